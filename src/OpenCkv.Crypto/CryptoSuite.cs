@@ -9,7 +9,8 @@ namespace OpenCkv.Crypto;
 /// <summary>
 /// The primitives of KEYTRANS cipher suite 0x0001 KT_128_SHA256_P256 (KT §11.1, §17.1) bound to one implementation.
 /// <see cref="Fastest"/> is the native path when the machine's libcrypto loads and passes its self-test, the
-/// portable path otherwise; setting <c>OPENCKV_CRYPTO=portable</c> forces the portable path.
+/// portable path otherwise. An application that wants the portable path everywhere asks for
+/// <see cref="Portable"/>; the choice is made at run time, and both paths pass the same known-answer tests.
 /// </summary>
 public sealed class CryptoSuite
 {
@@ -36,6 +37,16 @@ public sealed class CryptoSuite
 
     /// <summary>The fastest path available on this machine.</summary>
     public static CryptoSuite Fastest => Native ?? Portable;
+
+    /// <summary>The suite for a path chosen by name ("native", "portable" or "auto"), e.g. from a command-line flag.</summary>
+    /// <exception cref="ArgumentException">Unknown name, or "native" where libcrypto cannot be loaded.</exception>
+    public static CryptoSuite ForPath(string name) => name.ToUpperInvariant() switch
+    {
+        "AUTO" => Fastest,
+        "PORTABLE" => Portable,
+        "NATIVE" => Native ?? throw new ArgumentException("The native crypto path needs libcrypto 3, which did not load here.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown crypto path '{name}': use auto, native or portable.", nameof(name)),
+    };
 
     /// <summary>The implementation behind this suite.</summary>
     public CryptoPath Path { get; }

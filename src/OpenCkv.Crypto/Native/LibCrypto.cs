@@ -73,11 +73,6 @@ internal sealed unsafe class LibCrypto
 
     private static LibCrypto? TryLoad()
     {
-        if (string.Equals(Environment.GetEnvironmentVariable("OPENCKV_CRYPTO"), "portable", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
         foreach (string name in LibraryNames)
         {
             if (!NativeLibrary.TryLoad(name, out nint lib))

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+
+namespace OpenCkv.Crypto.Signatures;
+
+/// <summary>
+/// An ECDSA P-256 / SHA-256 verification key of suite KT_128_SHA256_P256 (KT §17.1): SEC1 uncompressed encoding,
+/// signatures r || s (64 bytes). The imported key object is kept, so verifying many signatures under one key pays
+/// the import once.
+/// </summary>
+public sealed class EcdsaP256PublicKey : IDisposable
+{
+    /// <summary>SEC1 uncompressed point size: 0x04 || x || y.</summary>
+    public const int EncodedSize = 65;
+
+    /// <summary>Signature size: r || s, each 32 bytes big-endian.</summary>
+    public const int SignatureSize = 64;
+
+    private readonly ECDsa _key;
+    private readonly byte[] _encoded;
+
+    private EcdsaP256PublicKey(ECDsa key, byte[] encoded)
+    {
+        _key = key;
+        _encoded = encoded;
+    }
+
+    /// <summary>The SEC1 uncompressed encoding (65 bytes).</summary>
+    public ReadOnlySpan<byte> Encoded => _encoded;
+
+    /// <summary>Parses a SEC1 uncompressed P-256 point; false for any other length, prefix or an off-curve point.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> encoded, out EcdsaP256PublicKey? key)
+    {
+        key = null;
+        if (encoded.Length != EncodedSize || encoded[0] != 0x04)
+        {
+            return false;
+        }
+
+        var parameters = new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            Q = new ECPoint { X = encoded.Slice(1, 32).ToArray(), Y = encoded.Slice(33, 32).ToArray() },
+        };
+        ECDsa ecdsa = ECDsa.Create();
+        try
+        {
+            ecdsa.ImportParameters(parameters); // validates that Q is on the curve
+        }
+        catch (CryptographicException)
+        {
+            ecdsa.Dispose();
+            return false;
+        }
+
+        key = new EcdsaP256PublicKey(ecdsa, encoded.ToArray());
+        return true;
+    }
+
+    /// <summary>Parses a key that must be valid.</summary>
+    /// <exception cref="ArgumentException">Not a SEC1 uncompressed P-256 point.</exception>
+    public static EcdsaP256PublicKey Parse(ReadOnlySpan<byte> encoded) =>
+        TryParse(encoded, out EcdsaP256PublicKey? key)
+            ? key!
+            : throw new ArgumentException("Not a SEC1 uncompressed P-256 public key.", nameof(encoded));
+
+    internal static EcdsaP256PublicKey FromKey(ECDsa key)
+    {
+        ECParameters p = key.ExportParameters(includePrivateParameters: false);
+        var encoded = new byte[EncodedSize];
+        encoded[0] = 0x04;
+        p.Q.X!.CopyTo(encoded, 1);
+        p.Q.Y!.CopyTo(encoded, 33);
+        return Parse(encoded);
+    }
+
+    /// <summary>True when <paramref name="signature"/> (r || s) is a valid signature of SHA-256(<paramref name="data"/>).</summary>
+    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        signature.Length == SignatureSize &&
+        _key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+    /// <inheritdoc />
+    public void Dispose() => _key.Dispose();
+}
