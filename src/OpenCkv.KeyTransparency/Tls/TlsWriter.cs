@@ -82,9 +82,9 @@ public sealed class TlsWriter
                 break;
             case 3:
                 Span<byte> b = Grow(3);
-                b[0] = (byte)(count >> 16);
-                b[1] = (byte)(count >> 8);
-                b[2] = (byte)count;
+                b[0] = (byte)((count >> 16) & 0xFF);
+                b[1] = (byte)((count >> 8) & 0xFF);
+                b[2] = (byte)(count & 0xFF);
                 break;
             default:
                 WriteUInt32((uint)count);
