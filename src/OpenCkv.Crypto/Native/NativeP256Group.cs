@@ -57,6 +57,8 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
         return true;
     }
 
+    public bool TryDecompressPublicKey(ReadOnlySpan<byte> encoded, out nint point) => TryDecompress(encoded, out point);
+
     public bool TryCompress(nint point, Span<byte> destination)
     {
         if (_lib.EcPointIsAtInfinity(_group, point) == 1)
@@ -159,8 +161,17 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
         return p != 0 ? p : throw new CryptographicException("EC_POINT_new failed.");
     }
 
+    /// <summary>3q as a 33-byte big-endian integer: k + 3q lies in [3q, 4q) ⊂ [2^257, 2^258) for every k below q.</summary>
+    private static readonly byte[] ThreeTimesOrder = Convert.FromHexString(
+        "02fffffffd00000002ffffffffffffffff36b4f008f546db8edb2d6048f5296ff3");
+
     private nint LoadScalar(ReadOnlySpan<byte> scalar, bool secret)
     {
+        if (secret)
+        {
+            return LoadSecretScalar(scalar);
+        }
+
         nint bn;
         fixed (byte* bytes = scalar)
         {
@@ -172,11 +183,39 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
             throw new CryptographicException("BN_bin2bn failed.");
         }
 
-        if (secret)
+        return bn;
+    }
+
+    /// <summary>
+    /// Loads k as k + 3q. BN_bin2bn skips leading zero bytes, so loading k itself would take a little less time for
+    /// a k with leading zero bytes (the nonce-length leak behind the Minerva attacks). k + 3q always has exactly
+    /// 258 bits, so its 33-byte encoding starts with a non-zero byte; OpenSSL reduces it modulo q with its
+    /// constant-time division (BN_FLG_CONSTTIME) before multiplying, and k + 3q ≡ k.
+    /// </summary>
+    private nint LoadSecretScalar(ReadOnlySpan<byte> scalar)
+    {
+        Span<byte> padded = stackalloc byte[33];
+        int carry = 0;
+        for (int i = 32; i >= 0; i--)
         {
-            _lib.BnSetFlags(bn, LibCrypto.BnFlagConstTime);
+            int sum = ThreeTimesOrder[i] + (i > 0 ? scalar[i - 1] : 0) + carry;
+            padded[i] = (byte)(sum & 0xFF);
+            carry = sum >> 8;
         }
 
+        nint bn;
+        fixed (byte* bytes = padded)
+        {
+            bn = _lib.BnBin2Bn(bytes, padded.Length, 0);
+        }
+
+        padded.Clear();
+        if (bn == 0)
+        {
+            throw new CryptographicException("BN_bin2bn failed.");
+        }
+
+        _lib.BnSetFlags(bn, LibCrypto.BnFlagConstTime);
         return bn;
     }
 }

@@ -17,6 +17,9 @@ internal sealed class PortableP256Group : IVrfGroup<ECPoint>
     private static readonly ECCurve Curve = Parameters.Curve;
     private static readonly ECPoint Generator = Parameters.G;
 
+    /// <summary>The last public key decoded, with BouncyCastle's multiplication tables kept on its point object.</summary>
+    private volatile CachedKey? _lastKey;
+
     public PortableP256Group(Sha256Engine hash) => Hash = hash;
 
     public Sha256Engine Hash { get; }
@@ -39,6 +42,24 @@ internal sealed class PortableP256Group : IVrfGroup<ECPoint>
         {
             return false;
         }
+    }
+
+    public bool TryDecompressPublicKey(ReadOnlySpan<byte> encoded, out ECPoint point)
+    {
+        CachedKey? cached = _lastKey;
+        if (cached is not null && encoded.SequenceEqual(cached.Encoded))
+        {
+            point = cached.Point;
+            return true;
+        }
+
+        if (!TryDecompress(encoded, out point))
+        {
+            return false;
+        }
+
+        _lastKey = new CachedKey(encoded.ToArray(), point);
+        return true;
     }
 
     public bool TryCompress(ECPoint point, Span<byte> destination)
@@ -80,6 +101,8 @@ internal sealed class PortableP256Group : IVrfGroup<ECPoint>
     {
         // Managed points need no release.
     }
+
+    private sealed record CachedKey(byte[] Encoded, ECPoint Point);
 
     private static ECPoint ToPoint(bool finite, ReadOnlySpan<byte> x, ReadOnlySpan<byte> y) =>
         finite

@@ -124,7 +124,7 @@ internal sealed class EcVrfAlgorithm<TGroup, TPoint> : IVrfEngine
         bool haveY = false, haveGamma = false, haveH = false;
         try
         {
-            haveY = _group.TryDecompress(publicKey, out y);
+            haveY = _group.TryDecompressPublicKey(publicKey, out y);
             haveGamma = haveY && _group.TryDecompress(gammaString, out gamma);
             if (!haveGamma)
             {

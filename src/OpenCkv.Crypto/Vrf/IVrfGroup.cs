@@ -13,6 +13,12 @@ internal interface IVrfGroup<TPoint>
     /// <summary>SEC1 compressed decoding (33 bytes, 0x02/0x03, x &lt; p, on the curve); false for anything else.</summary>
     bool TryDecompress(ReadOnlySpan<byte> encoded, out TPoint point);
 
+    /// <summary>
+    /// <see cref="TryDecompress"/> for a VRF public key, which a backend may cache: a log has one VRF key, and every
+    /// proof a client checks is under it.
+    /// </summary>
+    bool TryDecompressPublicKey(ReadOnlySpan<byte> encoded, out TPoint point);
+
     /// <summary>SEC1 compressed encoding into 33 bytes; false for the identity.</summary>
     bool TryCompress(TPoint point, Span<byte> destination);
 
