@@ -1,0 +1,192 @@
+using OpenCkv.Crypto.Hashing;
+using OpenCkv.KeyTransparency.Verification;
+
+namespace OpenCkv.KeyTransparency.Trees;
+
+/// <summary>
+/// Batched inclusion-and-consistency proofs of the log tree (KT §12.1): the prover lists which balanced subtree
+/// heads to send (<see cref="PlanElements"/>), the verifier recomputes the root from its leaves, its retained full
+/// subtrees and those heads (<see cref="Evaluate"/>). Both run <see cref="LogProofWalker"/>.
+/// </summary>
+public static class LogTreeProof
+{
+    /// <summary>The balanced subtree heads the prover must send, in the order the proof lists them (left to right).</summary>
+    public static IReadOnlyList<LogRange> PlanElements(LogProofShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var planner = new Planner();
+        LogProofWalker.Walk<Planner, bool>(shape, shape.Root, planner);
+        return planner.Elements;
+    }
+
+    /// <summary>
+    /// Recomputes the root of the tree from <paramref name="leafValues"/> (one per known leaf),
+    /// <paramref name="retainedValues"/> (one per retained full subtree, left to right) and the proof's
+    /// <paramref name="elements"/>, checking every retained value that the leaves also determine.
+    /// </summary>
+    /// <exception cref="KtVerificationException">Too few or too many elements, or a retained value contradicted.</exception>
+    public static LogTreeEvaluation Evaluate(
+        LogProofShape shape,
+        IReadOnlyDictionary<ulong, Hash32> leafValues,
+        IReadOnlyList<Hash32> retainedValues,
+        IReadOnlyList<Hash32> elements,
+        TreeHasher hasher)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(leafValues);
+        ArgumentNullException.ThrowIfNull(retainedValues);
+        ArgumentNullException.ThrowIfNull(elements);
+        ArgumentNullException.ThrowIfNull(hasher);
+        if (retainedValues.Count != shape.Retained.Count)
+        {
+            throw new ArgumentException("One retained value is needed per retained full subtree.", nameof(retainedValues));
+        }
+
+        var evaluator = new Evaluator(shape, leafValues, retainedValues, elements, hasher);
+        Hash32 root = LogProofWalker.Walk<Evaluator, Hash32>(shape, shape.Root, evaluator);
+        if (evaluator.Consumed != elements.Count)
+        {
+            throw new KtVerificationException(
+                VerificationFailure.ProofTooLong,
+                $"the log-tree proof has {elements.Count} elements, {evaluator.Consumed} were used");
+        }
+
+        Hash32[] fullSubtrees = shape.NewFullSubtrees.Select(r => evaluator.ValueOf(r)).ToArray();
+        Hash32? auditorRoot = shape.AuditorSize is null
+            ? null
+            : RootFromFullSubtrees(shape.AuditorSubtrees, shape.AuditorSubtrees.Select(r => evaluator.ValueOf(r)).ToArray(), hasher);
+        return new LogTreeEvaluation(root, fullSubtrees, auditorRoot);
+    }
+
+    /// <summary>
+    /// The root of a tree from the values of its full subtrees, folding right to left: the root of a left-balanced
+    /// tree is the parent of its first full subtree and the tree of the rest (KT §3.2, hashing §11.8).
+    /// </summary>
+    public static Hash32 RootFromFullSubtrees(IReadOnlyList<LogRange> subtrees, IReadOnlyList<Hash32> values, TreeHasher hasher)
+    {
+        ArgumentNullException.ThrowIfNull(subtrees);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(hasher);
+        if (subtrees.Count == 0 || subtrees.Count != values.Count)
+        {
+            throw new ArgumentException("One value is needed per full subtree, and at least one subtree.", nameof(values));
+        }
+
+        Hash32 accumulated = values[^1];
+        bool accumulatedIsLeaf = subtrees[^1].IsLeaf;
+        var buffer = new byte[Hash32.Size];
+        for (int i = subtrees.Count - 2; i >= 0; i--)
+        {
+            hasher.LogParent(subtrees[i].IsLeaf, values[i].Span, accumulatedIsLeaf, accumulated.Span, buffer);
+            accumulated = Hash32.From(buffer);
+            accumulatedIsLeaf = false;
+        }
+
+        return accumulated;
+    }
+
+    private sealed class Planner : ILogProofVisitor<bool>
+    {
+        public List<LogRange> Elements { get; } = [];
+
+        public bool KnownLeaf(ulong leaf) => true;
+
+        public bool Retained(LogRange node) => true;
+
+        public bool Provided(LogRange node)
+        {
+            Elements.Add(node);
+            return true;
+        }
+
+        public bool Parent(LogRange node, bool left, bool right) => true;
+
+        public void CheckRetained(LogRange node, bool computed)
+        {
+        }
+
+        public void Computed(LogRange node, bool value)
+        {
+        }
+    }
+
+    private sealed class Evaluator(
+        LogProofShape shape,
+        IReadOnlyDictionary<ulong, Hash32> leafValues,
+        IReadOnlyList<Hash32> retainedValues,
+        IReadOnlyList<Hash32> elements,
+        TreeHasher hasher) : ILogProofVisitor<Hash32>
+    {
+        private readonly Dictionary<LogRange, Hash32> _watched = [];
+        private readonly byte[] _buffer = new byte[Hash32.Size];
+
+        public int Consumed { get; private set; }
+
+        public Hash32 ValueOf(LogRange range) => _watched.TryGetValue(range, out Hash32 value)
+            ? value
+            : throw new InvalidOperationException($"The value of {range} was not computed.");
+
+        public Hash32 KnownLeaf(ulong leaf) => leafValues.TryGetValue(leaf, out Hash32 value)
+            ? value
+            : throw new KtVerificationException(VerificationFailure.InconsistentInput, $"no value was given for known leaf {leaf}");
+
+        public Hash32 Retained(LogRange node)
+        {
+            Hash32 value = RetainedValue(node);
+            Computed(node, value);
+            return value;
+        }
+
+        public Hash32 Provided(LogRange node)
+        {
+            if (Consumed >= elements.Count)
+            {
+                throw new KtVerificationException(
+                    VerificationFailure.ProofTooShort, $"the log-tree proof ran out of elements at subtree {node}");
+            }
+
+            return elements[Consumed++];
+        }
+
+        public Hash32 Parent(LogRange node, Hash32 left, Hash32 right)
+        {
+            hasher.LogParent(node.Left.IsLeaf, left.Span, node.Right.IsLeaf, right.Span, _buffer);
+            return Hash32.From(_buffer);
+        }
+
+        public void CheckRetained(LogRange node, Hash32 computed)
+        {
+            Hash32 retained = RetainedValue(node);
+            if (!computed.Equals(retained))
+            {
+                throw new KtVerificationException(
+                    VerificationFailure.RetainedValueMismatch, $"retained log subtree {node} was recomputed differently", retained, computed);
+            }
+        }
+
+        public void Computed(LogRange node, Hash32 value)
+        {
+            if (shape.NewFullSubtrees.Contains(node) || shape.AuditorSubtrees.Contains(node))
+            {
+                _watched[node] = value;
+            }
+        }
+
+        private Hash32 RetainedValue(LogRange node)
+        {
+            for (int i = 0; i < shape.Retained.Count; i++)
+            {
+                if (shape.Retained[i] == node)
+                {
+                    return retainedValues[i];
+                }
+            }
+
+            throw new InvalidOperationException($"{node} is not a retained subtree.");
+        }
+    }
+}
+
+/// <summary>What a verified log-tree proof yields: the root, the new full subtrees' heads to retain, and the root at
+/// the auditor's tree size when one was asked for.</summary>
+public sealed record LogTreeEvaluation(Hash32 Root, IReadOnlyList<Hash32> FullSubtrees, Hash32? AuditorRoot);
