@@ -1,6 +1,12 @@
 using BenchmarkDotNet.Running;
 using OpenCkv.Benchmarks;
 
+if (args is ["native-probe"])
+{
+    NativeProbe.Run();
+    return 0;
+}
+
 if (args is ["probe"])
 {
     Probe.Run();

@@ -1,13 +1,16 @@
 using OpenCkv.Crypto;
 using OpenCkv.Crypto.Hashing;
 using OpenCkv.Crypto.Vrf;
+using OpenCkv.KeyTransparency.Search;
 using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.KeyTransparency.Trees;
 
 namespace OpenCkv.KeyTransparency;
 
 /// <summary>
 /// The stable facade that independent conformance suites call: byte arrays in, byte arrays out, always on the
 /// fastest crypto path of the machine. Signatures are fixed by the project's design document.
+/// Malformed arguments (wrong lengths, duplicate keys, a zero size) throw <see cref="ArgumentException"/>.
 /// </summary>
 public static class Conformance
 {
@@ -54,8 +57,13 @@ public static class Conformance
     }
 
     /// <summary>The root of a prefix tree holding exactly these leaves.</summary>
-    public static byte[] PrefixRoot(IReadOnlyList<(byte[] VrfOutput, byte[] Commitment)> leaves) =>
-        throw new NotImplementedException("The prefix tree arrives with the key transparency core, part 1.");
+    public static byte[] PrefixRoot(IReadOnlyList<(byte[] VrfOutput, byte[] Commitment)> leaves)
+    {
+        ArgumentNullException.ThrowIfNull(leaves);
+        return PrefixTree.Empty(Suite.TreeHashes)
+            .Insert(leaves.Select(l => new PrefixLeaf(Hash32.From(l.VrfOutput), Hash32.From(l.Commitment))).ToArray())
+            .Root.ToArray();
+    }
 
     /// <summary>The log-tree leaf value, the hash of <c>LogEntry</c> (KT §11.8).</summary>
     public static byte[] LogLeaf(ulong timestampMs, byte[] prefixRoot)
@@ -66,26 +74,30 @@ public static class Conformance
     }
 
     /// <summary>The root of the log tree over these leaf values.</summary>
-    public static byte[] LogRoot(IReadOnlyList<byte[]> leafValues) =>
-        throw new NotImplementedException("The log tree arrives with the key transparency core, part 1.");
+    public static byte[] LogRoot(IReadOnlyList<byte[]> leafValues)
+    {
+        ArgumentNullException.ThrowIfNull(leafValues);
+        var tree = new InMemoryLogTree(Suite.TreeHashes);
+        foreach (byte[] leaf in leafValues)
+        {
+            tree.Append(Hash32.From(leaf));
+        }
+
+        return tree.Root(tree.Size).ToArray();
+    }
 
     /// <summary>The root of the implicit binary search tree over n entries (KT Appendix A).</summary>
-    public static ulong ImplicitRoot(ulong n) =>
-        throw new NotImplementedException("The implicit search tree arrives with the key transparency core, part 1.");
+    public static ulong ImplicitRoot(ulong n) => ImplicitTree.Root(n);
 
     /// <summary>The frontier of a log of n entries.</summary>
-    public static ulong[] Frontier(ulong n) =>
-        throw new NotImplementedException("The implicit search tree arrives with the key transparency core, part 1.");
+    public static ulong[] Frontier(ulong n) => ImplicitTree.Frontier(n);
 
     /// <summary>Versions looked up when <paramref name="greatest"/> is the greatest version present (KT Appendix B).</summary>
-    public static uint[] BaseLadder(uint greatest) =>
-        throw new NotImplementedException("Binary ladders arrive with the key transparency core, part 1.");
+    public static uint[] BaseLadder(uint greatest) => BinaryLadder.Base(greatest);
 
     /// <summary>The search ladder for <paramref name="target"/> where the greatest version is <paramref name="greatest"/>.</summary>
-    public static uint[] SearchLadder(uint target, uint greatest) =>
-        throw new NotImplementedException("Binary ladders arrive with the key transparency core, part 1.");
+    public static uint[] SearchLadder(uint target, uint greatest) => BinaryLadder.Search(target, greatest);
 
     /// <summary>The monitoring ladder for <paramref name="target"/>.</summary>
-    public static uint[] MonitoringLadder(uint target) =>
-        throw new NotImplementedException("Binary ladders arrive with the key transparency core, part 1.");
+    public static uint[] MonitoringLadder(uint target) => BinaryLadder.Monitoring(target);
 }

@@ -41,4 +41,32 @@ public sealed class ConformanceTests
         Assert.Equal(SHA256.HashData([0x02, .. Beta, .. commitment]), Conformance.PrefixLeaf(Beta, commitment));
         Assert.Equal(SHA256.HashData([0, 0, 1, 0x8c, 0x5e, 0x6c, 0x8a, 0x00, .. Beta]), Conformance.LogLeaf(0x18c5e6c8a00, Beta));
     }
+
+    [Fact]
+    public void Tree_maths_methods_answer_the_draft_examples()
+    {
+        Assert.Equal(31UL, Conformance.ImplicitRoot(50));
+        Assert.Equal(new ulong[] { 31, 47, 49 }, Conformance.Frontier(50));
+        Assert.Equal(new uint[] { 0, 1, 3, 7, 5, 6 }, Conformance.BaseLadder(6));
+        Assert.Equal(new uint[] { 0, 1, 3, 2 }, Conformance.SearchLadder(2, 2));
+        Assert.Equal(new uint[] { 0, 1, 3, 5, 6 }, Conformance.MonitoringLadder(6));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Conformance.ImplicitRoot(0));
+    }
+
+    [Fact]
+    public void Tree_roots_match_the_slow_references()
+    {
+        var leaves = Enumerable.Range(0, 23).Select(i => SHA256.HashData(BitConverter.GetBytes(i))).ToList();
+        Assert.Equal(
+            Trees.LogTreeProofTests.ReferenceRoot(leaves.Select(l => Hash32.From(l)).ToList(), 0, 23).ToArray(),
+            Conformance.LogRoot(leaves));
+        Assert.Equal(leaves[0], Conformance.LogRoot([leaves[0]]));
+
+        var prefixLeaves = leaves.Select(l => (VrfOutput: l, Commitment: SHA256.HashData(l))).ToList();
+        Assert.Equal(
+            Trees.PrefixTreeTests.ReferenceRoot(prefixLeaves.Select(l => new PrefixLeaf(Hash32.From(l.VrfOutput), Hash32.From(l.Commitment))).ToList()).ToArray(),
+            Conformance.PrefixRoot(prefixLeaves));
+        Assert.Equal(new byte[32], Conformance.PrefixRoot([]));
+        Assert.Equal(Conformance.PrefixLeaf(prefixLeaves[0].VrfOutput, prefixLeaves[0].Commitment), Conformance.PrefixRoot([prefixLeaves[0]]));
+    }
 }

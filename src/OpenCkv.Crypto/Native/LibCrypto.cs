@@ -35,6 +35,13 @@ internal sealed unsafe class LibCrypto
     public readonly delegate* unmanaged<int, nint> EcGroupNewByCurveName;
     public readonly delegate* unmanaged<nint, nint> EcPointNew;
     public readonly delegate* unmanaged<nint, void> EcPointFree;
+    public readonly delegate* unmanaged<nint, nint> EcGroupDup;
+    public readonly delegate* unmanaged<nint, void> EcGroupFree;
+    public readonly delegate* unmanaged<nint, nint, nint, nint, int> EcGroupSetGenerator;
+    public readonly delegate* unmanaged<nint, nint> EcGroupGet0Order;
+    public readonly delegate* unmanaged<nint, nint> EcGroupGet0Cofactor;
+    public readonly delegate* unmanaged<nint, nint, int> EcGroupPrecomputeMult;
+    public readonly delegate* unmanaged<nint, nint, nint, nint, nint, int> EcPointAdd;
     public readonly delegate* unmanaged<nint, nint, byte*, nuint, nint, int> EcPointOct2Point;
     public readonly delegate* unmanaged<nint, nint, int, byte*, nuint, nint, nuint> EcPointPoint2Oct;
     public readonly delegate* unmanaged<nint, nint, nint, nint, nint, nint, int> EcPointMul;
@@ -53,6 +60,13 @@ internal sealed unsafe class LibCrypto
         Sha256Final = (delegate* unmanaged[SuppressGCTransition]<byte*, void*, int>)Export(lib, "SHA256_Final");
         EcGroupNewByCurveName = (delegate* unmanaged<int, nint>)Export(lib, "EC_GROUP_new_by_curve_name");
         EcPointNew = (delegate* unmanaged<nint, nint>)Export(lib, "EC_POINT_new");
+        EcGroupDup = (delegate* unmanaged<nint, nint>)Export(lib, "EC_GROUP_dup");
+        EcGroupFree = (delegate* unmanaged<nint, void>)Export(lib, "EC_GROUP_free");
+        EcGroupSetGenerator = (delegate* unmanaged<nint, nint, nint, nint, int>)Export(lib, "EC_GROUP_set_generator");
+        EcGroupGet0Order = (delegate* unmanaged<nint, nint>)Export(lib, "EC_GROUP_get0_order");
+        EcGroupGet0Cofactor = (delegate* unmanaged<nint, nint>)Export(lib, "EC_GROUP_get0_cofactor");
+        EcGroupPrecomputeMult = (delegate* unmanaged<nint, nint, int>)Export(lib, "EC_GROUP_precompute_mult");
+        EcPointAdd = (delegate* unmanaged<nint, nint, nint, nint, nint, int>)Export(lib, "EC_POINT_add");
         EcPointFree = (delegate* unmanaged<nint, void>)Export(lib, "EC_POINT_free");
         EcPointOct2Point = (delegate* unmanaged<nint, nint, byte*, nuint, nint, int>)Export(lib, "EC_POINT_oct2point");
         EcPointPoint2Oct = (delegate* unmanaged<nint, nint, int, byte*, nuint, nint, nuint>)Export(lib, "EC_POINT_point2oct");

@@ -57,7 +57,64 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
         return true;
     }
 
-    public bool TryDecompressPublicKey(ReadOnlySpan<byte> encoded, out nint point) => TryDecompress(encoded, out point);
+    /// <summary>
+    /// Decoded VRF public keys, each with a copy of the group whose generator is that key and whose fixed-base
+    /// table libcrypto has precomputed, so c·Y in verification costs a table lookup walk instead of a full
+    /// multiplication. Kept for the life of the process and only read after creation (libcrypto allows concurrent
+    /// reads of an EC_POINT and an EC_GROUP). A log has one VRF key; the bound only stops a flood of keys.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedKey> _publicKeys = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<nint, CachedKey> _cachedPoints = new();
+    private const int MaxCachedPublicKeys = 64;
+
+    private sealed record CachedKey(nint Point, nint KeyGroup);
+
+    public bool TryDecompressPublicKey(ReadOnlySpan<byte> encoded, out nint point)
+    {
+        string id = Convert.ToHexString(encoded);
+        if (_publicKeys.TryGetValue(id, out CachedKey? cached))
+        {
+            point = cached.Point;
+            return true;
+        }
+
+        if (!TryDecompress(encoded, out point))
+        {
+            return false;
+        }
+
+        if (_publicKeys.Count >= MaxCachedPublicKeys)
+        {
+            return true; // an ordinary, caller-owned point
+        }
+
+        var entry = new CachedKey(point, NewGroupWithGenerator(point));
+        if (_publicKeys.TryAdd(id, entry))
+        {
+            _cachedPoints[point] = entry;
+            return true;
+        }
+
+        // Another thread cached this key first: use its entry and drop ours.
+        _lib.EcGroupFree(entry.KeyGroup);
+        _lib.EcPointFree(point);
+        point = _publicKeys[id].Point;
+        return true;
+    }
+
+    private nint NewGroupWithGenerator(nint generator)
+    {
+        nint keyGroup = _lib.EcGroupDup(_group);
+        if (keyGroup == 0 ||
+            _lib.EcGroupSetGenerator(keyGroup, generator, _lib.EcGroupGet0Order(_group), _lib.EcGroupGet0Cofactor(_group)) != 1 ||
+            _lib.EcGroupPrecomputeMult(keyGroup, Context) != 1)
+        {
+            _lib.ErrClearError();
+            throw new CryptographicException("libcrypto could not precompute a table for a VRF public key.");
+        }
+
+        return keyGroup;
+    }
 
     public bool TryCompress(nint point, Span<byte> destination)
     {
@@ -106,6 +163,24 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
         nint bnB = LoadScalar(b, secret: false);
         try
         {
+            if (_cachedPoints.TryGetValue(q, out CachedKey? key))
+            {
+                // a·G from the generator's table plus b·Q from Q's own table, then one addition.
+                nint left = Multiply(bnA, 0, 0);
+                nint right = NewPoint();
+                if (_lib.EcPointMul(key.KeyGroup, right, bnB, 0, 0, Context) != 1 ||
+                    _lib.EcPointAdd(_group, left, left, right, Context) != 1)
+                {
+                    _lib.EcPointFree(left);
+                    _lib.EcPointFree(right);
+                    _lib.ErrClearError();
+                    throw new CryptographicException("EC_POINT_mul with a precomputed key table failed.");
+                }
+
+                _lib.EcPointFree(right);
+                return left;
+            }
+
             return Multiply(bnA, q, bnB);
         }
         finally
@@ -140,7 +215,13 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
         }
     }
 
-    public void Release(nint point) => _lib.EcPointFree(point);
+    public void Release(nint point)
+    {
+        if (!_cachedPoints.ContainsKey(point))
+        {
+            _lib.EcPointFree(point);
+        }
+    }
 
     private nint Multiply(nint baseScalar, nint point, nint pointScalar)
     {

@@ -24,7 +24,9 @@ internal sealed class PortableP256Group : IVrfGroup<ECPoint>
 
     public Sha256Engine Hash { get; }
 
-    public bool TryDecompress(ReadOnlySpan<byte> encoded, out ECPoint point)
+    public bool TryDecompress(ReadOnlySpan<byte> encoded, out ECPoint point) => TryDecode(encoded, out point);
+
+    private static bool TryDecode(ReadOnlySpan<byte> encoded, out ECPoint point)
     {
         point = null!;
         if (encoded.Length != EcVrfP256.PublicKeySize || (encoded[0] != 0x02 && encoded[0] != 0x03))
