@@ -70,19 +70,23 @@ internal static class LeakageCheck
         var secrets = new byte[2 * samplesPerClass][];
         var classOf = new bool[secrets.Length];
         var rng = new Random(12345);
-        for (int i = 0; i < secrets.Length; i++)
+        for (int i = 0; i < classOf.Length; i++)
         {
             classOf[i] = i < samplesPerClass;
-            // Class A gets its own copy of the fixed secret each time, so both classes read fresh arrays.
-            secrets[i] = classOf[i] ? (byte[])fixedSecret.Clone() : RandomScalar();
         }
 
         // Interleave the classes in random order so drift on a shared machine hits both alike.
-        for (int i = secrets.Length - 1; i > 0; i--)
+        for (int i = classOf.Length - 1; i > 0; i--)
         {
             int j = rng.Next(i + 1);
-            (secrets[i], secrets[j]) = (secrets[j], secrets[i]);
             (classOf[i], classOf[j]) = (classOf[j], classOf[i]);
+        }
+
+        // Allocate in measurement order, so the two classes' arrays are interleaved in memory too; class A gets
+        // its own copy of the fixed secret each time, so both classes read fresh arrays.
+        for (int i = 0; i < secrets.Length; i++)
+        {
+            secrets[i] = classOf[i] ? (byte[])fixedSecret.Clone() : RandomScalar();
         }
 
         for (int i = 0; i < Math.Min(200, secrets.Length); i++)
@@ -105,9 +109,27 @@ internal static class LeakageCheck
         double t90 = WelchT(times, classOf, sorted[(int)(sorted.Length * 0.9)]);
         double worst = new[] { tAll, t50, t90 }.Max(Math.Abs);
         double medianMicros = sorted[sorted.Length / 2] * 1e6 / Stopwatch.Frequency;
+        double cutoff90 = sorted[(int)(sorted.Length * 0.9)];
+        double deltaNanos = (MeanBelow(times, classOf, true, cutoff90) - MeanBelow(times, classOf, false, cutoff90)) * 1e9 / Stopwatch.Frequency;
         Console.WriteLine(
-            $"{name,-40} n={samplesPerClass,6}/class  median {medianMicros,8:F1} µs  t(all)={tAll,6:F2}  t(<p50)={t50,6:F2}  t(<p90)={t90,6:F2}  {(worst > Threshold ? "LEAK?" : "ok")}");
+            $"{name,-40} n={samplesPerClass,6}/class  median {medianMicros,8:F1} µs  t(all)={tAll,6:F2}  t(<p50)={t50,6:F2}  t(<p90)={t90,6:F2}  A−B(<p90)={deltaNanos,7:F1} ns  {(worst > Threshold ? "LEAK?" : "ok")}");
         return worst > Threshold;
+    }
+
+    private static double MeanBelow(double[] times, bool[] classOf, bool classA, double cutoff)
+    {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < times.Length; i++)
+        {
+            if (classOf[i] == classA && times[i] <= cutoff)
+            {
+                sum += times[i];
+                n++;
+            }
+        }
+
+        return sum / n;
     }
 
     private static double WelchT(double[] times, bool[] classOf, double cutoff)
