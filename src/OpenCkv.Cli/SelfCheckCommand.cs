@@ -41,7 +41,7 @@ internal static class SelfCheckCommand
                 Console.WriteLine(
                     $"  {r.Path,-9} RFC 9381 example 10: {(r.KnownAnswerOk ? "ok" : "MISMATCH")}, " +
                     $"flipped proof bit: {(r.ForgeryRejected ? "rejected" : "ACCEPTED")}, " +
-                    $"prove {r.ProveMicros:F0} µs, verify {r.VerifyMicros:F0} µs (median of 50)");
+                    $"prove {r.ProveMicros:F0} µs, verify {r.VerifyMicros:F0} µs (median of 50 cold runs; benchmarks: docs/benchmarks.md)");
             }
 
             Console.WriteLine(ok ? "all checks passed" : "SELF-CHECK FAILED");
