@@ -25,12 +25,28 @@ internal sealed unsafe class NativeSha256Engine : Sha256Engine
         fixed (byte* output = destination)
         {
             _lib.Sha256Init(state);
-            _lib.Sha256Update(state, input, (nuint)data.Length);
+            Update(state, input, data.Length);
             _lib.Sha256Final(output, state);
         }
     }
 
     public override FixedKeyHmac CreateHmac(ReadOnlySpan<byte> key) => new NativeHmac(this, key);
+
+    /// <summary>
+    /// Short inputs (tree nodes, commitments) skip the GC transition; long ones do not, so a large hash never keeps
+    /// the runtime from suspending this thread for a collection.
+    /// </summary>
+    private void Update(byte* state, byte* input, int length)
+    {
+        if (length <= LibCrypto.ShortInputLimit)
+        {
+            _lib.Sha256Update(state, input, (nuint)length);
+        }
+        else
+        {
+            _lib.Sha256UpdateLong(state, input, (nuint)length);
+        }
+    }
 
     /// <summary>
     /// RFC 2104: HMAC(K, m) = H((K' ^ opad) || H((K' ^ ipad) || m)). The two padded key blocks are absorbed once
@@ -40,12 +56,14 @@ internal sealed unsafe class NativeSha256Engine : Sha256Engine
     {
         private const int BlockSize = 64;
         private readonly LibCrypto _lib;
+        private readonly NativeSha256Engine _engine;
         private readonly Sha256Context _inner;
         private readonly Sha256Context _outer;
 
         public NativeHmac(NativeSha256Engine engine, ReadOnlySpan<byte> key)
         {
             _lib = engine._lib;
+            _engine = engine;
             Span<byte> block = stackalloc byte[BlockSize];
             block.Clear();
             if (key.Length > BlockSize)
@@ -91,7 +109,7 @@ internal sealed unsafe class NativeSha256Engine : Sha256Engine
             fixed (byte* input = data)
             fixed (byte* output = destination)
             {
-                _lib.Sha256Update(state, input, (nuint)data.Length);
+                _engine.Update(state, input, data.Length);
                 _lib.Sha256Final(innerDigest, state);
                 ctx = _outer;
                 _lib.Sha256Update(state, innerDigest, HashSize);

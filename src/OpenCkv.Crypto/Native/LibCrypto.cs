@@ -24,12 +24,17 @@ internal sealed unsafe class LibCrypto
     public const int Sha256ContextSize = 112;
 
     private static readonly string[] LibraryNames =
-        ["libcrypto.so.3", "libcrypto.so", "libcrypto.3.dylib", "libcrypto-3-x64.dll", "libcrypto-3.dll"];
+        ["libcrypto.so.3", "libcrypto.3.dylib", "libcrypto-3-x64.dll", "libcrypto-3.dll"];
+
+    /// <summary>Inputs longer than this are hashed through an Update binding that lets the GC suspend the thread.</summary>
+    public const int ShortInputLimit = 4096;
 
     public static LibCrypto? Instance { get; } = TryLoad();
 
     public readonly delegate* unmanaged[SuppressGCTransition]<void*, int> Sha256Init;
     public readonly delegate* unmanaged[SuppressGCTransition]<void*, byte*, nuint, int> Sha256Update;
+    public readonly delegate* unmanaged<void*, byte*, nuint, int> Sha256UpdateLong;
+    public readonly delegate* unmanaged<nuint> OpenSslVersionNum;
     public readonly delegate* unmanaged[SuppressGCTransition]<byte*, void*, int> Sha256Final;
 
     public readonly delegate* unmanaged<int, nint> EcGroupNewByCurveName;
@@ -57,6 +62,8 @@ internal sealed unsafe class LibCrypto
     {
         Sha256Init = (delegate* unmanaged[SuppressGCTransition]<void*, int>)Export(lib, "SHA256_Init");
         Sha256Update = (delegate* unmanaged[SuppressGCTransition]<void*, byte*, nuint, int>)Export(lib, "SHA256_Update");
+        Sha256UpdateLong = (delegate* unmanaged<void*, byte*, nuint, int>)Export(lib, "SHA256_Update");
+        OpenSslVersionNum = (delegate* unmanaged<nuint>)Export(lib, "OpenSSL_version_num");
         Sha256Final = (delegate* unmanaged[SuppressGCTransition]<byte*, void*, int>)Export(lib, "SHA256_Final");
         EcGroupNewByCurveName = (delegate* unmanaged<int, nint>)Export(lib, "EC_GROUP_new_by_curve_name");
         EcPointNew = (delegate* unmanaged<nint, nint>)Export(lib, "EC_POINT_new");
@@ -108,9 +115,16 @@ internal sealed unsafe class LibCrypto
         return null;
     }
 
-    /// <summary>Hashes "abc" (FIPS 180-2 example) to make sure the bound layout of SHA256_CTX is right.</summary>
+    /// <summary>
+    /// Requires OpenSSL 3 and hashes "abc" (FIPS 180-2 example) to make sure the bound layout of SHA256_CTX is right.
+    /// </summary>
     private bool SelfTest()
     {
+        if (OpenSslVersionNum() < 0x30000000)
+        {
+            return false; // the bindings and the constant-time argument are for OpenSSL 3
+        }
+
         byte* ctx = stackalloc byte[Sha256ContextSize];
         byte* input = stackalloc byte[] { (byte)'a', (byte)'b', (byte)'c' };
         byte* digest = stackalloc byte[32];

@@ -30,7 +30,10 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
 
     public Sha256Engine Hash { get; }
 
-    /// <summary>BN_CTX is scratch memory that must not be shared between threads: one per thread, kept for reuse.</summary>
+    /// <summary>
+    /// BN_CTX is scratch memory that must not be shared between threads: one per thread, kept for reuse. It is not
+    /// freed when a thread ends (a few kilobytes per thread the process ever ran crypto on).
+    /// </summary>
     private nint Context => t_bnContext != 0 ? t_bnContext : (t_bnContext = _lib.BnCtxNew());
 
     public bool TryDecompress(ReadOnlySpan<byte> encoded, out nint point)
@@ -65,6 +68,7 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedKey> _publicKeys = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<nint, CachedKey> _cachedPoints = new();
+    private readonly Lock _cacheGate = new();
     private const int MaxCachedPublicKeys = 64;
 
     private sealed record CachedKey(nint Point, nint KeyGroup);
@@ -83,41 +87,53 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
             return false;
         }
 
-        if (_publicKeys.Count >= MaxCachedPublicKeys)
+        lock (_cacheGate)
         {
-            return true; // an ordinary, caller-owned point
-        }
+            if (_publicKeys.TryGetValue(id, out cached))
+            {
+                // Another thread cached this key meanwhile: use its entry and drop ours.
+                _lib.EcPointFree(point);
+                point = cached.Point;
+                return true;
+            }
 
-        var entry = new CachedKey(point, NewGroupWithGenerator(point));
-        if (_publicKeys.TryAdd(id, entry))
-        {
+            nint keyGroup = _publicKeys.Count < MaxCachedPublicKeys ? TryNewGroupWithGenerator(point) : 0;
+            if (keyGroup == 0)
+            {
+                return true; // an ordinary, caller-owned point: the table is only a speed-up
+            }
+
+            // Registered as cached before it is published, so a Release by any thread that finds it never frees it.
+            var entry = new CachedKey(point, keyGroup);
             _cachedPoints[point] = entry;
+            _publicKeys[id] = entry;
             return true;
         }
-
-        // Another thread cached this key first: use its entry and drop ours.
-        _lib.EcGroupFree(entry.KeyGroup);
-        _lib.EcPointFree(point);
-        point = _publicKeys[id].Point;
-        return true;
     }
 
-    private nint NewGroupWithGenerator(nint generator)
+    /// <summary>A copy of the group with <paramref name="generator"/> as its generator and its table precomputed; 0 on failure.</summary>
+    private nint TryNewGroupWithGenerator(nint generator)
     {
         nint keyGroup = _lib.EcGroupDup(_group);
-        if (keyGroup == 0 ||
-            _lib.EcGroupSetGenerator(keyGroup, generator, _lib.EcGroupGet0Order(_group), _lib.EcGroupGet0Cofactor(_group)) != 1 ||
-            _lib.EcGroupPrecomputeMult(keyGroup, Context) != 1)
+        if (keyGroup != 0 &&
+            _lib.EcGroupSetGenerator(keyGroup, generator, _lib.EcGroupGet0Order(_group), _lib.EcGroupGet0Cofactor(_group)) == 1 &&
+            _lib.EcGroupPrecomputeMult(keyGroup, Context) == 1)
         {
-            _lib.ErrClearError();
-            throw new CryptographicException("libcrypto could not precompute a table for a VRF public key.");
+            return keyGroup;
         }
 
-        return keyGroup;
+        _lib.EcGroupFree(keyGroup); // EC_GROUP_free(NULL) is a no-op
+        _lib.ErrClearError();
+        return 0;
     }
 
     public bool TryCompress(nint point, Span<byte> destination)
     {
+        if (destination.Length < EcVrfP256.PublicKeySize)
+        {
+            throw new ArgumentException("A compressed point needs 33 bytes.", nameof(destination));
+        }
+
         if (_lib.EcPointIsAtInfinity(_group, point) == 1)
         {
             return false;
@@ -159,16 +175,18 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
 
     public nint MultiplyAddBase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, nint q)
     {
-        nint bnA = LoadScalar(a, secret: false);
-        nint bnB = LoadScalar(b, secret: false);
+        nint bnA = 0, bnB = 0;
         try
         {
+            bnA = LoadScalar(a, secret: false);
+            bnB = LoadScalar(b, secret: false);
             if (_cachedPoints.TryGetValue(q, out CachedKey? key))
             {
                 // a·G from the generator's table plus b·Q from Q's own table, then one addition.
                 nint left = Multiply(bnA, 0, 0);
-                nint right = NewPoint();
-                if (_lib.EcPointMul(key.KeyGroup, right, bnB, 0, 0, Context) != 1 ||
+                nint right = _lib.EcPointNew(_group);
+                if (right == 0 ||
+                    _lib.EcPointMul(key.KeyGroup, right, bnB, 0, 0, Context) != 1 ||
                     _lib.EcPointAdd(_group, left, left, right, Context) != 1)
                 {
                     _lib.EcPointFree(left);
@@ -192,11 +210,12 @@ internal sealed unsafe class NativeP256Group : IVrfGroup<nint>
 
     public nint MultiplyAdd(ReadOnlySpan<byte> a, nint p, ReadOnlySpan<byte> b, nint q)
     {
-        nint bnA = LoadScalar(a, secret: false);
-        nint bnB = LoadScalar(b, secret: false);
-        nint result = NewPoint();
+        nint bnA = 0, bnB = 0;
         try
         {
+            bnA = LoadScalar(a, secret: false);
+            bnB = LoadScalar(b, secret: false);
+            nint result = NewPoint();
             nint* points = stackalloc nint[] { p, q };
             nint* scalars = stackalloc nint[] { bnA, bnB };
             if (_lib.EcPointsMul(_group, result, 0, 2, points, scalars, Context) != 1)

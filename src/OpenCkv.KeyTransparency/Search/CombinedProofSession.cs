@@ -1,0 +1,63 @@
+using OpenCkv.KeyTransparency.Verification;
+
+namespace OpenCkv.KeyTransparency.Search;
+
+/// <summary>
+/// The running association of log entries with timestamps and prefix-tree roots while one response is built or
+/// checked (KT §12.3, Appendix C). The algorithms ask for "the timestamp of entry x" and "a search ladder at entry
+/// x"; the prover's session answers from the log and records, the verifier's consumes the response's queues. The
+/// same algorithms run on both sides, so they agree on every field's contents and order.
+/// </summary>
+internal abstract class CombinedProofSession
+{
+    private readonly Dictionary<ulong, ulong> _timestamps = [];
+    private readonly Dictionary<ulong, Hash32> _prefixRoots = [];
+
+    /// <summary>Entries whose timestamp the client retained (the previous frontier): never sent again.</summary>
+    protected abstract bool IsRetained(ulong position, out ulong timestamp);
+
+    /// <summary>The timestamp of an entry the client did not retain: read (prover) or dequeued (verifier).</summary>
+    protected abstract ulong NextTimestamp(ulong position);
+
+    /// <summary>A search ladder at an entry: run against the prefix tree (prover) or a dequeued proof (verifier).
+    /// Returns the ladder and the prefix-tree root the lookups lead to.</summary>
+    protected abstract (LadderResult Ladder, Hash32 PrefixRoot) NextLadder(
+        ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions);
+
+    /// <summary>Positions given a timestamp in this response (not retained), with their timestamps.</summary>
+    public IReadOnlyDictionary<ulong, ulong> ProvidedTimestamps => _timestamps;
+
+    /// <summary>Positions whose prefix root a ladder established.</summary>
+    public IReadOnlyDictionary<ulong, Hash32> LadderRoots => _prefixRoots;
+
+    /// <summary>The timestamp of entry <paramref name="position"/>, asked for once and remembered.</summary>
+    public ulong Timestamp(ulong position)
+    {
+        if (IsRetained(position, out ulong retained))
+        {
+            return retained;
+        }
+
+        if (!_timestamps.TryGetValue(position, out ulong timestamp))
+        {
+            timestamp = NextTimestamp(position);
+            _timestamps[position] = timestamp;
+        }
+
+        return timestamp;
+    }
+
+    /// <summary>A search ladder at <paramref name="position"/>; every ladder at one entry must lead to one root.</summary>
+    public LadderResult SearchLadder(ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions)
+    {
+        (LadderResult ladder, Hash32 root) = NextLadder(position, target, leftInclusions, rightNonInclusions);
+        if (_prefixRoots.TryGetValue(position, out Hash32 earlier) && earlier != root)
+        {
+            throw new KtVerificationException(
+                VerificationFailure.InconsistentInput, $"two prefix proofs for entry {position} lead to different roots", earlier, root);
+        }
+
+        _prefixRoots[position] = root;
+        return ladder;
+    }
+}
