@@ -17,4 +17,22 @@ public enum VerificationFailure
 
     /// <summary>A request or response is internally inconsistent (sizes, positions, counts).</summary>
     InconsistentInput,
+
+    /// <summary>A tree head's or auditor head's signature does not verify.</summary>
+    SignatureInvalid,
+
+    /// <summary>A VRF proof in a binary ladder does not verify.</summary>
+    VrfProofInvalid,
+
+    /// <summary>Timestamps are not monotonic in log order (KT §4, §12.3).</summary>
+    TimestampsNotMonotonic,
+
+    /// <summary>The rightmost timestamp is further from the local clock than max_ahead / max_behind allow (KT §4.2).</summary>
+    TreeHeadNotFresh,
+
+    /// <summary>The new tree is not larger than the one the client advertised (KT §11.4).</summary>
+    TreeSizeRollback,
+
+    /// <summary>A ladder contradicts the claimed greatest version, or a claimed version is missing (KT §6.3).</summary>
+    VersionMismatch,
 }

@@ -1,0 +1,111 @@
+using OpenCkv.KeyTransparency.Search;
+using OpenCkv.KeyTransparency.Trees;
+
+namespace OpenCkv.KeyTransparency.Logs;
+
+public sealed partial class TransparencyLog
+{
+    /// <summary>
+    /// Answers a greatest-version search (KT §13.1) by running the client's own algorithms — updating the view,
+    /// then searching down the frontier — against the log, recording every timestamp and prefix proof the first
+    /// time the algorithm asks for it (KT Appendix C).
+    /// </summary>
+    /// <exception cref="ArgumentException">A fixed version was asked for (not offered yet), the label has no
+    /// version (the draft has no negative answers), or <c>last</c> is not a size this log had.</exception>
+    public SearchResponse Search(SearchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Version is not null)
+        {
+            throw new ArgumentException("Fixed-version search is not offered yet.", nameof(request));
+        }
+
+        lock (_gate)
+        {
+            ulong size = (ulong)_entries.Count;
+            if (request.Last is { } last && (last == 0 || last > size))
+            {
+                throw new ArgumentException($"The client's last tree size {last} is not one this log of {size} entries had.", nameof(request));
+            }
+
+            LabelHistory history = HistoryOf(request.Label, create: false) is { Versions.Count: > 0 } h
+                ? h
+                : throw new ArgumentException("The label has no published version.", nameof(request));
+            var target = (uint)(history.Versions.Count - 1);
+
+            var session = new ProverSession(this, history, request.Last);
+            UpdateView.Run(session, size, request.Last);
+            GreatestVersionSearch.Run(session, size, target, Configuration.ReasonableMonitoringWindow);
+            CombinedTreeProof proof = session.Finish(size, request.Last);
+
+            uint[] ladderVersions = BinaryLadder.Search(target, target);
+            BinaryLadderStep[] steps = ladderVersions
+                .Select(v => new BinaryLadderStep(
+                    history.Proof(v, version => ProveVrf(history.Label, version)),
+                    v < target ? history.Versions[(int)v].Commitment : null))
+                .ToArray();
+
+            LabelVersion greatest = history.Versions[^1];
+            FullTreeHead head = request.Last == size
+                ? FullTreeHead.Same
+                : new FullTreeHead(FullTreeHeadType.Updated, _heads[^1], null);
+            return new SearchResponse(head, target, greatest.Opening, greatest.Value, steps, proof);
+        }
+    }
+
+    /// <summary>The prover's half of a <see cref="CombinedProofSession"/>: answers from the log and records.</summary>
+    private sealed class ProverSession : CombinedProofSession
+    {
+        private readonly TransparencyLog _log;
+        private readonly LabelHistory _history;
+        private readonly HashSet<ulong> _retained;
+        private readonly List<ulong> _timestamps = [];
+        private readonly List<PrefixProof> _prefixProofs = [];
+
+        public ProverSession(TransparencyLog log, LabelHistory history, ulong? previousSize)
+        {
+            _log = log;
+            _history = history;
+            _retained = previousSize is { } m ? [.. ImplicitTree.Frontier(m)] : [];
+        }
+
+        protected override bool IsRetained(ulong position, out ulong timestamp)
+        {
+            timestamp = _log._entries[(int)position].Timestamp;
+            return _retained.Contains(position);
+        }
+
+        protected override ulong NextTimestamp(ulong position)
+        {
+            ulong timestamp = _log._entries[(int)position].Timestamp;
+            _timestamps.Add(timestamp);
+            return timestamp;
+        }
+
+        protected override (LadderResult Ladder, Hash32 PrefixRoot) NextLadder(
+            ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions)
+        {
+            LadderResult ladder = LadderWalker.Walk(target, v => _history.ExistsAt(v, position), leftInclusions, rightNonInclusions);
+            Hash32[] keys = ladder.LookedUp
+                .Select(v => _history.Output(v, version => _log.EvaluateVrf(_history.Label, version)))
+                .ToArray();
+            PrefixTree tree = _log._entries[(int)position].Tree;
+            _prefixProofs.Add(tree.Search(keys));
+            return (ladder, tree.Root);
+        }
+
+        /// <summary>Adds the prefix roots of entries with a timestamp but no ladder, and the log-tree proof.</summary>
+        public CombinedTreeProof Finish(ulong size, ulong? previousSize)
+        {
+            ulong[] provided = ProvidedTimestamps.Keys.Order().ToArray();
+            Hash32[] prefixRoots = provided
+                .Where(p => !LadderRoots.ContainsKey(p))
+                .Select(p => _log._entries[(int)p].Tree.Root)
+                .ToArray();
+            IReadOnlyList<Hash32> elements = previousSize == size
+                ? []
+                : _log._logTree.ProofElements(new LogProofShape(size, provided, previousSize ?? 0));
+            return new CombinedTreeProof(_timestamps, _prefixProofs, prefixRoots, new InclusionProof(elements));
+        }
+    }
+}

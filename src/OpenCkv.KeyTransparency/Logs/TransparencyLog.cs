@@ -1,0 +1,187 @@
+using OpenCkv.Crypto;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.Crypto.Vrf;
+using OpenCkv.KeyTransparency.Trees;
+
+namespace OpenCkv.KeyTransparency.Logs;
+
+/// <summary>
+/// The log operator's side of KEYTRANS, in memory: label-version updates are staged and then sequenced into one
+/// log entry per step (an empty step is a heartbeat entry), each entry keeping its own immutable prefix-tree
+/// version; every entry's tree head is signed after it is appended. The configuration is fixed at creation.
+/// Single writer: <see cref="Stage"/> and <see cref="Sequence"/> must not run concurrently with each other;
+/// responses may be built concurrently with them for tree sizes already sequenced.
+/// </summary>
+public sealed partial class TransparencyLog
+{
+    private readonly CryptoSuite _suite;
+    private readonly EcdsaP256PrivateKey _signingKey;
+    private readonly VrfKeyPair _vrfKey;
+    private readonly InMemoryLogTree _logTree;
+    private readonly List<(ulong Timestamp, PrefixTree Tree)> _entries = [];
+    private readonly Dictionary<string, LabelHistory> _labels = [];
+    private readonly List<(LabelHistory History, UpdateValue Value)> _pending = [];
+    private readonly List<TreeHead> _heads = [];
+    private readonly Lock _gate = new();
+
+    private TransparencyLog(CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey)
+    {
+        _suite = suite;
+        Configuration = configuration;
+        _signingKey = signingKey;
+        _vrfKey = vrfKey;
+        _logTree = new InMemoryLogTree(suite.TreeHashes);
+    }
+
+    /// <summary>The log's fixed configuration.</summary>
+    public Configuration Configuration { get; }
+
+    /// <summary>The number of entries.</summary>
+    public ulong Size
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (ulong)_entries.Count;
+            }
+        }
+    }
+
+    /// <summary>The signed head of the current tree.</summary>
+    public TreeHead Head
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _heads.Count > 0 ? _heads[^1] : throw new InvalidOperationException("The log has no entries yet.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates a log whose configuration names these keys. Third-party management is not offered by this
+    /// operator yet; the configuration type keeps room for it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The configuration does not name these keys, or is inconsistent.</exception>
+    public static TransparencyLog Create(CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(signingKey);
+        ArgumentNullException.ThrowIfNull(vrfKey);
+        configuration.Validated();
+        if (!configuration.SignaturePublicKey.AsSpan().SequenceEqual(signingKey.PublicKey.Encoded) ||
+            !configuration.VrfPublicKey.AsSpan().SequenceEqual(vrfKey.PublicKey))
+        {
+            throw new ArgumentException("The configuration must name the log's own signing and VRF public keys.", nameof(configuration));
+        }
+
+        if (configuration.Mode == DeploymentMode.ThirdPartyManagement)
+        {
+            throw new ArgumentException("Third-party management is not supported by this operator.", nameof(configuration));
+        }
+
+        return new TransparencyLog(suite, configuration, signingKey, vrfKey);
+    }
+
+    /// <summary>Stages the next version of <paramref name="label"/>; it is published by the next <see cref="Sequence"/>.</summary>
+    /// <returns>The version the value will have.</returns>
+    public uint Stage(byte[] label, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        ArgumentNullException.ThrowIfNull(value);
+        if (label.Length > VrfInput.MaxLabelLength)
+        {
+            throw new ArgumentException("A label is at most 255 bytes.", nameof(label));
+        }
+
+        lock (_gate)
+        {
+            LabelHistory history = HistoryOf(label, create: true)!;
+            int staged = _pending.Count(p => p.History == history);
+            _pending.Add((history, new UpdateValue(value, null)));
+            return checked((uint)(history.Versions.Count + staged));
+        }
+    }
+
+    /// <summary>
+    /// Appends one log entry holding every staged version (none: a heartbeat entry) with the given timestamp,
+    /// then signs the new tree head.
+    /// </summary>
+    /// <exception cref="ArgumentException">The timestamp is below the previous entry's: log timestamps never decrease.</exception>
+    public ulong Sequence(ulong timestampMs)
+    {
+        lock (_gate)
+        {
+            if (_entries.Count > 0 && timestampMs < _entries[^1].Timestamp)
+            {
+                throw new ArgumentException("Log entry timestamps never decrease.", nameof(timestampMs));
+            }
+
+            var position = (ulong)_entries.Count;
+            var leaves = new List<PrefixLeaf>(_pending.Count);
+            var published = new List<(LabelHistory, LabelVersion)>(_pending.Count);
+            var nextVersion = new Dictionary<LabelHistory, uint>();
+            foreach ((LabelHistory history, UpdateValue value) in _pending)
+            {
+                uint version = nextVersion.TryGetValue(history, out uint v) ? v : (uint)history.Versions.Count;
+                nextVersion[history] = version + 1;
+                LabelVersion record = NewVersion(history, version, position, value);
+                leaves.Add(new PrefixLeaf(record.VrfOutput, record.Commitment));
+                published.Add((history, record));
+            }
+
+            PrefixTree previous = _entries.Count > 0 ? _entries[^1].Tree : PrefixTree.Empty(_suite.TreeHashes);
+            PrefixTree tree = previous.Insert(leaves);
+            Span<byte> leaf = stackalloc byte[Hash32.Size];
+            _suite.TreeHashes.LogLeaf(timestampMs, tree.Root.Span, leaf);
+
+            // Nothing is visible until every step above succeeded.
+            foreach ((LabelHistory history, LabelVersion record) in published)
+            {
+                history.Versions.Add(record);
+            }
+
+            _pending.Clear();
+            _entries.Add((timestampMs, tree));
+            _logTree.Append(Hash32.From(leaf));
+            ulong size = position + 1;
+            byte[] signature = _signingKey.Sign(TreeHead.ToBeSigned(Configuration, size, _logTree.Root(size)));
+            _heads.Add(new TreeHead(size, signature));
+            return position;
+        }
+    }
+
+    private LabelVersion NewVersion(LabelHistory history, uint version, ulong position, UpdateValue value)
+    {
+        Hash32 output = history.Output(version, v => EvaluateVrf(history.Label, v));
+        byte[] opening = Crypto.Hashing.CommitmentScheme.NewOpening();
+        var commitment = new byte[Hash32.Size];
+        _suite.Commitments.Compute(opening, history.Label, version, value.Value, value.EncodedSuffix(Configuration.Mode), commitment);
+        return new LabelVersion(version, position, output, Hash32.From(commitment), opening, value);
+    }
+
+    private Hash32 EvaluateVrf(byte[] label, uint version)
+    {
+        var output = new byte[EcVrfP256.OutputSize];
+        _suite.Vrf.Evaluate(_vrfKey, Tls.TlsCodec.Encode(new VrfInput(label, version)), output);
+        return Hash32.From(output);
+    }
+
+    private byte[] ProveVrf(byte[] label, uint version) =>
+        _suite.Vrf.Prove(_vrfKey, Tls.TlsCodec.Encode(new VrfInput(label, version)));
+
+    private LabelHistory? HistoryOf(byte[] label, bool create)
+    {
+        string key = Convert.ToHexString(label);
+        if (!_labels.TryGetValue(key, out LabelHistory? history) && create)
+        {
+            history = new LabelHistory(label);
+            _labels[key] = history;
+        }
+
+        return history;
+    }
+}

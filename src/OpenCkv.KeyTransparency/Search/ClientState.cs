@@ -1,0 +1,29 @@
+namespace OpenCkv.KeyTransparency.Search;
+
+/// <summary>An entry on the frontier that the client retains (KT §4.2): position, timestamp, prefix-tree root.</summary>
+public sealed record FrontierEntry(ulong Position, ulong Timestamp, Hash32 PrefixRoot);
+
+/// <summary>
+/// What a client retains between queries (KT §4.2, §13): the last verified tree head, the heads of the log tree's
+/// full subtrees, and the frontier entries. Immutable: a verifier returns a new state only after a response
+/// verified completely, and the old one stays as it was otherwise.
+/// </summary>
+public sealed record ClientState(TreeHead Head, IReadOnlyList<Hash32> FullSubtrees, IReadOnlyList<FrontierEntry> Frontier)
+{
+    /// <summary>The size of the last verified tree.</summary>
+    public ulong TreeSize => Head.TreeSize;
+
+    /// <summary>The rightmost entry's timestamp.</summary>
+    public ulong RightmostTimestamp => Frontier[^1].Timestamp;
+
+    /// <inheritdoc />
+    public bool Equals(ClientState? other) =>
+        other is not null && Head.Equals(other.Head) &&
+        FullSubtrees.SequenceEqual(other.FullSubtrees) && Frontier.SequenceEqual(other.Frontier);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Head.TreeSize, FullSubtrees.Count, Frontier.Count);
+}
+
+/// <summary>A verified greatest-version search: the label's greatest version and value, and the new client state.</summary>
+public sealed record VerifiedSearch(uint Version, UpdateValue Value, ulong TerminalPosition, ClientState State);

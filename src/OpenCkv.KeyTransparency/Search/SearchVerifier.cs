@@ -1,0 +1,139 @@
+using OpenCkv.Crypto;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.Crypto.Vrf;
+using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.KeyTransparency.Trees;
+using OpenCkv.KeyTransparency.Verification;
+
+namespace OpenCkv.KeyTransparency.Search;
+
+/// <summary>
+/// The client's check of a greatest-version <see cref="SearchResponse"/> (KT §13.1): VRF proofs, the combined
+/// proof (view update, then the search down the frontier), the log-tree root, the tree head's signature and its
+/// freshness. Returns the new client state only when every check passed; the given state is never changed.
+/// </summary>
+public static class SearchVerifier
+{
+    /// <summary>Verifies a response to a greatest-version request.</summary>
+    /// <param name="suite">The crypto implementation.</param>
+    /// <param name="configuration">The log's configuration as the client pinned it.</param>
+    /// <param name="state">What the client retained from its last verified response, or null for a first contact.</param>
+    /// <param name="request">The request as sent (its <c>last</c> must be the state's tree size).</param>
+    /// <param name="response">The response as decoded.</param>
+    /// <param name="nowMs">The client's clock, milliseconds since the Unix epoch.</param>
+    /// <exception cref="KtVerificationException">Any check failed; the exception names which and carries the values.</exception>
+    public static VerifiedSearch VerifyGreatestVersion(
+        CryptoSuite suite, Configuration configuration, ClientState? state, SearchRequest request, SearchResponse response, ulong nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+        if (request.Version is not null || request.Last != state?.TreeSize)
+        {
+            throw new ArgumentException("The request must be a greatest-version search advertising the state's tree size.", nameof(request));
+        }
+
+        uint target = response.Version ?? throw Fail(VerificationFailure.InconsistentInput, "a greatest-version response names no version");
+        Dictionary<uint, Hash32> outputs = VerifyLadderProofs(suite, configuration, request.Label, target, response);
+        Dictionary<uint, Hash32> commitments = LadderCommitments(suite, configuration, request.Label, target, response);
+
+        ulong size = TreeSizeOf(state, response.FullTreeHead);
+        var session = new VerifierSession(suite, state, response.Search, outputs, commitments);
+        UpdateView.Run(session, size, state?.TreeSize);
+        ulong terminal = GreatestVersionSearch.Run(session, size, target, configuration.ReasonableMonitoringWindow);
+        (ClientState newState, ulong rightmost) = session.Finish(configuration, size, response.FullTreeHead, state);
+        CheckFreshness(configuration, rightmost, nowMs);
+        return new VerifiedSearch(target, response.Value, terminal, newState);
+    }
+
+    private static ulong TreeSizeOf(ClientState? state, FullTreeHead head)
+    {
+        if (head.HeadType == FullTreeHeadType.Same)
+        {
+            return state?.TreeSize ?? throw Fail(VerificationFailure.InconsistentInput, "a 'same' tree head answered a first contact");
+        }
+
+        ulong size = head.TreeHead!.TreeSize;
+        if (size == 0 || size > ImplicitTree.MaxSize)
+        {
+            throw Fail(VerificationFailure.InconsistentInput, $"tree size {size} is out of range");
+        }
+
+        if (state is not null && size <= state.TreeSize)
+        {
+            throw Fail(VerificationFailure.TreeSizeRollback, $"tree size {size} is not greater than the advertised {state.TreeSize}");
+        }
+
+        return size;
+    }
+
+    /// <summary>KT §13.1 steps 2–3: one VRF proof per version of the target's ladder, each verified.</summary>
+    private static Dictionary<uint, Hash32> VerifyLadderProofs(
+        CryptoSuite suite, Configuration configuration, byte[] label, uint target, SearchResponse response)
+    {
+        uint[] versions = BinaryLadder.Search(target, target);
+        if (response.BinaryLadder.Count != versions.Length)
+        {
+            throw Fail(VerificationFailure.InconsistentInput, $"the binary ladder has {response.BinaryLadder.Count} steps, {versions.Length} expected");
+        }
+
+        var outputs = new Dictionary<uint, Hash32>();
+        var output = new byte[EcVrfP256.OutputSize];
+        for (int i = 0; i < versions.Length; i++)
+        {
+            byte[] alpha = TlsCodec.Encode(new VrfInput(label, versions[i]));
+            if (!suite.Vrf.TryVerify(configuration.VrfPublicKey, alpha, response.BinaryLadder[i].Proof, output))
+            {
+                throw Fail(VerificationFailure.VrfProofInvalid, $"the VRF proof for version {versions[i]} does not verify");
+            }
+
+            outputs[versions[i]] = Hash32.From(output);
+        }
+
+        return outputs;
+    }
+
+    /// <summary>
+    /// KT §13.1: a commitment for every ladder version below the target, none at or above it (the target's is
+    /// computed from the opening and value; versions above the greatest do not exist).
+    /// </summary>
+    private static Dictionary<uint, Hash32> LadderCommitments(
+        CryptoSuite suite, Configuration configuration, byte[] label, uint target, SearchResponse response)
+    {
+        uint[] versions = BinaryLadder.Search(target, target);
+        var commitments = new Dictionary<uint, Hash32>();
+        for (int i = 0; i < versions.Length; i++)
+        {
+            Hash32? given = response.BinaryLadder[i].Commitment;
+            if ((versions[i] < target) != given.HasValue)
+            {
+                throw Fail(VerificationFailure.InconsistentInput, $"ladder step for version {versions[i]} has a commitment where it must not, or lacks one");
+            }
+
+            if (given is { } commitment)
+            {
+                commitments[versions[i]] = commitment;
+            }
+        }
+
+        var computed = new byte[Hash32.Size];
+        suite.Commitments.Compute(response.Opening, label, target, response.Value.Value, response.Value.EncodedSuffix(configuration.Mode), computed);
+        commitments[target] = Hash32.From(computed);
+        return commitments;
+    }
+
+    private static void CheckFreshness(Configuration configuration, ulong rightmost, ulong nowMs)
+    {
+        bool tooOld = nowMs > rightmost && nowMs - rightmost > configuration.MaxBehind;
+        bool tooNew = rightmost > nowMs && rightmost - nowMs > configuration.MaxAhead;
+        if (tooOld || tooNew)
+        {
+            throw Fail(
+                VerificationFailure.TreeHeadNotFresh,
+                $"the rightmost entry's timestamp {rightmost} is outside [{nowMs} − {configuration.MaxBehind}, {nowMs} + {configuration.MaxAhead}]");
+        }
+    }
+
+    internal static KtVerificationException Fail(VerificationFailure failure, string detail) => new(failure, detail);
+}

@@ -1,0 +1,200 @@
+using OpenCkv.Crypto;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.KeyTransparency.Trees;
+using OpenCkv.KeyTransparency.Verification;
+
+namespace OpenCkv.KeyTransparency.Search;
+
+/// <summary>
+/// The verifier's half of a <see cref="CombinedProofSession"/>: timestamps and prefix proofs are consumed from the
+/// response in the order the algorithms ask for them (KT §12.3); <see cref="Finish"/> then checks that nothing is
+/// left over, that timestamps are monotonic, recomputes the log root and checks the tree head.
+/// </summary>
+internal sealed class VerifierSession(
+    CryptoSuite suite,
+    ClientState? state,
+    CombinedTreeProof proof,
+    IReadOnlyDictionary<uint, Hash32> vrfOutputs,
+    IReadOnlyDictionary<uint, Hash32> commitments) : CombinedProofSession
+{
+    private int _timestampsUsed;
+    private int _proofsUsed;
+
+    protected override bool IsRetained(ulong position, out ulong timestamp)
+    {
+        FrontierEntry? entry = state?.Frontier.FirstOrDefault(e => e.Position == position);
+        timestamp = entry?.Timestamp ?? 0;
+        return entry is not null;
+    }
+
+    protected override ulong NextTimestamp(ulong position)
+    {
+        if (_timestampsUsed >= proof.Timestamps.Count)
+        {
+            throw new KtVerificationException(VerificationFailure.ProofTooShort, $"no timestamp left for entry {position}");
+        }
+
+        return proof.Timestamps[_timestampsUsed++];
+    }
+
+    protected override (LadderResult Ladder, Hash32 PrefixRoot) NextLadder(
+        ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions)
+    {
+        if (_proofsUsed >= proof.PrefixProofs.Count)
+        {
+            throw new KtVerificationException(VerificationFailure.ProofTooShort, $"no prefix proof left for entry {position}");
+        }
+
+        PrefixProof prefixProof = proof.PrefixProofs[_proofsUsed++];
+        int next = 0;
+        LadderResult ladder = LadderWalker.Walk(
+            target,
+            version =>
+            {
+                if (next >= prefixProof.Results.Count)
+                {
+                    throw new KtVerificationException(VerificationFailure.ProofTooShort, $"the prefix proof for entry {position} has too few results");
+                }
+
+                return prefixProof.Results[next++].ResultType == PrefixSearchResultType.Inclusion;
+            },
+            leftInclusions,
+            rightNonInclusions);
+        if (next != prefixProof.Results.Count)
+        {
+            throw new KtVerificationException(VerificationFailure.ProofTooLong, $"the prefix proof for entry {position} has too many results");
+        }
+
+        var keys = new Hash32[ladder.LookedUp.Count];
+        var included = new Dictionary<int, Hash32>();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            uint version = ladder.LookedUp[i];
+            keys[i] = vrfOutputs.TryGetValue(version, out Hash32 key)
+                ? key
+                : throw new KtVerificationException(VerificationFailure.InconsistentInput, $"no VRF output was given for version {version}");
+            if (prefixProof.Results[i].ResultType == PrefixSearchResultType.Inclusion)
+            {
+                included[i] = commitments.TryGetValue(version, out Hash32 commitment)
+                    ? commitment
+                    : throw new KtVerificationException(VerificationFailure.VersionMismatch, $"version {version} is included at entry {position} but has no commitment");
+            }
+        }
+
+        Hash32 root = PrefixProofVerifier.ComputeRoot(keys, prefixProof, included, suite.TreeHashes);
+        if (state?.Frontier.FirstOrDefault(e => e.Position == position) is { } retained && retained.PrefixRoot != root)
+        {
+            throw new KtVerificationException(
+                VerificationFailure.RetainedValueMismatch, $"the prefix root of retained entry {position} changed", retained.PrefixRoot, root);
+        }
+
+        return (ladder, root);
+    }
+
+    /// <summary>Completes verification and builds the new state; returns it with the rightmost timestamp.</summary>
+    public (ClientState State, ulong RightmostTimestamp) Finish(Configuration configuration, ulong size, FullTreeHead head, ClientState? previous)
+    {
+        if (_timestampsUsed != proof.Timestamps.Count || _proofsUsed != proof.PrefixProofs.Count)
+        {
+            throw new KtVerificationException(VerificationFailure.ProofTooLong, "the combined proof has unused timestamps or prefix proofs");
+        }
+
+        CheckMonotonic();
+
+        // Leaf values of every entry given a timestamp: its prefix root from a ladder, else from prefix_roots in order.
+        ulong[] provided = ProvidedTimestamps.Keys.Order().ToArray();
+        var leaves = new Dictionary<ulong, Hash32>();
+        var prefixRoots = new Dictionary<ulong, Hash32>(LadderRoots);
+        int rootsUsed = 0;
+        Span<byte> leaf = stackalloc byte[Hash32.Size];
+        foreach (ulong position in provided)
+        {
+            if (!prefixRoots.TryGetValue(position, out Hash32 root))
+            {
+                if (rootsUsed >= proof.PrefixRoots.Count)
+                {
+                    throw new KtVerificationException(VerificationFailure.ProofTooShort, $"no prefix root left for entry {position}");
+                }
+
+                root = proof.PrefixRoots[rootsUsed++];
+                prefixRoots[position] = root;
+            }
+
+            suite.TreeHashes.LogLeaf(ProvidedTimestamps[position], root.Span, leaf);
+            leaves[position] = Hash32.From(leaf);
+        }
+
+        if (rootsUsed != proof.PrefixRoots.Count)
+        {
+            throw new KtVerificationException(VerificationFailure.ProofTooLong, "the combined proof has unused prefix roots");
+        }
+
+        (Hash32 rootValue, IReadOnlyList<Hash32> fullSubtrees) = LogRoot(size, leaves, previous);
+        TreeHead signedHead = head.HeadType == FullTreeHeadType.Same ? previous!.Head : head.TreeHead!;
+        if (head.HeadType == FullTreeHeadType.Updated)
+        {
+            using EcdsaP256PublicKey key = EcdsaP256PublicKey.TryParse(configuration.SignaturePublicKey, out EcdsaP256PublicKey? parsed)
+                ? parsed!
+                : throw new KtVerificationException(VerificationFailure.SignatureInvalid, "the pinned signature key is not a P-256 point");
+            if (!key.Verify(TreeHead.ToBeSigned(configuration, size, rootValue), signedHead.Signature))
+            {
+                throw new KtVerificationException(VerificationFailure.SignatureInvalid, $"the tree head for size {size} is not signed over the computed root");
+            }
+        }
+
+        var frontier = ImplicitTree.Frontier(size)
+            .Select(p => new FrontierEntry(p, Timestamp(p), PrefixRootOf(p, prefixRoots, previous)))
+            .ToArray();
+        return (new ClientState(signedHead, fullSubtrees, frontier), frontier[^1].Timestamp);
+    }
+
+    private (Hash32 Root, IReadOnlyList<Hash32> FullSubtrees) LogRoot(ulong size, Dictionary<ulong, Hash32> leaves, ClientState? previous)
+    {
+        if (previous is not null && previous.TreeSize == size)
+        {
+            if (proof.Inclusion.Elements.Count != 0 || leaves.Count != 0)
+            {
+                throw new KtVerificationException(VerificationFailure.ProofTooLong, "an unchanged tree needs no log-tree proof");
+            }
+
+            return (LogTreeProof.RootFromFullSubtrees(LogRange.FullSubtrees(size), previous.FullSubtrees, suite.TreeHashes), previous.FullSubtrees);
+        }
+
+        var shape = new LogProofShape(size, leaves.Keys, previous?.TreeSize ?? 0);
+        LogTreeEvaluation evaluation = LogTreeProof.Evaluate(
+            shape, leaves, previous?.FullSubtrees ?? [], proof.Inclusion.Elements, suite.TreeHashes);
+        return (evaluation.Root, evaluation.FullSubtrees);
+    }
+
+    private static Hash32 PrefixRootOf(ulong position, Dictionary<ulong, Hash32> prefixRoots, ClientState? previous) =>
+        prefixRoots.TryGetValue(position, out Hash32 root)
+            ? root
+            : previous!.Frontier.First(e => e.Position == position).PrefixRoot;
+
+    /// <summary>KT §12.3: every timestamp, provided or retained, is at least every timestamp to its left.</summary>
+    private void CheckMonotonic()
+    {
+        var all = new SortedDictionary<ulong, ulong>();
+        foreach (KeyValuePair<ulong, ulong> entry in ProvidedTimestamps)
+        {
+            all[entry.Key] = entry.Value;
+        }
+
+        foreach (FrontierEntry entry in state?.Frontier ?? [])
+        {
+            all[entry.Position] = entry.Timestamp;
+        }
+
+        ulong previous = 0;
+        foreach ((ulong position, ulong timestamp) in all)
+        {
+            if (timestamp < previous)
+            {
+                throw new KtVerificationException(
+                    VerificationFailure.TimestampsNotMonotonic, $"entry {position} has timestamp {timestamp}, below {previous} to its left");
+            }
+
+            previous = timestamp;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using OpenCkv.Crypto;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.Crypto.Vrf;
+using OpenCkv.KeyTransparency.Logs;
+
+namespace OpenCkv.KeyTransparency.Tests.Search;
+
+/// <summary>An in-memory contact-monitoring log with fixed test keys.</summary>
+internal static class LogFixture
+{
+    public static readonly CryptoSuite Suite = CryptoSuite.Fastest;
+
+    public static TransparencyLog NewLog(ulong reasonableMonitoringWindow = 1_000, ulong maxBehind = 10_000_000)
+    {
+        var signingKey = EcdsaP256PrivateKey.Generate();
+        VrfKeyPair vrfKey = Suite.Vrf.GenerateKeyPair();
+        var configuration = new Configuration
+        {
+            Mode = DeploymentMode.ContactMonitoring,
+            SignaturePublicKey = signingKey.PublicKey.Encoded.ToArray(),
+            VrfPublicKey = vrfKey.PublicKey.ToArray(),
+            MaxAhead = 60_000,
+            MaxBehind = maxBehind,
+            ReasonableMonitoringWindow = reasonableMonitoringWindow,
+            MaximumLifetime = null,
+        };
+        return TransparencyLog.Create(Suite, configuration, signingKey, vrfKey);
+    }
+
+    public static byte[] Label(int i) => System.Text.Encoding.ASCII.GetBytes($"mailto:user{i}@example.com");
+}
