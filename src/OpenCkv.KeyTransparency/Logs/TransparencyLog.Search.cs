@@ -6,20 +6,15 @@ namespace OpenCkv.KeyTransparency.Logs;
 public sealed partial class TransparencyLog
 {
     /// <summary>
-    /// Answers a greatest-version search (KT §13.1) by running the client's own algorithms — updating the view,
-    /// then searching down the frontier — against the log, recording every timestamp and prefix proof the first
+    /// Answers a greatest-version or fixed-version search (KT §13.1) by running the client's own algorithms —
+    /// updating the view, then the search (§6.3 or §7.2) — against the log, recording every timestamp and prefix proof the first
     /// time the algorithm asks for it (KT Appendix C).
     /// </summary>
-    /// <exception cref="ArgumentException">A fixed version was asked for (not offered yet), the label has no
-    /// version (the draft has no negative answers), or <c>last</c> is not a size this log had.</exception>
+    /// <exception cref="ArgumentException">The label or the requested version does not exist or cannot be proven
+    /// (the draft has no negative answers), or <c>last</c> is not a size this log had.</exception>
     public SearchResponse Search(SearchRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Version is not null)
-        {
-            throw new ArgumentException("Fixed-version search is not offered yet.", nameof(request));
-        }
-
         lock (_gate)
         {
             ulong size = (ulong)_entries.Count;
@@ -31,25 +26,46 @@ public sealed partial class TransparencyLog
             LabelHistory history = HistoryOf(request.Label, create: false) is { Versions.Count: > 0 } h
                 ? h
                 : throw new ArgumentException("The label has no published version.", nameof(request));
-            var target = (uint)(history.Versions.Count - 1);
+            uint target = request.Version ?? (uint)(history.Versions.Count - 1);
+            if (target >= history.Versions.Count)
+            {
+                throw new ArgumentException($"The label has no version {target}.", nameof(request));
+            }
 
             var session = new ProverSession(this, history, request.Last);
             UpdateView.Run(session, size, request.Last);
-            GreatestVersionSearch.Run(session, size, target, Configuration.ReasonableMonitoringWindow);
+            try
+            {
+                if (request.Version is null)
+                {
+                    GreatestVersionSearch.Run(session, size, target, Configuration.ReasonableMonitoringWindow);
+                }
+                else
+                {
+                    FixedVersionSearch.Run(session, size, target, Configuration);
+                }
+            }
+            catch (Verification.KtVerificationException e)
+            {
+                // Running the client's algorithm on honest data fails only when the version cannot be shown
+                // (it expired): there is no negative answer to give (KT §13.1).
+                throw new ArgumentException($"Version {target} cannot be proven: {e.Detail}.", nameof(request), e);
+            }
+
             CombinedTreeProof proof = session.Finish(size, request.Last);
 
-            uint[] ladderVersions = BinaryLadder.Search(target, target);
-            BinaryLadderStep[] steps = ladderVersions
+            // KT §13.1: VRF proofs for the target's ladder; commitments for versions that exist, except the target.
+            BinaryLadderStep[] steps = BinaryLadder.Search(target, target)
                 .Select(v => new BinaryLadderStep(
                     history.Proof(v, version => ProveVrf(history.Label, version)),
-                    v < target ? history.Versions[(int)v].Commitment : null))
+                    v != target && v < history.Versions.Count ? history.Versions[(int)v].Commitment : null))
                 .ToArray();
 
-            LabelVersion greatest = history.Versions[^1];
+            LabelVersion answered = history.Versions[(int)target];
             FullTreeHead head = request.Last == size
                 ? FullTreeHead.Same
                 : new FullTreeHead(FullTreeHeadType.Updated, _heads[^1], null);
-            return new SearchResponse(head, target, greatest.Opening, greatest.Value, steps, proof);
+            return new SearchResponse(head, request.Version is null ? target : null, answered.Opening, answered.Value, steps, proof);
         }
     }
 
@@ -92,6 +108,13 @@ public sealed partial class TransparencyLog
             PrefixTree tree = _log._entries[(int)position].Tree;
             _prefixProofs.Add(tree.Search(keys));
             return (ladder, tree.Root);
+        }
+
+        protected override (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version)
+        {
+            PrefixTree tree = _log._entries[(int)position].Tree;
+            _prefixProofs.Add(tree.Search([_history.Output(version, v => _log.EvaluateVrf(_history.Label, v))]));
+            return (_history.ExistsAt(version, position), tree.Root);
         }
 
         /// <summary>Adds the prefix roots of entries with a timestamp but no ladder, and the log-tree proof.</summary>

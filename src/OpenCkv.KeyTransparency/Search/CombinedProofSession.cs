@@ -24,6 +24,9 @@ internal abstract class CombinedProofSession
     protected abstract (LadderResult Ladder, Hash32 PrefixRoot) NextLadder(
         ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions);
 
+    /// <summary>A single lookup of <paramref name="version"/> at an entry (KT §7.2 step 6.3); returns presence and root.</summary>
+    protected abstract (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version);
+
     /// <summary>Positions given a timestamp in this response (not retained), with their timestamps.</summary>
     public IReadOnlyDictionary<ulong, ulong> ProvidedTimestamps => _timestamps;
 
@@ -51,6 +54,20 @@ internal abstract class CombinedProofSession
     public LadderResult SearchLadder(ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions)
     {
         (LadderResult ladder, Hash32 root) = NextLadder(position, target, leftInclusions, rightNonInclusions);
+        Associate(position, root);
+        return ladder;
+    }
+
+    /// <summary>Looks up one version at <paramref name="position"/>; the root must agree with any earlier proof there.</summary>
+    public bool Lookup(ulong position, uint version)
+    {
+        (bool present, Hash32 root) = NextLookup(position, version);
+        Associate(position, root);
+        return present;
+    }
+
+    private void Associate(ulong position, Hash32 root)
+    {
         if (_prefixRoots.TryGetValue(position, out Hash32 earlier) && earlier != root)
         {
             throw new KtVerificationException(
@@ -58,6 +75,5 @@ internal abstract class CombinedProofSession
         }
 
         _prefixRoots[position] = root;
-        return ladder;
     }
 }

@@ -14,7 +14,7 @@ namespace OpenCkv.KeyTransparency.Search;
 /// </summary>
 public static class SearchVerifier
 {
-    /// <summary>Verifies a response to a greatest-version request.</summary>
+    /// <summary>Verifies a response to a greatest-version request (<c>request.Version</c> absent).</summary>
     /// <param name="suite">The crypto implementation.</param>
     /// <param name="configuration">The log's configuration as the client pinned it.</param>
     /// <param name="state">What the client retained from its last verified response, or null for a first contact.</param>
@@ -29,19 +29,47 @@ public static class SearchVerifier
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
-        if (request.Version is not null || request.Last != state?.TreeSize)
+        if (request.Version is not null)
         {
-            throw new ArgumentException("The request must be a greatest-version search advertising the state's tree size.", nameof(request));
+            throw new ArgumentException("A greatest-version search names no version.", nameof(request));
         }
 
-        uint target = response.Version ?? throw Fail(VerificationFailure.InconsistentInput, "a greatest-version response names no version");
+        return Verify(suite, configuration, state, request, response, nowMs);
+    }
+
+    /// <summary>
+    /// Verifies a response to a search request of either kind: greatest version (§6.3) when
+    /// <c>request.Version</c> is absent, fixed version (§7.2) otherwise.
+    /// </summary>
+    /// <exception cref="KtVerificationException">Any check failed; the exception names which and carries the values.</exception>
+    public static VerifiedSearch Verify(
+        CryptoSuite suite, Configuration configuration, ClientState? state, SearchRequest request, SearchResponse response, ulong nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+        if (request.Last != state?.TreeSize)
+        {
+            throw new ArgumentException("The request must advertise the state's tree size.", nameof(request));
+        }
+
+        bool fixedVersion = request.Version is not null;
+        if (fixedVersion == response.Version.HasValue)
+        {
+            throw Fail(VerificationFailure.InconsistentInput, "the response's version field does not match the kind of request");
+        }
+
+        uint target = request.Version ?? response.Version!.Value;
         Dictionary<uint, Hash32> outputs = VerifyLadderProofs(suite, configuration, request.Label, target, response);
-        Dictionary<uint, Hash32> commitments = LadderCommitments(suite, configuration, request.Label, target, response);
+        Dictionary<uint, Hash32> commitments = LadderCommitments(suite, configuration, request.Label, target, response, greatestVersion: !fixedVersion);
 
         ulong size = TreeSizeOf(state, response.FullTreeHead);
         var session = new VerifierSession(suite, state, response.Search, outputs, commitments);
         UpdateView.Run(session, size, state?.TreeSize);
-        ulong terminal = GreatestVersionSearch.Run(session, size, target, configuration.ReasonableMonitoringWindow);
+        ulong terminal = fixedVersion
+            ? FixedVersionSearch.Run(session, size, target, configuration)
+            : GreatestVersionSearch.Run(session, size, target, configuration.ReasonableMonitoringWindow);
         (ClientState newState, ulong rightmost) = session.Finish(configuration, size, response.FullTreeHead, state);
         CheckFreshness(configuration, rightmost, nowMs);
         return new VerifiedSearch(target, response.Value, terminal, newState);
@@ -95,18 +123,20 @@ public static class SearchVerifier
     }
 
     /// <summary>
-    /// KT §13.1: a commitment for every ladder version below the target, none at or above it (the target's is
-    /// computed from the opening and value; versions above the greatest do not exist).
+    /// KT §13.1: no commitment for the target (it is computed from the opening and value). In a greatest-version
+    /// search every ladder version below the target exists and carries one, and none above does; in a fixed-version
+    /// search versions above the target may exist, and a lookup that includes a version without one fails later.
     /// </summary>
     private static Dictionary<uint, Hash32> LadderCommitments(
-        CryptoSuite suite, Configuration configuration, byte[] label, uint target, SearchResponse response)
+        CryptoSuite suite, Configuration configuration, byte[] label, uint target, SearchResponse response, bool greatestVersion)
     {
         uint[] versions = BinaryLadder.Search(target, target);
         var commitments = new Dictionary<uint, Hash32>();
         for (int i = 0; i < versions.Length; i++)
         {
             Hash32? given = response.BinaryLadder[i].Commitment;
-            if ((versions[i] < target) != given.HasValue)
+            bool wrong = versions[i] == target ? given.HasValue : greatestVersion && (versions[i] < target) != given.HasValue;
+            if (wrong)
             {
                 throw Fail(VerificationFailure.InconsistentInput, $"ladder step for version {versions[i]} has a commitment where it must not, or lacks one");
             }

@@ -40,12 +40,7 @@ internal sealed class VerifierSession(
     protected override (LadderResult Ladder, Hash32 PrefixRoot) NextLadder(
         ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions)
     {
-        if (_proofsUsed >= proof.PrefixProofs.Count)
-        {
-            throw new KtVerificationException(VerificationFailure.ProofTooShort, $"no prefix proof left for entry {position}");
-        }
-
-        PrefixProof prefixProof = proof.PrefixProofs[_proofsUsed++];
+        PrefixProof prefixProof = NextProof(position);
         int next = 0;
         LadderResult ladder = LadderWalker.Walk(
             target,
@@ -65,11 +60,34 @@ internal sealed class VerifierSession(
             throw new KtVerificationException(VerificationFailure.ProofTooLong, $"the prefix proof for entry {position} has too many results");
         }
 
-        var keys = new Hash32[ladder.LookedUp.Count];
+        return (ladder, Evaluate(position, prefixProof, ladder.LookedUp));
+    }
+
+    protected override (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version)
+    {
+        PrefixProof prefixProof = NextProof(position);
+        if (prefixProof.Results.Count != 1)
+        {
+            throw new KtVerificationException(VerificationFailure.InconsistentInput, $"a single lookup at entry {position} has {prefixProof.Results.Count} results");
+        }
+
+        Hash32 root = Evaluate(position, prefixProof, [version]);
+        return (prefixProof.Results[0].ResultType == PrefixSearchResultType.Inclusion, root);
+    }
+
+    private PrefixProof NextProof(ulong position) =>
+        _proofsUsed < proof.PrefixProofs.Count
+            ? proof.PrefixProofs[_proofsUsed++]
+            : throw new KtVerificationException(VerificationFailure.ProofTooShort, $"no prefix proof left for entry {position}");
+
+    /// <summary>The prefix root a proof of these versions' lookups leads to, checked against a retained root.</summary>
+    private Hash32 Evaluate(ulong position, PrefixProof prefixProof, IReadOnlyList<uint> versions)
+    {
+        var keys = new Hash32[versions.Count];
         var included = new Dictionary<int, Hash32>();
         for (int i = 0; i < keys.Length; i++)
         {
-            uint version = ladder.LookedUp[i];
+            uint version = versions[i];
             keys[i] = vrfOutputs.TryGetValue(version, out Hash32 key)
                 ? key
                 : throw new KtVerificationException(VerificationFailure.InconsistentInput, $"no VRF output was given for version {version}");
@@ -88,7 +106,7 @@ internal sealed class VerifierSession(
                 VerificationFailure.RetainedValueMismatch, $"the prefix root of retained entry {position} changed", retained.PrefixRoot, root);
         }
 
-        return (ladder, root);
+        return root;
     }
 
     /// <summary>Completes verification and builds the new state; returns it with the rightmost timestamp.</summary>

@@ -19,21 +19,21 @@ public sealed class SearchRoundTripTests
         public ClientState? State { get; set; }
     }
 
-    private static (SearchRequest Request, byte[] Encoded) Ask(TransparencyLog log, Client client)
+    private static (SearchRequest Request, byte[] Encoded) Ask(TransparencyLog log, Client client, uint? version = null)
     {
-        var request = new SearchRequest(client.State?.TreeSize, client.Label, null);
+        var request = new SearchRequest(client.State?.TreeSize, client.Label, version);
         SearchResponse response = log.Search(request);
         var writer = new TlsWriter();
-        response.Encode(writer, versionRequested: false, log.Configuration.Mode);
+        response.Encode(writer, versionRequested: version is not null, log.Configuration.Mode);
         return (request, writer.ToArray());
     }
 
     private static VerifiedSearch Verify(TransparencyLog log, Client client, SearchRequest request, byte[] encoded, ulong now)
     {
         var reader = new TlsReader(encoded);
-        SearchResponse response = SearchResponse.Decode(ref reader, versionRequested: false, log.Configuration.Mode);
+        SearchResponse response = SearchResponse.Decode(ref reader, versionRequested: request.Version is not null, log.Configuration.Mode);
         reader.EnsureEnd();
-        return SearchVerifier.VerifyGreatestVersion(LogFixture.Suite, log.Configuration, client.State, request, response, now);
+        return SearchVerifier.Verify(LogFixture.Suite, log.Configuration, client.State, request, response, now);
     }
 
     [Theory]
@@ -127,8 +127,12 @@ public sealed class SearchRoundTripTests
         (SearchRequest laterRequest, byte[] returning) = Ask(log, client);
         Verify(log, client, laterRequest, returning, now);
 
+        (SearchRequest fixedRequest, byte[] fixedVersion) = Ask(log, client, version: 2);
+        Assert.Equal(2u, Verify(log, client, fixedRequest, fixedVersion, now).Version);
+
         AssertEveryFlipRejected(log, new Client(client.Label), firstRequest, firstContact, now);
         AssertEveryFlipRejected(log, client, laterRequest, returning, now);
+        AssertEveryFlipRejected(log, client, fixedRequest, fixedVersion, now);
         Assert.Equal(state, client.State); // failed verifications left the retained state as it was
     }
 
