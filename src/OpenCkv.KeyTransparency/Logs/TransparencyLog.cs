@@ -15,7 +15,6 @@ namespace OpenCkv.KeyTransparency.Logs;
 public sealed partial class TransparencyLog
 {
     private readonly CryptoSuite _suite;
-    private readonly EcdsaP256PrivateKey _signingKey;
     private readonly VrfKeyPair _vrfKey;
     private readonly InMemoryLogTree _logTree;
     private readonly List<(ulong Timestamp, PrefixTree Tree)> _entries = [];
@@ -24,13 +23,35 @@ public sealed partial class TransparencyLog
     private readonly List<TreeHead> _heads = [];
     private readonly Lock _gate = new();
 
+    /// <summary>Where openings come from: fresh randomness, except in the known-answer generator.</summary>
+    private Func<byte[], uint, byte[]> _openings = static (_, _) => Crypto.Hashing.CommitmentScheme.NewOpening();
+
+    /// <summary>How tree heads are signed: the BCL's ECDSA, except in the known-answer generator.</summary>
+    private Func<byte[], byte[]> _sign;
+
     private TransparencyLog(CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey)
     {
         _suite = suite;
         Configuration = configuration;
-        _signingKey = signingKey;
         _vrfKey = vrfKey;
         _logTree = new InMemoryLogTree(suite.TreeHashes);
+        _sign = message => signingKey.Sign(message);
+    }
+
+    /// <summary>
+    /// Makes openings and signatures reproducible, for the project's known-answer files only: openings from
+    /// <paramref name="openings"/> (label, version) and signatures from <paramref name="sign"/> (for example
+    /// RFC 6979 deterministic ECDSA). Must be called before the first entry.
+    /// </summary>
+    internal void UseDeterministicSources(Func<byte[], uint, byte[]> openings, Func<byte[], byte[]> sign)
+    {
+        if (_entries.Count > 0)
+        {
+            throw new InvalidOperationException("Sources are fixed before the first entry.");
+        }
+
+        _openings = openings;
+        _sign = sign;
     }
 
     /// <summary>The log's fixed configuration.</summary>
@@ -148,7 +169,7 @@ public sealed partial class TransparencyLog
             _entries.Add((timestampMs, tree));
             _logTree.Append(Hash32.From(leaf));
             ulong size = position + 1;
-            byte[] signature = _signingKey.Sign(TreeHead.ToBeSigned(Configuration, size, _logTree.Root(size)));
+            byte[] signature = _sign(TreeHead.ToBeSigned(Configuration, size, _logTree.Root(size)));
             _heads.Add(new TreeHead(size, signature));
             return position;
         }
@@ -157,7 +178,7 @@ public sealed partial class TransparencyLog
     private LabelVersion NewVersion(LabelHistory history, uint version, ulong position, UpdateValue value)
     {
         Hash32 output = history.Output(version, v => EvaluateVrf(history.Label, v));
-        byte[] opening = Crypto.Hashing.CommitmentScheme.NewOpening();
+        byte[] opening = _openings(history.Label, version);
         var commitment = new byte[Hash32.Size];
         _suite.Commitments.Compute(opening, history.Label, version, value.Value, value.EncodedSuffix(Configuration.Mode), commitment);
         return new LabelVersion(version, position, output, Hash32.From(commitment), opening, value);
