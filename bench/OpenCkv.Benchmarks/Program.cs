@@ -1,6 +1,13 @@
 using BenchmarkDotNet.Running;
 using OpenCkv.Benchmarks;
 
+if (args is ["search-macro", .. var counts])
+{
+    int[] labels = counts.Where(c => c != "--publish").Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    SearchMacroBenchmark.Run(labels.Length > 0 ? labels : [1_000, 10_000, 100_000, 1_000_000], publish: counts.Contains("--publish"));
+    return 0;
+}
+
 if (args is ["native-probe"])
 {
     NativeProbe.Run();

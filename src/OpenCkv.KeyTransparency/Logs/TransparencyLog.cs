@@ -128,6 +128,23 @@ public sealed partial class TransparencyLog
     }
 
     /// <summary>
+    /// Stages a version whose VRF output the caller supplies instead of the log computing it. Only for building
+    /// large benchmark fixtures quickly, whose background labels need no real VRF outputs (their proofs are never
+    /// served); a log that serves clients never uses it.
+    /// </summary>
+    internal uint StageWithOutput(byte[] label, byte[] value, Hash32 vrfOutput)
+    {
+        lock (_gate)
+        {
+            LabelHistory history = HistoryOf(label, create: true)!;
+            uint version = checked((uint)(history.Versions.Count + _pending.Count(p => p.History == history)));
+            history.Output(version, _ => vrfOutput);
+            _pending.Add((history, new UpdateValue(value, null)));
+            return version;
+        }
+    }
+
+    /// <summary>
     /// Appends one log entry holding every staged version (none: a heartbeat entry) with the given timestamp,
     /// then signs the new tree head.
     /// </summary>

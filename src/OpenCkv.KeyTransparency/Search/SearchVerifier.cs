@@ -62,6 +62,19 @@ public static class SearchVerifier
 
         uint target = request.Version ?? response.Version!.Value;
         Dictionary<uint, Hash32> outputs = VerifyLadderProofs(suite, configuration, request.Label, target, response);
+        return VerifyWithVrfOutputs(suite, configuration, state, request, response, nowMs, outputs);
+    }
+
+    /// <summary>
+    /// Everything after the VRF proofs were verified into <paramref name="outputs"/>: commitments, the combined
+    /// proof, the log root, the signature and freshness. Separate so its cost can be measured on its own.
+    /// </summary>
+    internal static VerifiedSearch VerifyWithVrfOutputs(
+        CryptoSuite suite, Configuration configuration, ClientState? state, SearchRequest request, SearchResponse response, ulong nowMs,
+        Dictionary<uint, Hash32> outputs)
+    {
+        bool fixedVersion = request.Version is not null;
+        uint target = request.Version ?? response.Version!.Value;
         Dictionary<uint, Hash32> commitments = LadderCommitments(suite, configuration, request.Label, target, response, greatestVersion: !fixedVersion);
 
         ulong size = TreeSizeOf(state, response.FullTreeHead);
@@ -97,7 +110,7 @@ public static class SearchVerifier
     }
 
     /// <summary>KT §13.1 steps 2–3: one VRF proof per version of the target's ladder, each verified.</summary>
-    private static Dictionary<uint, Hash32> VerifyLadderProofs(
+    internal static Dictionary<uint, Hash32> VerifyLadderProofs(
         CryptoSuite suite, Configuration configuration, byte[] label, uint target, SearchResponse response)
     {
         uint[] versions = BinaryLadder.Search(target, target);

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using OpenCkv.Crypto;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.Crypto.Vrf;
+using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Logs;
+using OpenCkv.KeyTransparency.Search;
+using OpenCkv.KeyTransparency.Tls;
+
+namespace OpenCkv.Benchmarks;
+
+/// <summary>
+/// The search goals of the key-transparency core, on the fixture the work item names: N labels with one version
+/// each, published over 10,000 entries (N/10,000 per entry), timestamps one second apart and a monitoring window
+/// of 100 s (about one distinguished entry per 100 entries), and a target label with 8 versions spread over the
+/// log. Background labels get random VRF outputs (their proofs are never served); the target's are real.
+/// Medians of repeated runs on one core; the machine's own OpenSSL figures are in the crypto run beside it.
+/// </summary>
+internal static class SearchMacroBenchmark
+{
+    private const int Entries = 10_000;
+    private static readonly byte[] Target = "mailto:target@example.com"u8.ToArray();
+
+    public static void Run(int[] labelCounts, bool publish)
+    {
+        CryptoSuite suite = CryptoSuite.Fastest;
+        Console.WriteLine($"crypto path: {suite.Path}");
+        Console.WriteLine("| labels | build (s) | first-contact response: build µs (median) | size B | one-entry-behind: build µs | size B | client verify µs | of which VRF µs | beyond VRF µs |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        TransparencyLog? largest = null;
+        foreach (int labels in labelCounts)
+        {
+            var build = Stopwatch.StartNew();
+            TransparencyLog log = BuildFixture(suite, labels);
+            double buildSeconds = build.Elapsed.TotalSeconds;
+            Measure(suite, log, labels, buildSeconds);
+            largest = log;
+        }
+
+        if (publish && largest is not null)
+        {
+            Publish(suite, largest, 100_000);
+        }
+    }
+
+    private static TransparencyLog BuildFixture(CryptoSuite suite, int labels)
+    {
+        var signingKey = EcdsaP256PrivateKey.Generate();
+        VrfKeyPair vrfKey = suite.Vrf.GenerateKeyPair();
+        var log = TransparencyLog.Create(suite, new Configuration
+        {
+            Mode = DeploymentMode.ContactMonitoring,
+            SignaturePublicKey = signingKey.PublicKey.Encoded.ToArray(),
+            VrfPublicKey = vrfKey.PublicKey.ToArray(),
+            MaxAhead = 60_000,
+            MaxBehind = 86_400_000,
+            ReasonableMonitoringWindow = 100_000,
+            MaximumLifetime = null,
+        }, signingKey, vrfKey);
+
+        var random = new Random(labels);
+        int perEntry = Math.Max(1, labels / Entries);
+        int published = 0;
+        var output = new byte[32];
+        for (int entry = 0; entry < Entries; entry++)
+        {
+            for (int i = 0; i < perEntry && published < labels; i++, published++)
+            {
+                random.NextBytes(output);
+                log.StageWithOutput(Encoding.ASCII.GetBytes($"mailto:user{published}@example.com"), output[..16], Hash32.From(output));
+            }
+
+            if (entry % (Entries / 8) == 0)
+            {
+                log.Stage(Target, Encoding.ASCII.GetBytes($"target version at entry {entry}"));
+            }
+
+            log.Sequence(1_700_000_000_000UL + ((ulong)entry * 1_000));
+        }
+
+        return log;
+    }
+
+    private static void Measure(CryptoSuite suite, TransparencyLog log, int labels, double buildSeconds)
+    {
+        var first = new SearchRequest(null, Target, null);
+        SearchResponse firstResponse = log.Search(first);
+        byte[] firstBytes = Encode(firstResponse, log.Configuration.Mode);
+        double firstMicros = Median(() => log.Search(first), 301);
+
+        ulong now = 1_700_000_000_000UL + ((ulong)Entries * 1_000);
+        ClientState behind = SearchVerifier.Verify(suite, log.Configuration, null, first, firstResponse, now).State;
+        log.Sequence(now); // one heartbeat entry: the client is now one entry behind
+        var again = new SearchRequest(behind.TreeSize, Target, null);
+        SearchResponse againResponse = log.Search(again);
+        byte[] againBytes = Encode(againResponse, log.Configuration.Mode);
+        double againMicros = Median(() => log.Search(again), 301);
+
+        double verifyMicros = Median(() => SearchVerifier.Verify(suite, log.Configuration, null, first, firstResponse, now), 101);
+        uint target = firstResponse.Version!.Value;
+        double vrfMicros = Median(() => SearchVerifier.VerifyLadderProofs(suite, log.Configuration, Target, target, firstResponse), 101);
+        var outputs = SearchVerifier.VerifyLadderProofs(suite, log.Configuration, Target, target, firstResponse);
+        double beyondMicros = Median(() => SearchVerifier.VerifyWithVrfOutputs(suite, log.Configuration, null, first, firstResponse, now, outputs), 301);
+        Console.WriteLine(
+            $"| {labels:N0} | {buildSeconds:F1} | {firstMicros:F1} | {firstBytes.Length:N0} | {againMicros:F1} | {againBytes.Length:N0} | " +
+            $"{verifyMicros:F0} | {vrfMicros:F0} ({firstResponse.BinaryLadder.Count} proofs) | {beyondMicros:F0} |");
+    }
+
+    /// <summary>
+    /// The building goal: publish new label-versions (real VRF outputs) in entries of 100, and compare with the
+    /// rate of VRF-output evaluation alone on the same core in the same run.
+    /// </summary>
+    private static void Publish(CryptoSuite suite, TransparencyLog log, int versions)
+    {
+        using VrfKeyPair key = suite.Vrf.GenerateKeyPair();
+        var output = new byte[32];
+        byte[] alpha = TlsCodec.Encode(new VrfInput("mailto:someone@example.com"u8.ToArray(), 0));
+        double vrfMicros = Median(() => suite.Vrf.Evaluate(key, alpha, output), 2001);
+
+        ulong timestamp = 1_700_100_000_000UL;
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        for (int i = 0; i < versions; i++)
+        {
+            log.Stage(Encoding.ASCII.GetBytes($"mailto:new{i}@example.com"), RandomNumberGenerator.GetBytes(16));
+            if (i % 100 == 99)
+            {
+                log.Sequence(timestamp += 1_000);
+            }
+        }
+
+        double wallSeconds = wall.Elapsed.TotalSeconds;
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        double vrfSeconds = versions * vrfMicros / 1e6;
+        Console.WriteLine();
+        Console.WriteLine($"publishing {versions:N0} label-versions in entries of 100: wall {wallSeconds:F1} s, process CPU {cpuSeconds:F1} s, {versions / wallSeconds:F0} versions/s");
+        Console.WriteLine($"VRF output evaluation alone: {vrfMicros:F1} µs median = {1e6 / vrfMicros:F0}/s; {versions:N0} of them = {vrfSeconds:F1} s");
+        Console.WriteLine($"publishing rate / VRF-only rate = {vrfSeconds / wallSeconds:P0} (goal ≥ 60 %); VRF share of the time {vrfSeconds / wallSeconds:P0}, the rest {1 - (vrfSeconds / wallSeconds):P0}");
+    }
+
+    private static byte[] Encode(SearchResponse response, DeploymentMode mode)
+    {
+        var writer = new TlsWriter();
+        response.Encode(writer, versionRequested: false, mode);
+        return writer.ToArray();
+    }
+
+    private static double Median(Action action, int runs)
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            action();
+        }
+
+        var samples = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        Array.Sort(samples);
+        return samples[runs / 2];
+    }
+}
