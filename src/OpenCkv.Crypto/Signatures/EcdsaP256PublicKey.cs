@@ -56,6 +56,35 @@ public sealed class EcdsaP256PublicKey : IDisposable
         return true;
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, EcdsaP256PublicKey> Shared = new();
+    private const int MaxShared = 64;
+
+    /// <summary>
+    /// Like <see cref="TryParse"/>, but keeps up to 64 parsed keys for the life of the process, so a verifier that
+    /// checks every tree head under a pinned key imports it once. The returned key is shared: do not dispose it.
+    /// </summary>
+    public static bool TryGetShared(ReadOnlySpan<byte> encoded, out EcdsaP256PublicKey? key)
+    {
+        string id = Convert.ToHexString(encoded);
+        if (Shared.TryGetValue(id, out key))
+        {
+            return true;
+        }
+
+        if (!TryParse(encoded, out key))
+        {
+            return false;
+        }
+
+        if (Shared.Count < MaxShared && !Shared.TryAdd(id, key!))
+        {
+            key!.Dispose();
+            key = Shared[id];
+        }
+
+        return true;
+    }
+
     /// <summary>Parses a key that must be valid.</summary>
     /// <exception cref="ArgumentException">Not a SEC1 uncompressed P-256 point.</exception>
     public static EcdsaP256PublicKey Parse(ReadOnlySpan<byte> encoded) =>

@@ -151,7 +151,7 @@ internal sealed class VerifierSession(
         TreeHead signedHead = head.HeadType == FullTreeHeadType.Same ? previous!.Head : head.TreeHead!;
         if (head.HeadType == FullTreeHeadType.Updated)
         {
-            using EcdsaP256PublicKey key = EcdsaP256PublicKey.TryParse(configuration.SignaturePublicKey, out EcdsaP256PublicKey? parsed)
+            EcdsaP256PublicKey key = EcdsaP256PublicKey.TryGetShared(configuration.SignaturePublicKey, out EcdsaP256PublicKey? parsed)
                 ? parsed!
                 : throw new KtVerificationException(VerificationFailure.SignatureInvalid, "the pinned signature key is not a P-256 point");
             if (!key.Verify(TreeHead.ToBeSigned(configuration, size, rootValue), signedHead.Signature))
