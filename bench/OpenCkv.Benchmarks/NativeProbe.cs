@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OpenCkv.Crypto;
 using OpenCkv.Crypto.Native;
 using OpenCkv.Crypto.Hashing;
@@ -29,22 +28,6 @@ internal static class NativeProbe
         Report("prove", () => CryptoSuite.Native.Vrf.Prove(key, "abc"u8));
     }
 
-    private static void Report(string name, Action action)
-    {
-        for (int i = 0; i < 3000; i++)
-        {
-            action();
-        }
-
-        var samples = new double[1001];
-        for (int i = 0; i < samples.Length; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            action();
-            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-
-        Array.Sort(samples);
-        Console.WriteLine($"{name,-32} {samples[500],10:F1} µs");
-    }
+    private static void Report(string name, Action action) =>
+        Console.WriteLine($"{name,-32} {Timing.MedianMicros(action, 1001, 3000),10:F1} µs");
 }

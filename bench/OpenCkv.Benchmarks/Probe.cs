@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OpenCkv.Crypto.Portable;
 using Org.BouncyCastle.Crypto.EC;
 using Org.BouncyCastle.Math;
@@ -29,22 +28,6 @@ internal static class Probe
         Report("field add x1000", () => { U256 r = a; for (int i = 0; i < 1000; i++) { r = f.Add(r, a); } });
     }
 
-    private static void Report(string name, Action action)
-    {
-        for (int i = 0; i < 20; i++)
-        {
-            action();
-        }
-
-        var samples = new double[101];
-        for (int i = 0; i < samples.Length; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            action();
-            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-
-        Array.Sort(samples);
-        Console.WriteLine($"{name,-32} {samples[50],10:F1} µs");
-    }
+    private static void Report(string name, Action action) =>
+        Console.WriteLine($"{name,-32} {Timing.MedianMicros(action, 101, 20),10:F1} µs");
 }

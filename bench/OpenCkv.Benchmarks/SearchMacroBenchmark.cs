@@ -88,7 +88,7 @@ internal static class SearchMacroBenchmark
         var first = new SearchRequest(null, Target, null);
         SearchResponse firstResponse = log.Search(first);
         byte[] firstBytes = Encode(firstResponse, log.Configuration.Mode);
-        double firstMicros = Median(() => log.Search(first), 301);
+        double firstMicros = Timing.MedianMicros(() => log.Search(first), 301);
 
         ulong now = 1_700_000_000_000UL + ((ulong)Entries * 1_000);
         ClientState behind = SearchVerifier.Verify(suite, log.Configuration, null, first, firstResponse, now).State;
@@ -96,13 +96,13 @@ internal static class SearchMacroBenchmark
         var again = new SearchRequest(behind.TreeSize, Target, null);
         SearchResponse againResponse = log.Search(again);
         byte[] againBytes = Encode(againResponse, log.Configuration.Mode);
-        double againMicros = Median(() => log.Search(again), 301);
+        double againMicros = Timing.MedianMicros(() => log.Search(again), 301);
 
-        double verifyMicros = Median(() => SearchVerifier.Verify(suite, log.Configuration, null, first, firstResponse, now), 101);
+        double verifyMicros = Timing.MedianMicros(() => SearchVerifier.Verify(suite, log.Configuration, null, first, firstResponse, now), 101);
         uint target = firstResponse.Version!.Value;
-        double vrfMicros = Median(() => SearchVerifier.VerifyLadderProofs(suite, log.Configuration, Target, target, firstResponse), 101);
+        double vrfMicros = Timing.MedianMicros(() => SearchVerifier.VerifyLadderProofs(suite, log.Configuration, Target, target, firstResponse), 101);
         var outputs = SearchVerifier.VerifyLadderProofs(suite, log.Configuration, Target, target, firstResponse);
-        double beyondMicros = Median(() => SearchVerifier.VerifyWithVrfOutputs(suite, log.Configuration, null, first, firstResponse, now, outputs), 301);
+        double beyondMicros = Timing.MedianMicros(() => SearchVerifier.VerifyWithVrfOutputs(suite, log.Configuration, null, first, firstResponse, now, outputs), 301);
         Console.WriteLine(
             $"| {labels:N0} | {buildSeconds:F1} | {firstMicros:F1} | {firstBytes.Length:N0} | {againMicros:F1} | {againBytes.Length:N0} | " +
             $"{verifyMicros:F0} | {vrfMicros:F0} ({firstResponse.BinaryLadder.Count} proofs) | {beyondMicros:F0} |");
@@ -117,7 +117,7 @@ internal static class SearchMacroBenchmark
         using VrfKeyPair key = suite.Vrf.GenerateKeyPair();
         var output = new byte[32];
         byte[] alpha = TlsCodec.Encode(new VrfInput("mailto:someone@example.com"u8.ToArray(), 0));
-        double vrfMicros = Median(() => suite.Vrf.Evaluate(key, alpha, output), 2001);
+        double vrfMicros = Timing.MedianMicros(() => suite.Vrf.Evaluate(key, alpha, output), 2001);
 
         ulong timestamp = 1_700_100_000_000UL;
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -145,24 +145,5 @@ internal static class SearchMacroBenchmark
         var writer = new TlsWriter();
         response.Encode(writer, versionRequested: false, mode);
         return writer.ToArray();
-    }
-
-    private static double Median(Action action, int runs)
-    {
-        for (int i = 0; i < 20; i++)
-        {
-            action();
-        }
-
-        var samples = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            action();
-            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-
-        Array.Sort(samples);
-        return samples[runs / 2];
     }
 }

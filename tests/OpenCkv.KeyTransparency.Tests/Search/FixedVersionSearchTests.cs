@@ -1,6 +1,4 @@
 using CsCheck;
-using OpenCkv.Crypto;
-using OpenCkv.Crypto.Signatures;
 using OpenCkv.KeyTransparency.Logs;
 using OpenCkv.KeyTransparency.Search;
 using OpenCkv.KeyTransparency.Tls;
@@ -24,7 +22,7 @@ public sealed class FixedVersionSearchTests
     public void Honest_logs_answer_every_version_they_can_prove_and_clients_accept_exactly_those(int seed, ulong? lifetime)
     {
         var random = new Random(seed);
-        TransparencyLog log = NewLog(window: 500, lifetime);
+        TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: 500, maximumLifetime: lifetime);
         var values = new Dictionary<int, List<byte[]>>();
         ulong now = 1_000_000;
         var states = new Dictionary<int, ClientState?>();
@@ -84,21 +82,5 @@ public sealed class FixedVersionSearchTests
         {
             Assert.True(refused > 0, "the history never reached an expired version; the expiry path went untested");
         }
-    }
-
-    private static TransparencyLog NewLog(ulong window, ulong? lifetime)
-    {
-        var signingKey = EcdsaP256PrivateKey.Generate();
-        var vrfKey = LogFixture.Suite.Vrf.GenerateKeyPair();
-        return TransparencyLog.Create(LogFixture.Suite, new Configuration
-        {
-            Mode = DeploymentMode.ContactMonitoring,
-            SignaturePublicKey = signingKey.PublicKey.Encoded.ToArray(),
-            VrfPublicKey = vrfKey.PublicKey.ToArray(),
-            MaxAhead = 60_000,
-            MaxBehind = 10_000_000,
-            ReasonableMonitoringWindow = window,
-            MaximumLifetime = lifetime,
-        }, signingKey, vrfKey);
     }
 }

@@ -10,7 +10,7 @@ internal static class LogFixture
 {
     public static readonly CryptoSuite Suite = CryptoSuite.Fastest;
 
-    public static TransparencyLog NewLog(ulong reasonableMonitoringWindow = 1_000, ulong maxBehind = 10_000_000)
+    public static TransparencyLog NewLog(ulong reasonableMonitoringWindow = 1_000, ulong maxBehind = 10_000_000, ulong? maximumLifetime = null)
     {
         var signingKey = EcdsaP256PrivateKey.Generate();
         VrfKeyPair vrfKey = Suite.Vrf.GenerateKeyPair();
@@ -22,7 +22,7 @@ internal static class LogFixture
             MaxAhead = 60_000,
             MaxBehind = maxBehind,
             ReasonableMonitoringWindow = reasonableMonitoringWindow,
-            MaximumLifetime = null,
+            MaximumLifetime = maximumLifetime,
         };
         return TransparencyLog.Create(Suite, configuration, signingKey, vrfKey);
     }

@@ -1,4 +1,3 @@
-using OpenCkv.Crypto.Signatures;
 using OpenCkv.KeyTransparency.Logs;
 using OpenCkv.KeyTransparency.Search;
 using OpenCkv.KeyTransparency.Tls;
@@ -21,7 +20,7 @@ public sealed class LongHistoryTests
         var random = new Random(seed);
         ulong window = (ulong)random.Next(0, 3_000);
         ulong? lifetime = random.Next(2) == 0 ? null : window + (ulong)random.Next(1, 20_000);
-        TransparencyLog log = NewLog(window, lifetime);
+        TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: window, maximumLifetime: lifetime);
         var latest = new Dictionary<int, byte[]>();
         var states = new Dictionary<int, ClientState?>();
         ulong now = 1_000_000;
@@ -91,21 +90,5 @@ public sealed class LongHistoryTests
         SearchResponse response = SearchResponse.Decode(ref reader, versionRequested: false, log.Configuration.Mode);
         reader.EnsureEnd();
         return SearchVerifier.Verify(LogFixture.Suite, log.Configuration, state, request, response, now);
-    }
-
-    private static TransparencyLog NewLog(ulong window, ulong? lifetime)
-    {
-        var signingKey = EcdsaP256PrivateKey.Generate();
-        var vrfKey = LogFixture.Suite.Vrf.GenerateKeyPair();
-        return TransparencyLog.Create(LogFixture.Suite, new Configuration
-        {
-            Mode = DeploymentMode.ContactMonitoring,
-            SignaturePublicKey = signingKey.PublicKey.Encoded.ToArray(),
-            VrfPublicKey = vrfKey.PublicKey.ToArray(),
-            MaxAhead = 60_000,
-            MaxBehind = 10_000_000,
-            ReasonableMonitoringWindow = window,
-            MaximumLifetime = lifetime,
-        }, signingKey, vrfKey);
     }
 }
