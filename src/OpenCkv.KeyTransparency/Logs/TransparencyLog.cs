@@ -82,8 +82,8 @@ public sealed partial class TransparencyLog
     }
 
     /// <summary>
-    /// Creates a log whose configuration names these keys. Third-party management is not offered by this
-    /// operator yet; the configuration type keeps room for it.
+    /// Creates a contact-monitoring log whose configuration names these keys. The configuration type carries the
+    /// other two modes; this operator does not run them yet.
     /// </summary>
     /// <exception cref="ArgumentException">The configuration does not name these keys, or is inconsistent.</exception>
     public static TransparencyLog Create(CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey)
@@ -99,9 +99,11 @@ public sealed partial class TransparencyLog
             throw new ArgumentException("The configuration must name the log's own signing and VRF public keys.", nameof(configuration));
         }
 
-        if (configuration.Mode == DeploymentMode.ThirdPartyManagement)
+        if (configuration.Mode != DeploymentMode.ContactMonitoring)
         {
-            throw new ArgumentException("Third-party management is not supported by this operator.", nameof(configuration));
+            // Third-party auditing needs the auditor's signed heads in every response (KT §11.4), which arrive with
+            // the auditing work; third-party management is not offered.
+            throw new ArgumentException($"This operator does not run {configuration.Mode} logs yet.", nameof(configuration));
         }
 
         return new TransparencyLog(suite, configuration, signingKey, vrfKey);

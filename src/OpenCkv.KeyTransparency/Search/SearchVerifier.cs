@@ -54,6 +54,13 @@ public static class SearchVerifier
             throw new ArgumentException("The request must advertise the state's tree size.", nameof(request));
         }
 
+        if (configuration.Mode != DeploymentMode.ContactMonitoring)
+        {
+            // The auditor-head checks of KT §11.3 come with the auditing work; until then such responses are
+            // refused rather than accepted with their auditor head unchecked.
+            throw new NotSupportedException($"Verifying {configuration.Mode} responses is not implemented yet.");
+        }
+
         bool fixedVersion = request.Version is not null;
         if (fixedVersion == response.Version.HasValue)
         {
