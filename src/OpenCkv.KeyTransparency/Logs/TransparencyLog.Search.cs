@@ -125,9 +125,7 @@ public sealed partial class TransparencyLog
                 .Where(p => !LadderRoots.ContainsKey(p))
                 .Select(p => _log._entries[(int)p].Tree.Root)
                 .ToArray();
-            IReadOnlyList<Hash32> elements = previousSize == size
-                ? []
-                : _log._logTree.ProofElements(new LogProofShape(size, provided, previousSize ?? 0));
+            IReadOnlyList<Hash32> elements = _log._logTree.ProofElements(new LogProofShape(size, provided, previousSize ?? 0));
             return new CombinedTreeProof(_timestamps, _prefixProofs, prefixRoots, new InclusionProof(elements));
         }
     }

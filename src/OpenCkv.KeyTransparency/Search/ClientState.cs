@@ -25,5 +25,9 @@ public sealed record ClientState(TreeHead Head, IReadOnlyList<Hash32> FullSubtre
     public override int GetHashCode() => HashCode.Combine(Head.TreeSize, FullSubtrees.Count, Frontier.Count);
 }
 
-/// <summary>A verified greatest-version search: the label's greatest version and value, and the new client state.</summary>
-public sealed record VerifiedSearch(uint Version, UpdateValue Value, ulong TerminalPosition, ClientState State);
+/// <summary>
+/// A verified search: the version and value, the terminal entry, whether the draft obliges the user to monitor the
+/// label from there (KT §6.3, §7.2: the terminal entry lies right of the rightmost distinguished entry), and the
+/// new client state.
+/// </summary>
+public sealed record VerifiedSearch(uint Version, UpdateValue Value, ulong TerminalPosition, bool MustMonitor, ClientState State);

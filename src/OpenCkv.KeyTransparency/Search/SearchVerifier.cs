@@ -54,6 +54,8 @@ public static class SearchVerifier
             throw new ArgumentException("The request must advertise the state's tree size.", nameof(request));
         }
 
+        configuration.Validated();
+
         if (configuration.Mode != DeploymentMode.ContactMonitoring)
         {
             // The auditor-head checks of KT §11.3 come with the auditing work; until then such responses are
@@ -90,9 +92,15 @@ public static class SearchVerifier
         ulong terminal = fixedVersion
             ? FixedVersionSearch.Run(session, size, target, configuration)
             : GreatestVersionSearch.Run(session, size, target, configuration.ReasonableMonitoringWindow);
+        ulong[] frontier = ImplicitTree.Frontier(size);
+        int distinguished = GreatestVersionSearch.RightmostDistinguishedIndex(session, frontier, configuration.ReasonableMonitoringWindow);
         (ClientState newState, ulong rightmost) = session.Finish(configuration, size, response.FullTreeHead, state);
         CheckFreshness(configuration, rightmost, nowMs);
-        return new VerifiedSearch(target, response.Value, terminal, newState);
+
+        // KT §6.3, §7.2: a terminal entry right of the rightmost distinguished entry obliges the user to monitor.
+        bool mustMonitor = configuration.Mode == DeploymentMode.ContactMonitoring &&
+            (distinguished < 0 || terminal > frontier[distinguished]);
+        return new VerifiedSearch(target, response.Value, terminal, mustMonitor, newState);
     }
 
     private static ulong TreeSizeOf(ClientState? state, FullTreeHead head)
@@ -102,7 +110,7 @@ public static class SearchVerifier
             return state?.TreeSize ?? throw Fail(VerificationFailure.InconsistentInput, "a 'same' tree head answered a first contact");
         }
 
-        ulong size = head.TreeHead!.TreeSize;
+        ulong size = (head.TreeHead ?? throw Fail(VerificationFailure.InconsistentInput, "an updated tree head carries no tree head")).TreeSize;
         if (size == 0 || size > ImplicitTree.MaxSize)
         {
             throw Fail(VerificationFailure.InconsistentInput, $"tree size {size} is out of range");

@@ -168,16 +168,8 @@ internal sealed class VerifierSession(
 
     private (Hash32 Root, IReadOnlyList<Hash32> FullSubtrees) LogRoot(ulong size, Dictionary<ulong, Hash32> leaves, ClientState? previous)
     {
-        if (previous is not null && previous.TreeSize == size)
-        {
-            if (proof.Inclusion.Elements.Count != 0 || leaves.Count != 0)
-            {
-                throw new KtVerificationException(VerificationFailure.ProofTooLong, "an unchanged tree needs no log-tree proof");
-            }
-
-            return (LogTreeProof.RootFromFullSubtrees(LogRange.FullSubtrees(size), previous.FullSubtrees, suite.TreeHashes), previous.FullSubtrees);
-        }
-
+        // An unchanged tree ('same') goes through the same walk: entries given a timestamp lie inside retained
+        // subtrees, whose recomputed heads must match what was retained.
         var shape = new LogProofShape(size, leaves.Keys, previous?.TreeSize ?? 0);
         LogTreeEvaluation evaluation = LogTreeProof.Evaluate(
             shape, leaves, previous?.FullSubtrees ?? [], proof.Inclusion.Elements, suite.TreeHashes);

@@ -144,6 +144,15 @@ public sealed record SearchResponse(
         Search.Encode(writer);
     }
 
+    /// <summary>Decodes a whole buffer holding exactly one response and nothing after it.</summary>
+    public static SearchResponse Decode(ReadOnlySpan<byte> encoded, bool versionRequested, DeploymentMode mode)
+    {
+        var reader = new TlsReader(encoded);
+        SearchResponse response = Decode(ref reader, versionRequested, mode);
+        reader.EnsureEnd();
+        return response;
+    }
+
     /// <summary>Reads a response to a request that did or did not name a version.</summary>
     public static SearchResponse Decode(ref TlsReader reader, bool versionRequested, DeploymentMode mode)
     {

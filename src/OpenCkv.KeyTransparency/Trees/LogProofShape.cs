@@ -26,9 +26,9 @@ public sealed class LogProofShape
             throw new ArgumentException($"Leaf {_knownLeaves[^1]} is outside a tree of {treeSize} leaves.", nameof(knownLeaves));
         }
 
-        if (retainedSize >= treeSize)
+        if (retainedSize > treeSize)
         {
-            throw new ArgumentException("The retained tree must be smaller than the new one.", nameof(retainedSize));
+            throw new ArgumentException("The retained tree cannot be larger than the new one.", nameof(retainedSize));
         }
 
         if (auditorSize is { } a && (a == 0 || a > treeSize))

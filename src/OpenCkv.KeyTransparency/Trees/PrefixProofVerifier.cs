@@ -41,8 +41,13 @@ public static class PrefixProofVerifier
         var state = new State(keys, proof, terminals, hasher);
         if (keys.Count == 0)
         {
-            // No search: the root itself is the single copath element.
-            return state.NextElement("the root");
+            // No search: the root itself is the single copath element, and nothing else may follow it.
+            if (proof.Elements.Count != 1)
+            {
+                throw Fail($"a prefix proof without searches has {proof.Elements.Count} elements, not 1");
+            }
+
+            return proof.Elements[0];
         }
 
         int[] group = Enumerable.Range(0, keys.Count).ToArray();
@@ -71,7 +76,7 @@ public static class PrefixProofVerifier
                 hasher.PrefixLeaf(key.Span, commitment.Span, value);
                 return Hash32.From(value);
             case PrefixSearchResultType.NonInclusionLeaf:
-                PrefixLeaf leaf = result.Leaf!;
+                PrefixLeaf leaf = result.Leaf ?? throw Fail($"search {index} is a non-inclusion at a leaf but carries no leaf");
                 if (leaf.VrfOutput == key || !KeyBits.SharePrefix(leaf.VrfOutput.Span, key.Span, result.Depth))
                 {
                     throw Fail($"search {index} ends at a leaf that is its own key or off its path at depth {result.Depth}");
