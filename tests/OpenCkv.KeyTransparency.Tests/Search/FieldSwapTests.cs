@@ -16,12 +16,7 @@ public sealed class FieldSwapTests
     public void Every_swap_of_two_list_entries_is_rejected()
     {
         TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: 250);
-        ulong now = 50_000;
-        for (int i = 0; i < 40; i++)
-        {
-            log.Stage(LogFixture.Label(i % 4), BitConverter.GetBytes(i));
-            log.Sequence(now += 100);
-        }
+        ulong now = LogFixture.PublishRoundRobin(log, entries: 40, labels: 4, start: 50_000, step: 100);
 
         byte[] label = LogFixture.Label(1);
         var first = new SearchRequest(null, label, null);

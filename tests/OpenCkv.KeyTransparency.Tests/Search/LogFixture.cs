@@ -28,4 +28,20 @@ internal static class LogFixture
     }
 
     public static byte[] Label(int i) => System.Text.Encoding.ASCII.GetBytes($"mailto:user{i}@example.com");
+
+    /// <summary>
+    /// Appends <paramref name="entries"/> entries, each publishing one version (its index as the value) of one of
+    /// <paramref name="labels"/> labels in turn, <paramref name="step"/> ms apart; returns the last timestamp.
+    /// </summary>
+    public static ulong PublishRoundRobin(TransparencyLog log, int entries, int labels, ulong start, ulong step, int firstValue = 0)
+    {
+        ulong now = start;
+        for (int i = 0; i < entries; i++)
+        {
+            log.Stage(Label(i % labels), BitConverter.GetBytes(firstValue + i));
+            log.Sequence(now += step);
+        }
+
+        return now;
+    }
 }

@@ -12,18 +12,14 @@ public sealed class ReviewRegressionTests
     public void An_up_to_date_client_verifies_a_fixed_version_search_that_goes_left_under_a_same_head()
     {
         TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: 50);
-        ulong now = 1_000;
-        for (int i = 0; i < 30; i++)
-        {
-            log.Stage(LogFixture.Label(1), BitConverter.GetBytes(i));
-            log.Sequence(now += 10);
-        }
+        // One label: version i is published at entry i.
+        ulong now = LogFixture.PublishRoundRobin(log, entries: 30, labels: 1, start: 1_000, step: 10);
 
-        var first = new SearchRequest(null, LogFixture.Label(1), null);
+        var first = new SearchRequest(null, LogFixture.Label(0), null);
         ClientState state = SearchVerifier.Verify(LogFixture.Suite, log.Configuration, null, first, log.Search(first), now).State;
 
         // Version 3 went in at entry 3, left of the root (15): the search visits entries the client never saw.
-        var old = new SearchRequest(state.TreeSize, LogFixture.Label(1), 3);
+        var old = new SearchRequest(state.TreeSize, LogFixture.Label(0), 3);
         SearchResponse response = log.Search(old);
         Assert.Equal(FullTreeHeadType.Same, response.FullTreeHead.HeadType);
         Assert.NotEmpty(response.Search.Timestamps);

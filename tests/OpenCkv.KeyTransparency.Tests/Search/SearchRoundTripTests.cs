@@ -106,12 +106,7 @@ public sealed class SearchRoundTripTests
     public void Every_single_byte_change_of_a_response_corpus_is_rejected()
     {
         TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: 300);
-        ulong now = 10_000;
-        for (int i = 0; i < 20; i++)
-        {
-            log.Stage(LogFixture.Label(i % 3), BitConverter.GetBytes(i));
-            log.Sequence(now += 100);
-        }
+        ulong now = LogFixture.PublishRoundRobin(log, entries: 20, labels: 3, start: 10_000, step: 100);
 
         var client = new Client(LogFixture.Label(1));
         (SearchRequest firstRequest, byte[] firstContact) = Ask(log, client);
