@@ -20,6 +20,7 @@ public sealed partial class TransparencyLog
     private readonly List<(ulong Timestamp, PrefixTree Tree)> _entries = [];
     private readonly Dictionary<string, LabelHistory> _labels = [];
     private readonly List<(LabelHistory History, UpdateValue Value)> _pending = [];
+    private readonly Dictionary<LabelHistory, uint> _pendingPerLabel = [];
     private readonly List<TreeHead> _heads = [];
     private readonly Lock _gate = new();
 
@@ -123,9 +124,9 @@ public sealed partial class TransparencyLog
         lock (_gate)
         {
             LabelHistory history = HistoryOf(label, create: true)!;
-            int staged = _pending.Count(p => p.History == history);
+            uint version = NextStagedVersion(history);
             _pending.Add((history, new UpdateValue(value, null)));
-            return checked((uint)(history.Versions.Count + staged));
+            return version;
         }
     }
 
@@ -139,7 +140,7 @@ public sealed partial class TransparencyLog
         lock (_gate)
         {
             LabelHistory history = HistoryOf(label, create: true)!;
-            uint version = checked((uint)(history.Versions.Count + _pending.Count(p => p.History == history)));
+            uint version = NextStagedVersion(history);
             history.Output(version, _ => vrfOutput);
             _pending.Add((history, new UpdateValue(value, null)));
             return version;
@@ -185,6 +186,7 @@ public sealed partial class TransparencyLog
             }
 
             _pending.Clear();
+            _pendingPerLabel.Clear();
             _entries.Add((timestampMs, tree));
             _logTree.Append(Hash32.From(leaf));
             ulong size = position + 1;
@@ -192,6 +194,14 @@ public sealed partial class TransparencyLog
             _heads.Add(new TreeHead(size, signature));
             return position;
         }
+    }
+
+    /// <summary>The version the next staged value of this label gets, counting values staged but not yet sequenced.</summary>
+    private uint NextStagedVersion(LabelHistory history)
+    {
+        uint staged = _pendingPerLabel.GetValueOrDefault(history);
+        _pendingPerLabel[history] = staged + 1;
+        return checked((uint)history.Versions.Count + staged);
     }
 
     private LabelVersion NewVersion(LabelHistory history, uint version, ulong position, UpdateValue value)
