@@ -105,15 +105,15 @@ public sealed partial class TransparencyLog
             Hash32[] keys = ladder.LookedUp
                 .Select(v => _history.Output(v, version => _log.EvaluateVrf(_history.Label, version)))
                 .ToArray();
-            PrefixTree tree = _log._entries[(int)position].Tree;
-            _prefixProofs.Add(tree.Search(keys));
+            PrefixVersion tree = _log._entries[(int)position].Tree;
+            _prefixProofs.Add(_log._prefixVersions.Search(tree, keys));
             return (ladder, tree.Root);
         }
 
         protected override (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version)
         {
-            PrefixTree tree = _log._entries[(int)position].Tree;
-            _prefixProofs.Add(tree.Search([_history.Output(version, v => _log.EvaluateVrf(_history.Label, v))]));
+            PrefixVersion tree = _log._entries[(int)position].Tree;
+            _prefixProofs.Add(_log._prefixVersions.Search(tree, [_history.Output(version, v => _log.EvaluateVrf(_history.Label, v))]));
             return (_history.ExistsAt(version, position), tree.Root);
         }
 

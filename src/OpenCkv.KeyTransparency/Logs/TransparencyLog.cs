@@ -17,7 +17,8 @@ public sealed partial class TransparencyLog
     private readonly CryptoSuite _suite;
     private readonly VrfKeyPair _vrfKey;
     private readonly InMemoryLogTree _logTree;
-    private readonly List<(ulong Timestamp, PrefixTree Tree)> _entries = [];
+    private readonly IPrefixVersions _prefixVersions;
+    private readonly List<(ulong Timestamp, PrefixVersion Tree)> _entries = [];
     private readonly Dictionary<string, LabelHistory> _labels = [];
     private readonly List<(LabelHistory History, UpdateValue Value)> _pending = [];
     private readonly Dictionary<LabelHistory, uint> _pendingPerLabel = [];
@@ -30,8 +31,10 @@ public sealed partial class TransparencyLog
     /// <summary>How tree heads are signed: the BCL's ECDSA, except in the known-answer generator.</summary>
     private Func<byte[], byte[]> _sign;
 
-    private TransparencyLog(CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey)
+    private TransparencyLog(
+        CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey, IPrefixVersions prefixVersions)
     {
+        _prefixVersions = prefixVersions;
         _suite = suite;
         Configuration = configuration;
         _vrfKey = vrfKey;
@@ -87,7 +90,13 @@ public sealed partial class TransparencyLog
     /// other two modes; this operator does not run them yet.
     /// </summary>
     /// <exception cref="ArgumentException">The configuration does not name these keys, or is inconsistent.</exception>
-    public static TransparencyLog Create(CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey)
+    /// <param name="suite">The crypto implementation.</param>
+    /// <param name="configuration">The log's fixed configuration.</param>
+    /// <param name="signingKey">The tree-head signing key the configuration names.</param>
+    /// <param name="vrfKey">The VRF key the configuration names.</param>
+    /// <param name="prefixVersions">Where the prefix-tree versions live; objects in memory when omitted.</param>
+    public static TransparencyLog Create(
+        CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey, IPrefixVersions? prefixVersions = null)
     {
         ArgumentNullException.ThrowIfNull(suite);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -107,7 +116,7 @@ public sealed partial class TransparencyLog
             throw new ArgumentException($"This operator does not run {configuration.Mode} logs yet.", nameof(configuration));
         }
 
-        return new TransparencyLog(suite, configuration, signingKey, vrfKey);
+        return new TransparencyLog(suite, configuration, signingKey, vrfKey, prefixVersions ?? new InMemoryPrefixVersions(suite.TreeHashes));
     }
 
     /// <summary>Stages the next version of <paramref name="label"/>; it is published by the next <see cref="Sequence"/>.</summary>
@@ -174,8 +183,8 @@ public sealed partial class TransparencyLog
                 published.Add((history, record));
             }
 
-            PrefixTree previous = _entries.Count > 0 ? _entries[^1].Tree : PrefixTree.Empty(_suite.TreeHashes);
-            PrefixTree tree = previous.Insert(leaves);
+            PrefixVersion previous = _entries.Count > 0 ? _entries[^1].Tree : _prefixVersions.Empty;
+            PrefixVersion tree = _prefixVersions.Insert(previous, leaves);
             Span<byte> leaf = stackalloc byte[Hash32.Size];
             _suite.TreeHashes.LogLeaf(timestampMs, tree.Root.Span, leaf);
 

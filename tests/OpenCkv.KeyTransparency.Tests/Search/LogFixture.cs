@@ -2,6 +2,8 @@ using OpenCkv.Crypto;
 using OpenCkv.Crypto.Signatures;
 using OpenCkv.Crypto.Vrf;
 using OpenCkv.KeyTransparency.Logs;
+using OpenCkv.KeyTransparency.Trees;
+using OpenCkv.KeyTransparency.Trees.Paged;
 
 namespace OpenCkv.KeyTransparency.Tests.Search;
 
@@ -10,7 +12,9 @@ internal static class LogFixture
 {
     public static readonly CryptoSuite Suite = CryptoSuite.Fastest;
 
-    public static TransparencyLog NewLog(ulong reasonableMonitoringWindow = 1_000, ulong maxBehind = 10_000_000, ulong? maximumLifetime = null)
+    /// <summary>A fresh log; <paramref name="paged"/> keeps its prefix-tree versions as pages in a page table.</summary>
+    public static TransparencyLog NewLog(
+        ulong reasonableMonitoringWindow = 1_000, ulong maxBehind = 10_000_000, ulong? maximumLifetime = null, bool paged = false)
     {
         var signingKey = EcdsaP256PrivateKey.Generate();
         VrfKeyPair vrfKey = Suite.Vrf.GenerateKeyPair();
@@ -24,7 +28,10 @@ internal static class LogFixture
             ReasonableMonitoringWindow = reasonableMonitoringWindow,
             MaximumLifetime = maximumLifetime,
         };
-        return TransparencyLog.Create(Suite, configuration, signingKey, vrfKey);
+        IPrefixVersions versions = paged
+            ? new PagedPrefixVersions(Suite.TreeHashes, new InMemoryPrefixPageTable())
+            : new InMemoryPrefixVersions(Suite.TreeHashes);
+        return TransparencyLog.Create(Suite, configuration, signingKey, vrfKey, versions);
     }
 
     public static byte[] Label(int i) => System.Text.Encoding.ASCII.GetBytes($"mailto:user{i}@example.com");

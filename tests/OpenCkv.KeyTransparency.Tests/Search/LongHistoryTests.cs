@@ -13,14 +13,15 @@ namespace OpenCkv.KeyTransparency.Tests.Search;
 public sealed class LongHistoryTests
 {
     [Theory]
-    [InlineData(101)]
-    [InlineData(202)]
-    public void Thousands_of_updates_verify_and_sampled_mutations_are_rejected(int seed)
+    [InlineData(101, false)]
+    [InlineData(202, false)]
+    [InlineData(303, true)]
+    public void Thousands_of_updates_verify_and_sampled_mutations_are_rejected(int seed, bool paged)
     {
         var random = new Random(seed);
         ulong window = (ulong)random.Next(0, 3_000);
         ulong? lifetime = random.Next(2) == 0 ? null : window + (ulong)random.Next(1, 20_000);
-        TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: window, maximumLifetime: lifetime);
+        TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: window, maximumLifetime: lifetime, paged: paged);
         var latest = new Dictionary<int, byte[]>();
         var states = new Dictionary<int, ClientState?>();
         ulong now = 1_000_000;
@@ -37,7 +38,7 @@ public sealed class LongHistoryTests
             }
 
             log.Sequence(now);
-            if (random.Next(0, 2) != 0)
+            if (latest.Count == 0 || random.Next(0, 2) != 0)
             {
                 continue;
             }

@@ -37,13 +37,14 @@ public sealed class SearchRoundTripTests
     }
 
     [Theory]
-    [InlineData(1, 0UL)]
-    [InlineData(2, 500UL)]
-    [InlineData(3, 5_000UL)]
-    public void Honest_randomized_histories_always_verify(int seed, ulong window)
+    [InlineData(1, 0UL, false)]
+    [InlineData(2, 500UL, false)]
+    [InlineData(3, 5_000UL, false)]
+    [InlineData(4, 500UL, true)]
+    public void Honest_randomized_histories_always_verify(int seed, ulong window, bool paged)
     {
         var random = new Random(seed);
-        TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: window);
+        TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: window, paged: paged);
         var latest = new Dictionary<int, (uint Version, byte[] Value)>();
         var clients = new List<(int Label, Client Client)>();
         ulong now = 1_700_000_000_000;

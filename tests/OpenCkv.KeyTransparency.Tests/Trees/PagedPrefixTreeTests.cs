@@ -134,6 +134,19 @@ public sealed class PagedPrefixTreeTests
     }
 
     [Fact]
+    public void An_empty_batch_keeps_the_version_and_knows_its_root()
+    {
+        var store = new PageStore();
+        var leaf = new PrefixLeaf(Hash32.From(SHA256.HashData("k"u8)), Hash32.Zero);
+        PagedInsertResult first = store.Insert(0, [leaf]);
+        PagedInsertResult empty = store.Insert(first.RootPageId, []);
+        Assert.Equal(first.RootPageId, empty.RootPageId);
+        Assert.Equal(first.Root, empty.Root);
+        Assert.Empty(empty.NewPages);
+        Assert.Equal(Hash32.Zero, store.Insert(0, []).Root);
+    }
+
+    [Fact]
     public void Inserting_a_present_key_is_refused()
     {
         var store = new PageStore();

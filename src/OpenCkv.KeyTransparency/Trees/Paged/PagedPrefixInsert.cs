@@ -65,6 +65,11 @@ public sealed class PagedPrefixInsert
     {
         var missing = new HashSet<ulong>();
         FindMissing(_root, _sorted, missing);
+        if (_sorted.Length == 0 && _root is PageLink rootLink && !_pages.ContainsKey(rootLink.PageId))
+        {
+            missing.Add(rootLink.PageId); // nothing to insert, but the root page holds the root value
+        }
+
         if (missing.Count == 0)
         {
             PageNode? root = Insert(_root, 0, _sorted);
@@ -72,7 +77,7 @@ public sealed class PagedPrefixInsert
             _result = root switch
             {
                 null => new PagedInsertResult(0, Hash32.Zero, written),
-                PageLink link => new PagedInsertResult(link.PageId, _pages.TryGetValue(link.PageId, out PrefixPage? p) ? p.Root.Value : link.Value, written),
+                PageLink link => new PagedInsertResult(link.PageId, _pages[link.PageId].Root.Value, written),
                 _ => NewRootPage(root, written),
             };
         }

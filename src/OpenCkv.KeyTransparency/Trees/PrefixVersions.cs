@@ -1,0 +1,86 @@
+using OpenCkv.Crypto.Hashing;
+using OpenCkv.KeyTransparency.Trees.Paged;
+
+namespace OpenCkv.KeyTransparency.Trees;
+
+/// <summary>One version of the prefix tree as a store names it (an object tree, or a root page id), with its root.</summary>
+public abstract record PrefixVersion(Hash32 Root);
+
+/// <summary>
+/// The versions of the prefix tree a log keeps, one per entry: how a new version is made from an old one, and how
+/// any version is searched. Two implementations: objects in memory (<see cref="InMemoryPrefixVersions"/>) and pages
+/// in a table (<see cref="PagedPrefixVersions"/>), which give identical roots and proofs.
+/// </summary>
+public interface IPrefixVersions
+{
+    /// <summary>The empty tree.</summary>
+    PrefixVersion Empty { get; }
+
+    /// <summary>A new version with <paramref name="leaves"/> added.</summary>
+    PrefixVersion Insert(PrefixVersion from, IReadOnlyCollection<PrefixLeaf> leaves);
+
+    /// <summary>A batch search of one version (KT §12.2).</summary>
+    PrefixProof Search(PrefixVersion at, IReadOnlyList<Hash32> keys);
+}
+
+/// <summary>Versions as immutable object trees sharing unchanged nodes: fast, and held in memory.</summary>
+public sealed class InMemoryPrefixVersions(TreeHasher hasher) : IPrefixVersions
+{
+    private sealed record ObjectVersion(PrefixTree Tree) : PrefixVersion(Tree.Root);
+
+    /// <inheritdoc />
+    public PrefixVersion Empty { get; } = new ObjectVersion(PrefixTree.Empty(hasher));
+
+    /// <inheritdoc />
+    public PrefixVersion Insert(PrefixVersion from, IReadOnlyCollection<PrefixLeaf> leaves) =>
+        new ObjectVersion(Own(from).Insert(leaves));
+
+    /// <inheritdoc />
+    public PrefixProof Search(PrefixVersion at, IReadOnlyList<Hash32> keys) => Own(at).Search(keys);
+
+    private static PrefixTree Own(PrefixVersion version) =>
+        (version as ObjectVersion ?? throw new ArgumentException("A version from another store.", nameof(version))).Tree;
+}
+
+/// <summary>Versions as immutable pages in a <see cref="IPrefixPageTable"/>: one batched read per page level.</summary>
+public sealed class PagedPrefixVersions(TreeHasher hasher, IPrefixPageTable table) : IPrefixVersions
+{
+    private sealed record PagedVersion(ulong RootPageId, Hash32 Root) : PrefixVersion(Root);
+
+    /// <inheritdoc />
+    public PrefixVersion Empty { get; } = new PagedVersion(0, Hash32.Zero);
+
+    /// <inheritdoc />
+    public PrefixVersion Insert(PrefixVersion from, IReadOnlyCollection<PrefixLeaf> leaves)
+    {
+        ArgumentNullException.ThrowIfNull(leaves);
+        if (leaves.Count == 0)
+        {
+            return Own(from); // a heartbeat entry: the same pages, the same root
+        }
+
+        var insert = new PagedPrefixInsert(Own(from).RootPageId, leaves, hasher, table.NextId);
+        while (insert.PagesNeeded.Count > 0)
+        {
+            insert.Supply(table.Read(insert.PagesNeeded));
+        }
+
+        table.Write(insert.Result.NewPages);
+        return new PagedVersion(insert.Result.RootPageId, insert.Result.Root);
+    }
+
+    /// <inheritdoc />
+    public PrefixProof Search(PrefixVersion at, IReadOnlyList<Hash32> keys)
+    {
+        var search = new PagedPrefixSearch(Own(at).RootPageId, keys);
+        while (search.PagesNeeded.Count > 0)
+        {
+            search.Supply(table.Read(search.PagesNeeded));
+        }
+
+        return search.Result;
+    }
+
+    private static PagedVersion Own(PrefixVersion version) =>
+        version as PagedVersion ?? throw new ArgumentException("A version from another store.", nameof(version));
+}
