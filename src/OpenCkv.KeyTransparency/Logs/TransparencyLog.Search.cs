@@ -125,7 +125,7 @@ public sealed partial class TransparencyLog
                 .Where(p => !LadderRoots.ContainsKey(p))
                 .Select(p => _log._entries[(int)p].Tree.Root)
                 .ToArray();
-            IReadOnlyList<Hash32> elements = _log._logTree.ProofElements(new LogProofShape(size, provided, previousSize ?? 0));
+            IReadOnlyList<Hash32> elements = LogTreeProof.Elements(_log._logTree, new LogProofShape(size, provided, previousSize ?? 0));
             return new CombinedTreeProof(_timestamps, _prefixProofs, prefixRoots, new InclusionProof(elements));
         }
     }

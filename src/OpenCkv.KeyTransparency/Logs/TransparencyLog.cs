@@ -16,7 +16,7 @@ public sealed partial class TransparencyLog
 {
     private readonly CryptoSuite _suite;
     private readonly VrfKeyPair _vrfKey;
-    private readonly InMemoryLogTree _logTree;
+    private readonly ILogTreeTable _logTree;
     private readonly IPrefixVersions _prefixVersions;
     private readonly List<(ulong Timestamp, PrefixVersion Tree)> _entries = [];
     private readonly Dictionary<string, LabelHistory> _labels = [];
@@ -32,13 +32,18 @@ public sealed partial class TransparencyLog
     private Func<byte[], byte[]> _sign;
 
     private TransparencyLog(
-        CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey, IPrefixVersions prefixVersions)
+        CryptoSuite suite,
+        Configuration configuration,
+        EcdsaP256PrivateKey signingKey,
+        VrfKeyPair vrfKey,
+        IPrefixVersions prefixVersions,
+        ILogTreeTable logTree)
     {
         _prefixVersions = prefixVersions;
+        _logTree = logTree;
         _suite = suite;
         Configuration = configuration;
         _vrfKey = vrfKey;
-        _logTree = new InMemoryLogTree(suite.TreeHashes);
         _sign = message => signingKey.Sign(message);
     }
 
@@ -95,8 +100,14 @@ public sealed partial class TransparencyLog
     /// <param name="signingKey">The tree-head signing key the configuration names.</param>
     /// <param name="vrfKey">The VRF key the configuration names.</param>
     /// <param name="prefixVersions">Where the prefix-tree versions live; objects in memory when omitted.</param>
+    /// <param name="logTree">Where the log tree's balanced heads live, empty; in memory when omitted.</param>
     public static TransparencyLog Create(
-        CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey, IPrefixVersions? prefixVersions = null)
+        CryptoSuite suite,
+        Configuration configuration,
+        EcdsaP256PrivateKey signingKey,
+        VrfKeyPair vrfKey,
+        IPrefixVersions? prefixVersions = null,
+        ILogTreeTable? logTree = null)
     {
         ArgumentNullException.ThrowIfNull(suite);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -116,7 +127,18 @@ public sealed partial class TransparencyLog
             throw new ArgumentException($"This operator does not run {configuration.Mode} logs yet.", nameof(configuration));
         }
 
-        return new TransparencyLog(suite, configuration, signingKey, vrfKey, prefixVersions ?? new InMemoryPrefixVersions(suite.TreeHashes));
+        if (logTree is { Size: > 0 })
+        {
+            throw new ArgumentException("A new log starts from an empty log tree.", nameof(logTree));
+        }
+
+        return new TransparencyLog(
+            suite,
+            configuration,
+            signingKey,
+            vrfKey,
+            prefixVersions ?? new InMemoryPrefixVersions(suite.TreeHashes),
+            logTree ?? new InMemoryLogTree(suite.TreeHashes));
     }
 
     /// <summary>Stages the next version of <paramref name="label"/>; it is published by the next <see cref="Sequence"/>.</summary>
@@ -199,7 +221,7 @@ public sealed partial class TransparencyLog
             _entries.Add((timestampMs, tree));
             _logTree.Append(Hash32.From(leaf));
             ulong size = position + 1;
-            byte[] signature = _sign(TreeHead.ToBeSigned(Configuration, size, _logTree.Root(size)));
+            byte[] signature = _sign(TreeHead.ToBeSigned(Configuration, size, LogTreeProof.Root(_logTree, size, _suite.TreeHashes)));
             _heads.Add(new TreeHead(size, signature));
             return position;
         }

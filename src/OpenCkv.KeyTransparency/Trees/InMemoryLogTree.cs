@@ -7,7 +7,7 @@ namespace OpenCkv.KeyTransparency.Trees;
 /// subtrees of 2^k leaves), which is everything a prover needs: proofs only ever contain balanced heads (KT §3.2).
 /// Appends are single-writer; reads of a size already appended may run concurrently with an append.
 /// </summary>
-public sealed class InMemoryLogTree
+public sealed class InMemoryLogTree : ILogTreeTable
 {
     private readonly TreeHasher _hasher;
     private readonly List<List<Hash32>> _levels = [[]];
@@ -71,22 +71,19 @@ public sealed class InMemoryLogTree
         }
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<Hash32> ReadBalanced(IReadOnlyList<LogRange> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        return ranges.Select(Balanced).ToArray();
+    }
+
     /// <summary>The value of leaf <paramref name="index"/>.</summary>
     public Hash32 Leaf(ulong index) => Balanced(new LogRange(index, 1));
 
     /// <summary>The root of the tree when it had <paramref name="size"/> leaves.</summary>
-    public Hash32 Root(ulong size)
-    {
-        if (size == 0 || size > Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(size), size, $"The tree has {Size} leaves.");
-        }
-
-        LogRange[] subtrees = LogRange.FullSubtrees(size);
-        return LogTreeProof.RootFromFullSubtrees(subtrees, subtrees.Select(Balanced).ToArray(), _hasher);
-    }
+    public Hash32 Root(ulong size) => LogTreeProof.Root(this, size, _hasher);
 
     /// <summary>The elements of a proof of the given shape, read from this tree.</summary>
-    public IReadOnlyList<Hash32> ProofElements(LogProofShape shape) =>
-        LogTreeProof.PlanElements(shape).Select(Balanced).ToArray();
+    public IReadOnlyList<Hash32> ProofElements(LogProofShape shape) => LogTreeProof.Elements(this, shape);
 }

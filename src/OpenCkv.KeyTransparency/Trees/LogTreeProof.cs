@@ -10,6 +10,26 @@ namespace OpenCkv.KeyTransparency.Trees;
 /// </summary>
 public static class LogTreeProof
 {
+    /// <summary>The elements of a proof of the given shape, read from <paramref name="table"/> in one batch.</summary>
+    public static IReadOnlyList<Hash32> Elements(ILogTreeTable table, LogProofShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return table.ReadBalanced(PlanElements(shape));
+    }
+
+    /// <summary>The root of the tree when it had <paramref name="size"/> leaves, from its full subtrees' heads.</summary>
+    public static Hash32 Root(ILogTreeTable table, ulong size, TreeHasher hasher)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (size == 0 || size > table.Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"The tree has {table.Size} leaves.");
+        }
+
+        LogRange[] subtrees = LogRange.FullSubtrees(size);
+        return RootFromFullSubtrees(subtrees, table.ReadBalanced(subtrees), hasher);
+    }
+
     /// <summary>The balanced subtree heads the prover must send, in the order the proof lists them (left to right).</summary>
     public static IReadOnlyList<LogRange> PlanElements(LogProofShape shape)
     {
