@@ -8,6 +8,17 @@ if (args is ["search-macro", .. var counts])
     return 0;
 }
 
+if (args is ["paged-storage", .. var sizes])
+{
+    PagedStorageProbe.Header();
+    foreach (string size in sizes.Length > 0 ? sizes : ["10000", "100000"])
+    {
+        PagedStorageProbe.Run(int.Parse(size, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    return 0;
+}
+
 if (args is ["native-probe"])
 {
     NativeProbe.Run();
