@@ -12,10 +12,10 @@ namespace OpenCkv.Benchmarks;
 /// </summary>
 internal static class PagedStorageProbe
 {
-    public static void Run(int keys)
+    public static void Run(int keys, int levelsPerPage)
     {
         var table = new InMemoryPrefixPageTable();
-        var versions = new PagedPrefixVersions(CryptoSuite.Fastest.TreeHashes, table);
+        var versions = new PagedPrefixVersions(CryptoSuite.Fastest.TreeHashes, table, levelsPerPage);
         PrefixVersion version = versions.Empty;
         var random = new Random(7);
         var bytes = new byte[32];
@@ -49,13 +49,13 @@ internal static class PagedStorageProbe
 
         double searchMicros = searchWatch.Elapsed.TotalMicroseconds / 1_000;
         double readsPerSearch = (table.Reads - readsBefore) / 1_000.0;
-        Console.WriteLine($"| {keys:N0} | {pagesWritten / (double)keys:F2} | {nodesWritten / (double)keys:F0} | {readsPerSearch:F2} | {insertSeconds / keys * 1e6:F1} | {searchMicros:F1} |");
+        Console.WriteLine($"| {keys:N0} | {levelsPerPage} | {pagesWritten / (double)keys:F2} | {nodesWritten / (double)keys:F0} | {readsPerSearch:F2} | {insertSeconds / keys * 1e6:F1} | {searchMicros:F1} |");
     }
 
     public static void Header()
     {
-        Console.WriteLine("| keys | pages written per key | nodes written per key | batched reads per search (2 keys) | insert µs per key | search µs (2 keys) |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine("| keys | levels per page | pages written per key | nodes written per key | batched reads per search (2 keys) | insert µs per key | search µs (2 keys) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
     }
 
     private static int CountNodes(PageNode? node) => node switch

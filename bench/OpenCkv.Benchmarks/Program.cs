@@ -11,9 +11,12 @@ if (args is ["search-macro", .. var counts])
 if (args is ["paged-storage", .. var sizes])
 {
     PagedStorageProbe.Header();
-    foreach (string size in sizes.Length > 0 ? sizes : ["10000", "100000"])
+    foreach (int levels in new[] { 8, 4, 2 })
     {
-        PagedStorageProbe.Run(int.Parse(size, System.Globalization.CultureInfo.InvariantCulture));
+        foreach (string size in sizes.Length > 0 ? sizes : ["10000", "100000"])
+        {
+            PagedStorageProbe.Run(int.Parse(size, System.Globalization.CultureInfo.InvariantCulture), levels);
+        }
     }
 
     return 0;

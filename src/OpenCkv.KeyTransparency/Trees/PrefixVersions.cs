@@ -42,8 +42,11 @@ public sealed class InMemoryPrefixVersions(TreeHasher hasher) : IPrefixVersions
         (version as ObjectVersion ?? throw new ArgumentException("A version from another store.", nameof(version))).Tree;
 }
 
-/// <summary>Versions as immutable pages in a <see cref="IPrefixPageTable"/>: one batched read per page level.</summary>
-public sealed class PagedPrefixVersions(TreeHasher hasher, IPrefixPageTable table) : IPrefixVersions
+/// <summary>
+/// Versions as immutable pages in a <see cref="IPrefixPageTable"/>: one batched read per page level. The levels per
+/// page are fixed for the life of the table.
+/// </summary>
+public sealed class PagedPrefixVersions(TreeHasher hasher, IPrefixPageTable table, int levelsPerPage = PrefixPage.DefaultLevelsPerPage) : IPrefixVersions
 {
     private sealed record PagedVersion(ulong RootPageId, Hash32 Root) : PrefixVersion(Root);
 
@@ -59,7 +62,7 @@ public sealed class PagedPrefixVersions(TreeHasher hasher, IPrefixPageTable tabl
             return Own(from); // a heartbeat entry: the same pages, the same root
         }
 
-        var insert = new PagedPrefixInsert(Own(from).RootPageId, leaves, hasher, table.NextId);
+        var insert = new PagedPrefixInsert(Own(from).RootPageId, leaves, hasher, table.NextId, levelsPerPage);
         while (insert.PagesNeeded.Count > 0)
         {
             insert.Supply(table.Read(insert.PagesNeeded));

@@ -31,9 +31,11 @@ public sealed class PagedPrefixTreeTests
             return ids.ToDictionary(id => id, id => Pages[id]);
         }
 
+        public int LevelsPerPage { get; init; } = PrefixPage.DefaultLevelsPerPage;
+
         public PagedInsertResult Insert(ulong root, IReadOnlyCollection<PrefixLeaf> leaves)
         {
-            var insert = new PagedPrefixInsert(root, leaves, Hasher, NextId);
+            var insert = new PagedPrefixInsert(root, leaves, Hasher, NextId, LevelsPerPage);
             while (insert.PagesNeeded.Count > 0)
             {
                 insert.Supply(Fetch(insert.PagesNeeded));
@@ -75,9 +77,9 @@ public sealed class PagedPrefixTreeTests
     [Fact]
     public void Paged_and_in_memory_trees_agree_on_every_version_and_every_proof()
     {
-        Gen.Select(Keys.Array[1, 40].Array[1, 6], Keys.Array[0, 6]).Sample((batches, absent) =>
+        Gen.Select(Keys.Array[1, 40].Array[1, 6], Keys.Array[0, 6], Gen.Int[1, 8]).Sample((batches, absent, levels) =>
         {
-            var store = new PageStore();
+            var store = new PageStore { LevelsPerPage = levels };
             PrefixTree memory = PrefixTree.Empty(Hasher);
             ulong root = 0;
             var versions = new List<(ulong Root, PrefixTree Tree)> { (0, memory) };

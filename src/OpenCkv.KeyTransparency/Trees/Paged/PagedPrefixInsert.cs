@@ -14,16 +14,21 @@ public sealed class PagedPrefixInsert
     private readonly PrefixLeafNode[] _sorted;
     private readonly TreeHasher _hasher;
     private readonly Dictionary<ulong, PrefixPage> _pages = [];
+    private readonly int _levelsPerPage;
     private PagedInsertResult? _result;
     private ulong _nextPageId;
 
     /// <summary>
     /// Starts inserting <paramref name="leaves"/> into the version whose root page is <paramref name="rootPageId"/>
-    /// (0 = empty); new pages get ids from <paramref name="firstNewPageId"/> upwards.
+    /// (0 = empty); new pages get ids from <paramref name="firstNewPageId"/> upwards and hold
+    /// <paramref name="levelsPerPage"/> levels (one value for the life of a tree).
     /// </summary>
     /// <exception cref="ArgumentException">A key repeats within the batch (a key already in the tree is found later).</exception>
-    public PagedPrefixInsert(ulong rootPageId, IReadOnlyCollection<PrefixLeaf> leaves, TreeHasher hasher, ulong firstNewPageId)
+    public PagedPrefixInsert(
+        ulong rootPageId, IReadOnlyCollection<PrefixLeaf> leaves, TreeHasher hasher, ulong firstNewPageId, int levelsPerPage = PrefixPage.DefaultLevelsPerPage)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(levelsPerPage, 1);
+        _levelsPerPage = levelsPerPage;
         ArgumentNullException.ThrowIfNull(leaves);
         _hasher = hasher ?? throw new ArgumentNullException(nameof(hasher));
         _root = rootPageId == 0 ? null : new PageLink(rootPageId, Hash32.Zero);
@@ -180,7 +185,7 @@ public sealed class PagedPrefixInsert
             return node;
         }
 
-        if (depth == pageDepth + PrefixPage.PageDepth)
+        if (depth == pageDepth + _levelsPerPage)
         {
             ulong id = _nextPageId++;
             written.Add(new PrefixPage(id, depth, Cut(node, depth, depth, written)!));

@@ -1,16 +1,17 @@
 namespace OpenCkv.KeyTransparency.Trees.Paged;
 
 /// <summary>
-/// A stored unit of the prefix tree, designed for a database row: the nodes at depths [Depth, Depth + 8) below one
-/// node at <see cref="Depth"/> (a multiple of <see cref="PageDepth"/>), with each non-empty subtree that starts at
-/// Depth + 8 referenced by its page id and value, so copath values never need the deeper page. Pages are
+/// A stored unit of the prefix tree, designed for a database row: the nodes at depths [Depth, Depth + L) below one
+/// node at <see cref="Depth"/> (a multiple of the tree's levels per page L, by default
+/// <see cref="DefaultLevelsPerPage"/>), with each non-empty subtree that starts at Depth + L referenced by its page
+/// id and value, so copath values never need the deeper page. Pages are
 /// immutable: a batch that changes a page writes a new one with a new id, and every older tree version keeps
 /// reading the pages it had.
 /// </summary>
 public sealed record PrefixPage(ulong Id, int Depth, PageNode Root)
 {
-    /// <summary>Levels per page: a search of a million keys (about 21 levels) touches three pages per key.</summary>
-    public const int PageDepth = 8;
+    /// <summary>Default levels per page: a search of a million keys (about 21 levels) touches three pages per key.</summary>
+    public const int DefaultLevelsPerPage = 8;
 }
 
 /// <summary>A node inside a page.</summary>
