@@ -49,26 +49,32 @@ public sealed partial class PrefixTree
         switch (node)
         {
             case null:
-                foreach (int i in group)
-                {
-                    results[i] = PrefixSearchResult.Create(PrefixSearchResultType.NonInclusionParent, null, (byte)depth);
-                }
-
+                EndAt(null, depth, keys, group, results);
                 return;
             case PrefixLeafNode leaf:
-                foreach (int i in group)
-                {
-                    results[i] = leaf.Leaf.VrfOutput == keys[i]
-                        ? PrefixSearchResult.Create(PrefixSearchResultType.Inclusion, null, (byte)depth)
-                        : PrefixSearchResult.Create(PrefixSearchResultType.NonInclusionLeaf, leaf.Leaf, (byte)depth);
-                }
-
+                EndAt(leaf.Leaf, depth, keys, group, results);
                 return;
             case PrefixParentNode parent:
                 int split = Partition(keys, group, depth);
                 Descend(parent.Left, depth + 1, keys, group[..split], results, elements);
                 Descend(parent.Right, depth + 1, keys, group[split..], results, elements);
                 return;
+        }
+    }
+
+    /// <summary>
+    /// Records where the searches of <paramref name="group"/> end: at a leaf (inclusion, or non-inclusion carrying
+    /// the leaf) or, when <paramref name="leaf"/> is null, at the stand-in of a missing node.
+    /// </summary>
+    internal static void EndAt(PrefixLeaf? leaf, int depth, IReadOnlyList<Hash32> keys, Span<int> group, PrefixSearchResult[] results)
+    {
+        foreach (int i in group)
+        {
+            results[i] = leaf is null
+                ? PrefixSearchResult.Create(PrefixSearchResultType.NonInclusionParent, null, (byte)depth)
+                : leaf.VrfOutput == keys[i]
+                    ? PrefixSearchResult.Create(PrefixSearchResultType.Inclusion, null, (byte)depth)
+                    : PrefixSearchResult.Create(PrefixSearchResultType.NonInclusionLeaf, leaf, (byte)depth);
         }
     }
 

@@ -128,7 +128,7 @@ public sealed partial class PrefixTree
     }
 
     /// <summary>The index of the first leaf whose key has a 1 at bit <paramref name="depth"/> (leaves are sorted).</summary>
-    private static int SplitPoint(ReadOnlySpan<PrefixLeafNode> sorted, int depth)
+    internal static int SplitPoint(ReadOnlySpan<PrefixLeafNode> sorted, int depth)
     {
         int i = 0;
         while (i < sorted.Length && KeyBits.Bit(sorted[i].Leaf.VrfOutput.Span, depth) == 0)

@@ -8,12 +8,11 @@ namespace OpenCkv.KeyTransparency.Trees.Paged;
 /// touched node hashed once — and cut into new pages, reusing every untouched page by id. The resulting root equals
 /// <see cref="PrefixTree.Insert"/>'s for the same leaves.
 /// </summary>
-public sealed class PagedPrefixInsert
+public sealed class PagedPrefixInsert : PageFetchLoop
 {
     private readonly PageNode? _root;
     private readonly PrefixLeafNode[] _sorted;
     private readonly TreeHasher _hasher;
-    private readonly Dictionary<ulong, PrefixPage> _pages = [];
     private readonly int _levelsPerPage;
     private PagedInsertResult? _result;
     private ulong _nextPageId;
@@ -45,32 +44,17 @@ public sealed class PagedPrefixInsert
             }
         }
 
-        PagesNeeded = Advance();
+        Start();
     }
-
-    /// <summary>The pages to fetch next; empty once the result is ready.</summary>
-    public IReadOnlyCollection<ulong> PagesNeeded { get; private set; }
 
     /// <summary>The new version: its root page id and value, and the pages to store.</summary>
     public PagedInsertResult Result => _result ?? throw new InvalidOperationException("Pages are still needed.");
 
-    /// <summary>Adds fetched pages and works out what is needed next.</summary>
-    public void Supply(IReadOnlyDictionary<ulong, PrefixPage> pages)
-    {
-        ArgumentNullException.ThrowIfNull(pages);
-        foreach (ulong id in PagesNeeded)
-        {
-            _pages[id] = pages.TryGetValue(id, out PrefixPage? page) ? page : throw new ArgumentException($"Page {id} was not supplied.", nameof(pages));
-        }
-
-        PagesNeeded = Advance();
-    }
-
-    private HashSet<ulong> Advance()
+    private protected override HashSet<ulong> Advance()
     {
         var missing = new HashSet<ulong>();
         FindMissing(_root, _sorted, missing);
-        if (_sorted.Length == 0 && _root is PageLink rootLink && !_pages.ContainsKey(rootLink.PageId))
+        if (_sorted.Length == 0 && _root is PageLink rootLink && !Pages.ContainsKey(rootLink.PageId))
         {
             missing.Add(rootLink.PageId); // nothing to insert, but the root page holds the root value
         }
@@ -82,7 +66,7 @@ public sealed class PagedPrefixInsert
             _result = root switch
             {
                 null => new PagedInsertResult(0, Hash32.Zero, written),
-                PageLink link => new PagedInsertResult(link.PageId, _pages[link.PageId].Root.Value, written),
+                PageLink link => new PagedInsertResult(link.PageId, Pages[link.PageId].Root.Value, written),
                 _ => NewRootPage(root, written),
             };
         }
@@ -107,14 +91,14 @@ public sealed class PagedPrefixInsert
 
         switch (node)
         {
-            case PageLink link when _pages.TryGetValue(link.PageId, out PrefixPage? page):
+            case PageLink link when Pages.TryGetValue(link.PageId, out PrefixPage? page):
                 FindMissing(page.Root, batch, missing, depth);
                 break;
             case PageLink link:
                 missing.Add(link.PageId);
                 break;
             case PageParent parent:
-                int split = SplitPoint(batch, depth);
+                int split = PrefixTree.SplitPoint(batch, depth);
                 FindMissing(parent.Left, batch[..split], missing, depth + 1);
                 FindMissing(parent.Right, batch[split..], missing, depth + 1);
                 break;
@@ -134,7 +118,7 @@ public sealed class PagedPrefixInsert
             case null:
                 return Build(depth, batch);
             case PageLink link:
-                return Insert(_pages[link.PageId].Root, depth, batch);
+                return Insert(Pages[link.PageId].Root, depth, batch);
             case PageLeaf existing:
                 var merged = new List<PrefixLeafNode>(batch.Length + 1) { new(existing.Leaf, existing.Value) };
                 foreach (PrefixLeafNode added in batch)
@@ -151,7 +135,7 @@ public sealed class PagedPrefixInsert
                 Array.Sort(ordered, CompareKeys);
                 return Build(depth, ordered);
             case PageParent parent:
-                int split = SplitPoint(batch, depth);
+                int split = PrefixTree.SplitPoint(batch, depth);
                 return NewParent(Insert(parent.Left, depth + 1, batch[..split]), Insert(parent.Right, depth + 1, batch[split..]));
             default:
                 throw new InvalidOperationException("Unknown node type.");
@@ -170,7 +154,7 @@ public sealed class PagedPrefixInsert
             throw new ArgumentException("Two keys share 255 leading bits.", nameof(leaves));
         }
 
-        int split = SplitPoint(leaves, depth);
+        int split = PrefixTree.SplitPoint(leaves, depth);
         return NewParent(
             split == 0 ? null : Build(depth + 1, leaves[..split]),
             split == leaves.Length ? null : Build(depth + 1, leaves[split..]));
@@ -212,17 +196,6 @@ public sealed class PagedPrefixInsert
     }
 
     private static int CompareKeys(PrefixLeafNode a, PrefixLeafNode b) => a.Leaf.VrfOutput.Span.SequenceCompareTo(b.Leaf.VrfOutput.Span);
-
-    private static int SplitPoint(ReadOnlySpan<PrefixLeafNode> sorted, int depth)
-    {
-        int i = 0;
-        while (i < sorted.Length && KeyBits.Bit(sorted[i].Leaf.VrfOutput.Span, depth) == 0)
-        {
-            i++;
-        }
-
-        return i;
-    }
 }
 
 /// <summary>A new paged version: its root page (0 when empty), root value, and the pages to write.</summary>

@@ -2,14 +2,13 @@ namespace OpenCkv.KeyTransparency.Trees.Paged;
 
 /// <summary>
 /// A batch search (KT §12.2) of one version of a paged prefix tree, as a plan/fetch loop that keeps the core free
-/// of I/O: while <see cref="PagesNeeded"/> is not empty, the caller fetches those pages (one round trip for all
-/// keys) and passes them to <see cref="Supply"/>; then <see cref="Result"/> is the same proof
+/// of I/O: while <see cref="PageFetchLoop.PagesNeeded"/> is not empty, the caller fetches those pages (one round trip for all
+/// keys) and passes them to <see cref="PageFetchLoop.Supply"/>; then <see cref="Result"/> is the same proof
 /// <see cref="PrefixTree.Search"/> gives for the same tree.
 /// </summary>
-public sealed class PagedPrefixSearch
+public sealed class PagedPrefixSearch : PageFetchLoop
 {
     private readonly IReadOnlyList<Hash32> _keys;
-    private readonly Dictionary<ulong, PrefixPage> _pages = [];
     private readonly PageNode? _root;
     private PrefixProof? _result;
 
@@ -24,30 +23,14 @@ public sealed class PagedPrefixSearch
 
         _keys = keys;
         _root = rootPageId == 0 ? null : new PageLink(rootPageId, Hash32.Zero);
-        PagesNeeded = Advance();
+        Start();
     }
-
-    /// <summary>The pages to fetch next; empty once the result is ready.</summary>
-    public IReadOnlyCollection<ulong> PagesNeeded { get; private set; }
 
     /// <summary>The proof, once no pages are needed.</summary>
     public PrefixProof Result => _result ?? throw new InvalidOperationException("Pages are still needed.");
 
-    /// <summary>Adds fetched pages and works out what is needed next.</summary>
-    /// <exception cref="ArgumentException">A needed page is missing from <paramref name="pages"/>.</exception>
-    public void Supply(IReadOnlyDictionary<ulong, PrefixPage> pages)
-    {
-        ArgumentNullException.ThrowIfNull(pages);
-        foreach (ulong id in PagesNeeded)
-        {
-            _pages[id] = pages.TryGetValue(id, out PrefixPage? page) ? page : throw new ArgumentException($"Page {id} was not supplied.", nameof(pages));
-        }
-
-        PagesNeeded = Advance();
-    }
-
     /// <summary>Runs the search over the pages at hand; returns the missing pages, or completes the result.</summary>
-    private HashSet<ulong> Advance()
+    private protected override HashSet<ulong> Advance()
     {
         var missing = new HashSet<ulong>();
         var results = new PrefixSearchResult[_keys.Count];
@@ -76,7 +59,7 @@ public sealed class PagedPrefixSearch
         switch (node)
         {
             case PageLink link:
-                if (_pages.TryGetValue(link.PageId, out PrefixPage? page))
+                if (Pages.TryGetValue(link.PageId, out PrefixPage? page))
                 {
                     Descend(page.Root, depth, group, results, elements, missing, isRoot);
                 }
@@ -87,20 +70,10 @@ public sealed class PagedPrefixSearch
 
                 return;
             case null:
-                foreach (int i in group)
-                {
-                    results[i] = PrefixSearchResult.Create(PrefixSearchResultType.NonInclusionParent, null, (byte)depth);
-                }
-
+                PrefixTree.EndAt(null, depth, _keys, group, results);
                 return;
             case PageLeaf leaf:
-                foreach (int i in group)
-                {
-                    results[i] = leaf.Leaf.VrfOutput == _keys[i]
-                        ? PrefixSearchResult.Create(PrefixSearchResultType.Inclusion, null, (byte)depth)
-                        : PrefixSearchResult.Create(PrefixSearchResultType.NonInclusionLeaf, leaf.Leaf, (byte)depth);
-                }
-
+                PrefixTree.EndAt(leaf.Leaf, depth, _keys, group, results);
                 return;
             case PageParent parent:
                 int split = PrefixTree.Partition(_keys, group, depth);
