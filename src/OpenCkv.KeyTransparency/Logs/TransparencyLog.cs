@@ -20,7 +20,7 @@ public sealed partial class TransparencyLog
     private readonly IPrefixVersions _prefixVersions;
     private readonly List<(ulong Timestamp, PrefixVersion Tree)> _entries = [];
     private readonly Dictionary<string, LabelHistory> _labels = [];
-    private readonly List<(LabelHistory History, UpdateValue Value)> _pending = [];
+    private readonly List<(LabelHistory History, uint Version, UpdateValue Value)> _pending = [];
     private readonly Dictionary<LabelHistory, uint> _pendingPerLabel = [];
     private readonly List<TreeHead> _heads = [];
     private readonly Lock _gate = new();
@@ -156,7 +156,7 @@ public sealed partial class TransparencyLog
         {
             LabelHistory history = HistoryOf(label, create: true)!;
             uint version = NextStagedVersion(history);
-            _pending.Add((history, new UpdateValue(value, null)));
+            _pending.Add((history, version, new UpdateValue(value, null)));
             return version;
         }
     }
@@ -173,7 +173,7 @@ public sealed partial class TransparencyLog
             LabelHistory history = HistoryOf(label, create: true)!;
             uint version = NextStagedVersion(history);
             history.Output(version, _ => vrfOutput);
-            _pending.Add((history, new UpdateValue(value, null)));
+            _pending.Add((history, version, new UpdateValue(value, null)));
             return version;
         }
     }
@@ -195,11 +195,8 @@ public sealed partial class TransparencyLog
             var position = (ulong)_entries.Count;
             var leaves = new List<PrefixLeaf>(_pending.Count);
             var published = new List<(LabelHistory, LabelVersion)>(_pending.Count);
-            var nextVersion = new Dictionary<LabelHistory, uint>();
-            foreach ((LabelHistory history, UpdateValue value) in _pending)
+            foreach ((LabelHistory history, uint version, UpdateValue value) in _pending)
             {
-                uint version = nextVersion.TryGetValue(history, out uint v) ? v : (uint)history.Versions.Count;
-                nextVersion[history] = version + 1;
                 LabelVersion record = NewVersion(history, version, position, value);
                 leaves.Add(new PrefixLeaf(record.VrfOutput, record.Commitment));
                 published.Add((history, record));
