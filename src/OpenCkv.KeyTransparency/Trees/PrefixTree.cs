@@ -46,10 +46,8 @@ public sealed partial class PrefixTree
             return this;
         }
 
-        PrefixLeafNode[] sorted = leaves
-            .Select(l => new PrefixLeafNode(l, LeafValue(l)))
-            .OrderBy(n => n.Leaf.VrfOutput.Span.ToArray(), ByteArrayComparer.Instance)
-            .ToArray();
+        PrefixLeafNode[] sorted = leaves.Select(l => new PrefixLeafNode(l, LeafValue(l))).ToArray();
+        Array.Sort(sorted, CompareKeys);
         for (int i = 1; i < sorted.Length; i++)
         {
             if (sorted[i].Leaf.VrfOutput == sorted[i - 1].Leaf.VrfOutput)
@@ -139,14 +137,15 @@ public sealed partial class PrefixTree
         return i;
     }
 
-    private static PrefixLeafNode[] Merge(PrefixLeafNode existing, ReadOnlySpan<PrefixLeafNode> batch)
+    /// <summary>Places one leaf into a sorted batch, keeping search-key order.</summary>
+    internal static PrefixLeafNode[] Merge(PrefixLeafNode existing, ReadOnlySpan<PrefixLeafNode> batch)
     {
         var merged = new PrefixLeafNode[batch.Length + 1];
         int at = 0;
         bool placed = false;
         foreach (PrefixLeafNode added in batch)
         {
-            if (!placed && ByteArrayComparer.Compare(existing.Leaf.VrfOutput.Span, added.Leaf.VrfOutput.Span) < 0)
+            if (!placed && CompareKeys(existing, added) < 0)
             {
                 merged[at++] = existing;
                 placed = true;
@@ -163,12 +162,6 @@ public sealed partial class PrefixTree
         return merged;
     }
 
-    private sealed class ByteArrayComparer : IComparer<byte[]>
-    {
-        public static ByteArrayComparer Instance { get; } = new();
-
-        public static int Compare(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y) => x.SequenceCompareTo(y);
-
-        public int Compare(byte[]? x, byte[]? y) => Compare(x.AsSpan(), y.AsSpan());
-    }
+    /// <summary>Search-key order: the keys' bytes compared as big-endian numbers, which is bit order.</summary>
+    internal static int CompareKeys(PrefixLeafNode a, PrefixLeafNode b) => a.Leaf.VrfOutput.Span.SequenceCompareTo(b.Leaf.VrfOutput.Span);
 }

@@ -35,7 +35,7 @@ public sealed class PagedPrefixInsert : PageFetchLoop
         _sorted = leaves
             .Select(l => new PrefixLeafNode(l, LeafValue(l)))
             .ToArray();
-        Array.Sort(_sorted, CompareKeys);
+        Array.Sort(_sorted, PrefixTree.CompareKeys);
         for (int i = 1; i < _sorted.Length; i++)
         {
             if (_sorted[i].Leaf.VrfOutput == _sorted[i - 1].Leaf.VrfOutput)
@@ -120,20 +120,15 @@ public sealed class PagedPrefixInsert : PageFetchLoop
             case PageLink link:
                 return Insert(Pages[link.PageId].Root, depth, batch);
             case PageLeaf existing:
-                var merged = new List<PrefixLeafNode>(batch.Length + 1) { new(existing.Leaf, existing.Value) };
                 foreach (PrefixLeafNode added in batch)
                 {
                     if (added.Leaf.VrfOutput == existing.Leaf.VrfOutput)
                     {
                         throw new ArgumentException($"Key {existing.Leaf.VrfOutput} is already in the tree.", nameof(batch));
                     }
-
-                    merged.Add(added);
                 }
 
-                PrefixLeafNode[] ordered = [.. merged];
-                Array.Sort(ordered, CompareKeys);
-                return Build(depth, ordered);
+                return Build(depth, PrefixTree.Merge(new PrefixLeafNode(existing.Leaf, existing.Value), batch));
             case PageParent parent:
                 int split = PrefixTree.SplitPoint(batch, depth);
                 return NewParent(Insert(parent.Left, depth + 1, batch[..split]), Insert(parent.Right, depth + 1, batch[split..]));
@@ -194,8 +189,6 @@ public sealed class PagedPrefixInsert : PageFetchLoop
         _hasher.PrefixLeaf(leaf.VrfOutput.Span, leaf.Commitment.Span, value);
         return Hash32.From(value);
     }
-
-    private static int CompareKeys(PrefixLeafNode a, PrefixLeafNode b) => a.Leaf.VrfOutput.Span.SequenceCompareTo(b.Leaf.VrfOutput.Span);
 }
 
 /// <summary>A new paged version: its root page (0 when empty), root value, and the pages to write.</summary>
