@@ -136,11 +136,7 @@ public sealed record OwnerMonitorRequest(
         writer.WriteOpaque(Label, VrfInput.MaxLabelLength);
         writer.WriteVector(Entries, byte.MaxValue);
         writer.WriteUInt64(Start);
-        writer.WritePresence(GreatestVersion.HasValue);
-        if (GreatestVersion is { } greatest)
-        {
-            writer.WriteUInt32(greatest);
-        }
+        writer.WriteOptionalUInt32(GreatestVersion);
     }
 
     /// <inheritdoc />
@@ -149,7 +145,7 @@ public sealed record OwnerMonitorRequest(
         reader.ReadOpaque(VrfInput.MaxLabelLength).ToArray(),
         reader.ReadVector<MonitorMapEntry>(byte.MaxValue, minElementSize: MonitorMapEntry.EncodedSize),
         reader.ReadUInt64(),
-        reader.ReadPresence() ? reader.ReadUInt32() : null);
+        reader.ReadOptionalUInt32());
 
     /// <inheritdoc />
     public bool Equals(OwnerMonitorRequest? other) =>

@@ -92,11 +92,7 @@ public sealed record SearchRequest(ulong? Last, byte[] Label, uint? Version) : I
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteOptionalUInt64(Last);
         writer.WriteOpaque(Label, VrfInput.MaxLabelLength);
-        writer.WritePresence(Version.HasValue);
-        if (Version is { } version)
-        {
-            writer.WriteUInt32(version);
-        }
+        writer.WriteOptionalUInt32(Version);
     }
 
     /// <inheritdoc />
@@ -104,7 +100,7 @@ public sealed record SearchRequest(ulong? Last, byte[] Label, uint? Version) : I
     {
         ulong? last = reader.ReadOptionalUInt64();
         byte[] label = reader.ReadOpaque(VrfInput.MaxLabelLength).ToArray();
-        uint? version = reader.ReadPresence() ? reader.ReadUInt32() : null;
+        uint? version = reader.ReadOptionalUInt32();
         return new SearchRequest(last, label, version);
     }
 

@@ -31,11 +31,7 @@ public sealed record UpdateRequest(ulong? Last, byte[] Label, uint? GreatestVers
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteOptionalUInt64(Last);
         writer.WriteOpaque(Label, VrfInput.MaxLabelLength);
-        writer.WritePresence(GreatestVersion.HasValue);
-        if (GreatestVersion is { } greatest)
-        {
-            writer.WriteUInt32(greatest);
-        }
+        writer.WriteOptionalUInt32(GreatestVersion);
 
         writer.WriteVector(Values, byte.MaxValue);
     }
@@ -44,7 +40,7 @@ public sealed record UpdateRequest(ulong? Last, byte[] Label, uint? GreatestVers
     public static UpdateRequest Decode(ref TlsReader reader) => new(
         reader.ReadOptionalUInt64(),
         reader.ReadOpaque(VrfInput.MaxLabelLength).ToArray(),
-        reader.ReadPresence() ? reader.ReadUInt32() : null,
+        reader.ReadOptionalUInt32(),
         reader.ReadVector<LabelValue>(byte.MaxValue, minElementSize: 4));
 
     /// <inheritdoc />

@@ -116,6 +116,9 @@ public ref struct TlsReader
         };
     }
 
+    /// <summary><c>optional&lt;uint32&gt;</c>.</summary>
+    public uint? ReadOptionalUInt32() => ReadPresence() ? ReadUInt32() : null;
+
     /// <summary><c>optional&lt;uint64&gt;</c>.</summary>
     public ulong? ReadOptionalUInt64() => ReadPresence() ? ReadUInt64() : null;
 

@@ -117,6 +117,16 @@ public sealed class TlsWriter
         }
     }
 
+    /// <summary><c>optional&lt;uint32&gt;</c>.</summary>
+    public void WriteOptionalUInt32(uint? value)
+    {
+        WritePresence(value.HasValue);
+        if (value.HasValue)
+        {
+            WriteUInt32(value.Value);
+        }
+    }
+
     /// <summary><c>optional&lt;T&gt;</c> of a codec structure.</summary>
     public void WriteOptional<T>(T? value)
         where T : class, ITlsCodec<T>

@@ -15,7 +15,7 @@ public sealed class TlsCodecPropertyTests
     private static readonly ulong[] Ceilings = [byte.MaxValue, ushort.MaxValue, 0xFFFFFF, uint.MaxValue];
 
     private static readonly Gen<Field> Fields =
-        Gen.Select(Gen.Int[0, 6], Gen.ULong, Gen.Byte.Array[0, 300], Gen.Int[0, 3])
+        Gen.Select(Gen.Int[0, 7], Gen.ULong, Gen.Byte.Array[0, 300], Gen.Int[0, 3])
            .Select((kind, number, bytes, ceiling) => new Field(kind, number, bytes, Ceilings[ceiling]));
 
     [Fact]
@@ -79,6 +79,7 @@ public sealed class TlsCodecPropertyTests
             case 3: w.WriteUInt64(f.Number); break;
             case 4: w.WriteOpaque(Clip(f), f.Ceiling); break;
             case 5: w.WriteOptionalUInt64(f.Number % 2 == 0 ? null : f.Number); break;
+            case 7: w.WriteOptionalUInt32(f.Number % 2 == 0 ? null : (uint)f.Number); break;
             default: w.WriteFixed(f.Bytes, f.Bytes.Length); break;
         }
     }
@@ -93,6 +94,7 @@ public sealed class TlsCodecPropertyTests
             case 3: Assert.Equal(f.Number, r.ReadUInt64()); break;
             case 4: Assert.Equal(Clip(f), r.ReadOpaque(f.Ceiling).ToArray()); break;
             case 5: Assert.Equal(f.Number % 2 == 0 ? null : f.Number, r.ReadOptionalUInt64()); break;
+            case 7: Assert.Equal(f.Number % 2 == 0 ? null : (uint)f.Number, r.ReadOptionalUInt32()); break;
             default: Assert.Equal(f.Bytes, r.ReadFixed(f.Bytes.Length).ToArray()); break;
         }
     }
