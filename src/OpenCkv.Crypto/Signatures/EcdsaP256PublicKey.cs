@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
 namespace OpenCkv.Crypto.Signatures;
@@ -28,7 +29,7 @@ public sealed class EcdsaP256PublicKey : IDisposable
     public ReadOnlySpan<byte> Encoded => _encoded;
 
     /// <summary>Parses a SEC1 uncompressed P-256 point; false for any other length, prefix or an off-curve point.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> encoded, out EcdsaP256PublicKey? key)
+    public static bool TryParse(ReadOnlySpan<byte> encoded, [NotNullWhen(true)] out EcdsaP256PublicKey? key)
     {
         key = null;
         if (encoded.Length != EncodedSize || encoded[0] != 0x04)
@@ -63,7 +64,7 @@ public sealed class EcdsaP256PublicKey : IDisposable
     /// Like <see cref="TryParse"/>, but keeps up to 64 parsed keys for the life of the process, so a verifier that
     /// checks every tree head under a pinned key imports it once. The returned key is shared: do not dispose it.
     /// </summary>
-    public static bool TryGetShared(ReadOnlySpan<byte> encoded, out EcdsaP256PublicKey? key)
+    public static bool TryGetShared(ReadOnlySpan<byte> encoded, [NotNullWhen(true)] out EcdsaP256PublicKey? key)
     {
         string id = Convert.ToHexString(encoded);
         if (Shared.TryGetValue(id, out key))
@@ -76,9 +77,9 @@ public sealed class EcdsaP256PublicKey : IDisposable
             return false;
         }
 
-        if (Shared.Count < MaxShared && !Shared.TryAdd(id, key!))
+        if (Shared.Count < MaxShared && !Shared.TryAdd(id, key))
         {
-            key!.Dispose();
+            key.Dispose();
             key = Shared[id];
         }
 

@@ -1,23 +1,58 @@
+using OpenCkv.KeyTransparency.Logs.Storage;
+
 namespace OpenCkv.KeyTransparency.Logs;
 
-/// <summary>One published version of a label: where it went in, its search key, commitment and opening.</summary>
-internal sealed record LabelVersion(uint Version, ulong Position, Hash32 VrfOutput, Hash32 Commitment, byte[] Opening, UpdateValue Value);
-
 /// <summary>
-/// The operator's record of one label: its versions in order, and VRF results computed once — outputs when a
-/// version is published (or first looked up as absent), proofs only when a response first needs them.
+/// The operator's cache of one label: its committed versions in order (loaded from the store once), and VRF results
+/// computed once — outputs when a version is published (or first looked up as absent), proofs only when a response
+/// first needs them. Thread-safe: responses read while a step appends.
 /// </summary>
-internal sealed class LabelHistory(byte[] label)
+internal sealed class LabelHistory
 {
+    private readonly List<PublishedVersion> _versions;
     private readonly Dictionary<uint, Hash32> _outputs = [];
     private readonly Dictionary<uint, byte[]> _proofs = [];
 
-    public byte[] Label { get; } = label;
+    public LabelHistory(byte[] label, IReadOnlyList<PublishedVersion> committed)
+    {
+        Label = label;
+        _versions = [.. committed];
+        foreach (PublishedVersion version in committed)
+        {
+            _outputs[version.Version] = version.VrfOutput;
+        }
+    }
 
-    public List<LabelVersion> Versions { get; } = [];
+    public byte[] Label { get; }
 
-    /// <summary>True when version <paramref name="version"/> existed in the prefix tree of entry <paramref name="position"/>.</summary>
-    public bool ExistsAt(uint version, ulong position) => version < Versions.Count && Versions[(int)version].Position <= position;
+    /// <summary>The number of committed versions.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_versions)
+            {
+                return _versions.Count;
+            }
+        }
+    }
+
+    /// <summary>The versions committed in the first <paramref name="size"/> entries.</summary>
+    public PublishedVersion[] VersionsIn(ulong size)
+    {
+        lock (_versions)
+        {
+            return _versions.Where(v => v.Position < size).ToArray();
+        }
+    }
+
+    public void Append(PublishedVersion version)
+    {
+        lock (_versions)
+        {
+            _versions.Add(version);
+        }
+    }
 
     public Hash32 Output(uint version, Func<uint, Hash32> evaluate)
     {

@@ -1,3 +1,4 @@
+using OpenCkv.KeyTransparency.Logs.Storage;
 using OpenCkv.KeyTransparency.Search;
 using OpenCkv.KeyTransparency.Trees;
 
@@ -15,58 +16,70 @@ public sealed partial class TransparencyLog
     public SearchResponse Search(SearchRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // Only the start is taken under the gate; the response is built for the size current then, from immutable
+        // entries and tree versions, while new entries may be sequenced.
+        ulong size;
+        TreeHead head;
+        LabelHistory? history;
         lock (_gate)
         {
-            ulong size = (ulong)_entries.Count;
-            if (request.Last is { } last && (last == 0 || last > size))
-            {
-                throw new ArgumentException($"The client's last tree size {last} is not one this log of {size} entries had.", nameof(request));
-            }
-
-            LabelHistory history = HistoryOf(request.Label, create: false) is { Versions.Count: > 0 } h
-                ? h
-                : throw new ArgumentException("The label has no published version.", nameof(request));
-            uint target = request.Version ?? (uint)(history.Versions.Count - 1);
-            if (target >= history.Versions.Count)
-            {
-                throw new ArgumentException($"The label has no version {target}.", nameof(request));
-            }
-
-            var session = new ProverSession(this, history, request.Last);
-            UpdateView.Run(session, size, request.Last);
-            try
-            {
-                if (request.Version is null)
-                {
-                    GreatestVersionSearch.Run(session, size, target, Configuration.ReasonableMonitoringWindow);
-                }
-                else
-                {
-                    FixedVersionSearch.Run(session, size, target, Configuration);
-                }
-            }
-            catch (Verification.KtVerificationException e)
-            {
-                // Running the client's algorithm on honest data fails only when the version cannot be shown
-                // (it expired): there is no negative answer to give (KT §13.1).
-                throw new ArgumentException($"Version {target} cannot be proven: {e.Detail}.", nameof(request), e);
-            }
-
-            CombinedTreeProof proof = session.Finish(size, request.Last);
-
-            // KT §13.1: VRF proofs for the target's ladder; commitments for versions that exist, except the target.
-            BinaryLadderStep[] steps = BinaryLadder.Search(target, target)
-                .Select(v => new BinaryLadderStep(
-                    history.Proof(v, version => ProveVrf(history.Label, version)),
-                    v != target && v < history.Versions.Count ? history.Versions[(int)v].Commitment : null))
-                .ToArray();
-
-            LabelVersion answered = history.Versions[(int)target];
-            FullTreeHead head = request.Last == size
-                ? FullTreeHead.Same
-                : new FullTreeHead(FullTreeHeadType.Updated, _heads[^1], null);
-            return new SearchResponse(head, request.Version is null ? target : null, answered.Opening, answered.Value, steps, proof);
+            size = _size;
+            head = _head ?? throw new ArgumentException("The log has no entries yet.", nameof(request));
+            history = HistoryOf(request.Label, create: false);
         }
+
+        if (request.Last is { } last && (last == 0 || last > size))
+        {
+            throw new ArgumentException($"The client's last tree size {last} is not one this log of {size} entries had.", nameof(request));
+        }
+
+        PublishedVersion[] versions = history?.VersionsIn(size) ?? [];
+        if (history is null || versions.Length == 0)
+        {
+            throw new ArgumentException("The label has no published version.", nameof(request));
+        }
+
+        uint target = request.Version ?? (uint)(versions.Length - 1);
+        if (target >= versions.Length)
+        {
+            throw new ArgumentException($"The label has no version {target}.", nameof(request));
+        }
+
+        var session = new ProverSession(this, history, versions, request.Last);
+        UpdateView.Run(session, size, request.Last);
+        try
+        {
+            if (request.Version is null)
+            {
+                GreatestVersionSearch.Run(session, size, target, Configuration.ReasonableMonitoringWindow);
+            }
+            else
+            {
+                FixedVersionSearch.Run(session, size, target, Configuration);
+            }
+        }
+        catch (Verification.KtVerificationException e)
+        {
+            // Running the client's algorithm on honest data fails only when the version cannot be shown
+            // (it expired): there is no negative answer to give (KT §13.1).
+            throw new ArgumentException($"Version {target} cannot be proven: {e.Detail}.", nameof(request), e);
+        }
+
+        CombinedTreeProof proof = session.Finish(size, request.Last);
+
+        // KT §13.1: VRF proofs for the target's ladder; commitments for versions that exist, except the target.
+        BinaryLadderStep[] steps = BinaryLadder.Search(target, target)
+            .Select(v => new BinaryLadderStep(
+                history.Proof(v, version => ProveVrf(history.Label, version)),
+                v != target && v < versions.Length ? versions[v].Commitment : null))
+            .ToArray();
+
+        PublishedVersion answered = versions[target];
+        FullTreeHead fullHead = request.Last == size
+            ? FullTreeHead.Same
+            : new FullTreeHead(FullTreeHeadType.Updated, head, null);
+        return new SearchResponse(fullHead, request.Version is null ? target : null, answered.Opening, answered.Value, steps, proof);
     }
 
     /// <summary>The prover's half of a <see cref="CombinedProofSession"/>: answers from the log and records.</summary>
@@ -74,26 +87,28 @@ public sealed partial class TransparencyLog
     {
         private readonly TransparencyLog _log;
         private readonly LabelHistory _history;
+        private readonly PublishedVersion[] _versions;
         private readonly HashSet<ulong> _retained;
         private readonly List<ulong> _timestamps = [];
         private readonly List<PrefixProof> _prefixProofs = [];
 
-        public ProverSession(TransparencyLog log, LabelHistory history, ulong? previousSize)
+        public ProverSession(TransparencyLog log, LabelHistory history, PublishedVersion[] versions, ulong? previousSize)
         {
             _log = log;
             _history = history;
+            _versions = versions;
             _retained = previousSize is { } m ? [.. ImplicitTree.Frontier(m)] : [];
         }
 
         protected override bool IsRetained(ulong position, out ulong timestamp)
         {
-            timestamp = _log._entries[(int)position].Timestamp;
+            timestamp = _log._store.Entry(position).Timestamp;
             return _retained.Contains(position);
         }
 
         protected override ulong NextTimestamp(ulong position)
         {
-            ulong timestamp = _log._entries[(int)position].Timestamp;
+            ulong timestamp = _log._store.Entry(position).Timestamp;
             _timestamps.Add(timestamp);
             return timestamp;
         }
@@ -101,21 +116,24 @@ public sealed partial class TransparencyLog
         protected override (LadderResult Ladder, Hash32 PrefixRoot) NextLadder(
             ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions)
         {
-            LadderResult ladder = LadderWalker.Walk(target, v => _history.ExistsAt(v, position), leftInclusions, rightNonInclusions);
+            LadderResult ladder = LadderWalker.Walk(target, v => ExistsAt(v, position), leftInclusions, rightNonInclusions);
             Hash32[] keys = ladder.LookedUp
                 .Select(v => _history.Output(v, version => _log.EvaluateVrf(_history.Label, version)))
                 .ToArray();
-            PrefixVersion tree = _log._entries[(int)position].Tree;
-            _prefixProofs.Add(_log._prefixVersions.Search(tree, keys));
+            PrefixVersion tree = _log._store.Entry(position).Tree;
+            _prefixProofs.Add(_log._store.PrefixVersions.Search(tree, keys));
             return (ladder, tree.Root);
         }
 
         protected override (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version)
         {
-            PrefixVersion tree = _log._entries[(int)position].Tree;
-            _prefixProofs.Add(_log._prefixVersions.Search(tree, [_history.Output(version, v => _log.EvaluateVrf(_history.Label, v))]));
-            return (_history.ExistsAt(version, position), tree.Root);
+            PrefixVersion tree = _log._store.Entry(position).Tree;
+            _prefixProofs.Add(_log._store.PrefixVersions.Search(tree, [_history.Output(version, v => _log.EvaluateVrf(_history.Label, v))]));
+            return (ExistsAt(version, position), tree.Root);
         }
+
+        /// <summary>True when version <paramref name="version"/> was in the prefix tree of entry <paramref name="position"/>.</summary>
+        private bool ExistsAt(uint version, ulong position) => version < _versions.Length && _versions[version].Position <= position;
 
         /// <summary>Adds the prefix roots of entries with a timestamp but no ladder, and the log-tree proof.</summary>
         public CombinedTreeProof Finish(ulong size, ulong? previousSize)
@@ -123,9 +141,9 @@ public sealed partial class TransparencyLog
             ulong[] provided = ProvidedTimestamps.Keys.Order().ToArray();
             Hash32[] prefixRoots = provided
                 .Where(p => !LadderRoots.ContainsKey(p))
-                .Select(p => _log._entries[(int)p].Tree.Root)
+                .Select(p => _log._store.Entry(p).Tree.Root)
                 .ToArray();
-            IReadOnlyList<Hash32> elements = LogTreeProof.Elements(_log._logTree, new LogProofShape(size, provided, previousSize ?? 0));
+            IReadOnlyList<Hash32> elements = LogTreeProof.Elements(_log._store.LogTree, new LogProofShape(size, provided, previousSize ?? 0));
             return new CombinedTreeProof(_timestamps, _prefixProofs, prefixRoots, new InclusionProof(elements));
         }
     }

@@ -1,29 +1,31 @@
 using OpenCkv.Crypto;
 using OpenCkv.Crypto.Signatures;
 using OpenCkv.Crypto.Vrf;
+using OpenCkv.KeyTransparency.Logs.Storage;
 using OpenCkv.KeyTransparency.Trees;
 
 namespace OpenCkv.KeyTransparency.Logs;
 
 /// <summary>
-/// The log operator's side of KEYTRANS, in memory: label-version updates are staged and then sequenced into one
-/// log entry per step (an empty step is a heartbeat entry), each entry keeping its own immutable prefix-tree
-/// version; every entry's tree head is signed after it is appended. The configuration is fixed at creation.
+/// The log operator's side of KEYTRANS: label-version updates are staged and then sequenced into one log entry per
+/// step (an empty step is a heartbeat entry), each entry keeping its own immutable prefix-tree version; every
+/// entry's tree head is signed after it is appended. Everything sequenced lives in an <see cref="ILogStore"/>; the
+/// log itself holds only caches and the staged updates. The configuration is fixed at creation.
 /// Single writer: <see cref="Stage"/> and <see cref="Sequence"/> must not run concurrently with each other;
-/// responses may be built concurrently with them for tree sizes already sequenced.
+/// responses are built concurrently with them, each for the tree size current when it started.
 /// </summary>
 public sealed partial class TransparencyLog
 {
     private readonly CryptoSuite _suite;
     private readonly VrfKeyPair _vrfKey;
-    private readonly ILogTreeTable _logTree;
-    private readonly IPrefixVersions _prefixVersions;
-    private readonly List<(ulong Timestamp, PrefixVersion Tree)> _entries = [];
-    private readonly Dictionary<string, LabelHistory> _labels = [];
+    private readonly ILogStore _store;
+    private readonly Dictionary<byte[], LabelHistory> _labels = new(LabelComparer.Instance);
     private readonly List<(LabelHistory History, uint Version, UpdateValue Value)> _pending = [];
     private readonly Dictionary<LabelHistory, uint> _pendingPerLabel = [];
-    private readonly List<TreeHead> _heads = [];
     private readonly Lock _gate = new();
+    private ulong _size;
+    private TreeHead? _head;
+    private ulong _lastTimestamp;
 
     /// <summary>Where openings come from: fresh randomness, except in the known-answer generator.</summary>
     private Func<byte[], uint, byte[]> _openings = static (_, _) => Crypto.Hashing.CommitmentScheme.NewOpening();
@@ -36,11 +38,9 @@ public sealed partial class TransparencyLog
         Configuration configuration,
         EcdsaP256PrivateKey signingKey,
         VrfKeyPair vrfKey,
-        IPrefixVersions prefixVersions,
-        ILogTreeTable logTree)
+        ILogStore store)
     {
-        _prefixVersions = prefixVersions;
-        _logTree = logTree;
+        _store = store;
         _suite = suite;
         Configuration = configuration;
         _vrfKey = vrfKey;
@@ -54,7 +54,7 @@ public sealed partial class TransparencyLog
     /// </summary>
     internal void UseDeterministicSources(Func<byte[], uint, byte[]> openings, Func<byte[], byte[]> sign)
     {
-        if (_entries.Count > 0)
+        if (_size > 0)
         {
             throw new InvalidOperationException("Sources are fixed before the first entry.");
         }
@@ -73,7 +73,7 @@ public sealed partial class TransparencyLog
         {
             lock (_gate)
             {
-                return (ulong)_entries.Count;
+                return _size;
             }
         }
     }
@@ -85,34 +85,58 @@ public sealed partial class TransparencyLog
         {
             lock (_gate)
             {
-                return _heads.Count > 0 ? _heads[^1] : throw new InvalidOperationException("The log has no entries yet.");
+                return _head ?? throw new InvalidOperationException("The log has no entries yet.");
             }
         }
     }
 
     /// <summary>
-    /// Creates a contact-monitoring log whose configuration names these keys. The configuration type carries the
-    /// other two modes; this operator does not run them yet.
+    /// Creates a contact-monitoring log whose configuration names these keys, over an empty store. The configuration
+    /// type carries the other two modes; this operator does not run them yet.
     /// </summary>
-    /// <exception cref="ArgumentException">The configuration does not name these keys, or is inconsistent.</exception>
+    /// <exception cref="ArgumentException">The configuration does not name these keys or is inconsistent, or the
+    /// store is not empty.</exception>
     /// <param name="suite">The crypto implementation.</param>
     /// <param name="configuration">The log's fixed configuration.</param>
     /// <param name="signingKey">The tree-head signing key the configuration names.</param>
     /// <param name="vrfKey">The VRF key the configuration names.</param>
-    /// <param name="prefixVersions">Where the prefix-tree versions live; objects in memory when omitted.</param>
-    /// <param name="logTree">Where the log tree's balanced heads live, empty; in memory when omitted.</param>
+    /// <param name="store">Where the log lives; in memory when omitted.</param>
     public static TransparencyLog Create(
         CryptoSuite suite,
         Configuration configuration,
         EcdsaP256PrivateKey signingKey,
         VrfKeyPair vrfKey,
-        IPrefixVersions? prefixVersions = null,
-        ILogTreeTable? logTree = null)
+        ILogStore? store = null)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        store ??= new InMemoryLogStore(suite.TreeHashes);
+        if (store.Size > 0 || store.LogTree.Size > 0)
+        {
+            throw new ArgumentException("A new log starts from an empty store; reopen a used one with Open.", nameof(store));
+        }
+
+        return Open(suite, configuration, signingKey, vrfKey, store);
+    }
+
+    /// <summary>
+    /// Reopens a log over a store it wrote before (or an empty one). The store is trusted to hold what this log
+    /// committed, but not blindly: its latest head must verify under the configuration against the root its log
+    /// tree gives, and its latest entry must be the leaf that tree ends with.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Create"/>, or the store does not hold a log signed with this
+    /// configuration.</exception>
+    public static TransparencyLog Open(
+        CryptoSuite suite,
+        Configuration configuration,
+        EcdsaP256PrivateKey signingKey,
+        VrfKeyPair vrfKey,
+        ILogStore store)
     {
         ArgumentNullException.ThrowIfNull(suite);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(signingKey);
         ArgumentNullException.ThrowIfNull(vrfKey);
+        ArgumentNullException.ThrowIfNull(store);
         configuration.Validated();
         if (!configuration.SignaturePublicKey.AsSpan().SequenceEqual(signingKey.PublicKey.Encoded) ||
             !configuration.VrfPublicKey.AsSpan().SequenceEqual(vrfKey.PublicKey))
@@ -127,18 +151,29 @@ public sealed partial class TransparencyLog
             throw new ArgumentException($"This operator does not run {configuration.Mode} logs yet.", nameof(configuration));
         }
 
-        if (logTree is { Size: > 0 })
+        var log = new TransparencyLog(suite, configuration, signingKey, vrfKey, store);
+        ulong size = store.Size;
+        if (size == 0)
         {
-            throw new ArgumentException("A new log starts from an empty log tree.", nameof(logTree));
+            return log;
         }
 
-        return new TransparencyLog(
-            suite,
-            configuration,
-            signingKey,
-            vrfKey,
-            prefixVersions ?? new InMemoryPrefixVersions(suite.TreeHashes),
-            logTree ?? new InMemoryLogTree(suite.TreeHashes));
+        TreeHead head = store.Head(size);
+        StoredEntry last = store.Entry(size - 1);
+        Span<byte> leaf = stackalloc byte[Hash32.Size];
+        suite.TreeHashes.LogLeaf(last.Timestamp, last.Tree.Root.Span, leaf);
+        if (!EcdsaP256PublicKey.TryGetShared(configuration.SignaturePublicKey, out EcdsaP256PublicKey? key) ||
+            store.LogTree.Size != size || head.TreeSize != size ||
+            !store.LogTree.ReadBalanced([new LogRange(size - 1, 1)])[0].Span.SequenceEqual(leaf) ||
+            !key.Verify(TreeHead.ToBeSigned(configuration, size, LogTreeProof.Root(store.LogTree, size, suite.TreeHashes)), head.Signature))
+        {
+            throw new ArgumentException($"The store's log of {size} entries is not one this configuration signed.", nameof(store));
+        }
+
+        log._size = size;
+        log._head = head;
+        log._lastTimestamp = last.Timestamp;
+        return log;
     }
 
     /// <summary>Stages the next version of <paramref name="label"/>; it is published by the next <see cref="Sequence"/>.</summary>
@@ -187,39 +222,42 @@ public sealed partial class TransparencyLog
     {
         lock (_gate)
         {
-            if (_entries.Count > 0 && timestampMs < _entries[^1].Timestamp)
+            if (_size > 0 && timestampMs < _lastTimestamp)
             {
                 throw new ArgumentException("Log entry timestamps never decrease.", nameof(timestampMs));
             }
 
-            var position = (ulong)_entries.Count;
+            ulong position = _size;
             var leaves = new List<PrefixLeaf>(_pending.Count);
-            var published = new List<(LabelHistory, LabelVersion)>(_pending.Count);
+            var published = new List<PublishedLabelVersion>(_pending.Count);
             foreach ((LabelHistory history, uint version, UpdateValue value) in _pending)
             {
-                LabelVersion record = NewVersion(history, version, position, value);
+                PublishedVersion record = NewVersion(history, version, position, value);
                 leaves.Add(new PrefixLeaf(record.VrfOutput, record.Commitment));
-                published.Add((history, record));
+                published.Add(new PublishedLabelVersion(history.Label, record));
             }
 
-            PrefixVersion previous = _entries.Count > 0 ? _entries[^1].Tree : _prefixVersions.Empty;
-            PrefixVersion tree = _prefixVersions.Insert(previous, leaves);
+            PrefixVersion previous = position > 0 ? _store.Entry(position - 1).Tree : _store.PrefixVersions.Empty;
+            PrefixVersion tree = _store.PrefixVersions.Insert(previous, leaves);
             Span<byte> leaf = stackalloc byte[Hash32.Size];
             _suite.TreeHashes.LogLeaf(timestampMs, tree.Root.Span, leaf);
+            Hash32 logLeaf = Hash32.From(leaf);
+            ulong size = position + 1;
+            Hash32 root = LogTreeProof.RootAfterAppend(_store.LogTree, size - 1, logLeaf, _suite.TreeHashes);
+            var head = new TreeHead(size, _sign(TreeHead.ToBeSigned(Configuration, size, root)));
 
-            // Nothing is visible until every step above succeeded.
-            foreach ((LabelHistory history, LabelVersion record) in published)
+            // Nothing is visible until the store has the whole step.
+            _store.Commit(new SequencedStep(position, new StoredEntry(timestampMs, tree), logLeaf, published, head));
+            foreach (PublishedLabelVersion version in published)
             {
-                history.Versions.Add(record);
+                _labels[version.Label].Append(version.Version);
             }
 
             _pending.Clear();
             _pendingPerLabel.Clear();
-            _entries.Add((timestampMs, tree));
-            _logTree.Append(Hash32.From(leaf));
-            ulong size = position + 1;
-            byte[] signature = _sign(TreeHead.ToBeSigned(Configuration, size, LogTreeProof.Root(_logTree, size, _suite.TreeHashes)));
-            _heads.Add(new TreeHead(size, signature));
+            _size = size;
+            _head = head;
+            _lastTimestamp = timestampMs;
             return position;
         }
     }
@@ -229,16 +267,16 @@ public sealed partial class TransparencyLog
     {
         uint staged = _pendingPerLabel.GetValueOrDefault(history);
         _pendingPerLabel[history] = staged + 1;
-        return checked((uint)history.Versions.Count + staged);
+        return checked((uint)history.Count + staged);
     }
 
-    private LabelVersion NewVersion(LabelHistory history, uint version, ulong position, UpdateValue value)
+    private PublishedVersion NewVersion(LabelHistory history, uint version, ulong position, UpdateValue value)
     {
         Hash32 output = history.Output(version, v => EvaluateVrf(history.Label, v));
         byte[] opening = _openings(history.Label, version);
         var commitment = new byte[Hash32.Size];
         _suite.Commitments.Compute(opening, history.Label, version, value.Value, value.EncodedSuffix(Configuration.Mode), commitment);
-        return new LabelVersion(version, position, output, Hash32.From(commitment), opening, value);
+        return new PublishedVersion(version, position, output, Hash32.From(commitment), opening, value);
     }
 
     private Hash32 EvaluateVrf(byte[] label, uint version)
@@ -251,13 +289,19 @@ public sealed partial class TransparencyLog
     private byte[] ProveVrf(byte[] label, uint version) =>
         _suite.Vrf.Prove(_vrfKey, Tls.TlsCodec.Encode(new VrfInput(label, version)));
 
+    /// <summary>The cached history of a label, loaded from the store on first use. Callers hold the gate.</summary>
     private LabelHistory? HistoryOf(byte[] label, bool create)
     {
-        string key = Convert.ToHexString(label);
-        if (!_labels.TryGetValue(key, out LabelHistory? history) && create)
+        if (!_labels.TryGetValue(label, out LabelHistory? history))
         {
-            history = new LabelHistory(label);
-            _labels[key] = history;
+            IReadOnlyList<PublishedVersion> committed = _store.Versions(label);
+            if (committed.Count == 0 && !create)
+            {
+                return null;
+            }
+
+            history = new LabelHistory(label.ToArray(), committed);
+            _labels[history.Label] = history;
         }
 
         return history;

@@ -30,6 +30,46 @@ public static class LogTreeProof
         return RootFromFullSubtrees(subtrees, table.ReadBalanced(subtrees), hasher);
     }
 
+    /// <summary>
+    /// The root the tree of <paramref name="size"/> leaves will have once <paramref name="leaf"/> is appended, without
+    /// appending it: the new leaf closes the trailing full subtrees into one balanced subtree (KT §3.2), so the
+    /// head can be signed before the step is stored.
+    /// </summary>
+    public static Hash32 RootAfterAppend(ILogTreeTable table, ulong size, Hash32 leaf, TreeHasher hasher)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(hasher);
+        if (size != table.Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"The tree has {table.Size} leaves.");
+        }
+
+        LogRange[] next = LogRange.FullSubtrees(size + 1);
+        LogRange[] previous = size == 0 ? [] : LogRange.FullSubtrees(size);
+        IReadOnlyList<Hash32> previousValues = size == 0 ? [] : table.ReadBalanced(previous);
+        var values = new List<Hash32>(next.Length);
+        Hash32 closing = leaf;
+        bool closingIsLeaf = true;
+        var buffer = new byte[Hash32.Size];
+        for (int i = 0; i < previous.Length; i++)
+        {
+            if (previous[i].Start < next[^1].Start)
+            {
+                values.Add(previousValues[i]);
+            }
+        }
+
+        for (int i = previous.Length - 1; i >= 0 && previous[i].Start >= next[^1].Start; i--)
+        {
+            hasher.LogParent(previous[i].IsLeaf, previousValues[i].Span, closingIsLeaf, closing.Span, buffer);
+            closing = Hash32.From(buffer);
+            closingIsLeaf = false;
+        }
+
+        values.Add(closing);
+        return RootFromFullSubtrees(next, values, hasher);
+    }
+
     /// <summary>The balanced subtree heads the prover must send, in the order the proof lists them (left to right).</summary>
     public static IReadOnlyList<LogRange> PlanElements(LogProofShape shape)
     {

@@ -2,6 +2,7 @@ using OpenCkv.Crypto;
 using OpenCkv.Crypto.Signatures;
 using OpenCkv.Crypto.Vrf;
 using OpenCkv.KeyTransparency.Logs;
+using OpenCkv.KeyTransparency.Logs.Storage;
 using OpenCkv.KeyTransparency.Trees;
 using OpenCkv.KeyTransparency.Trees.Paged;
 
@@ -31,7 +32,7 @@ internal static class LogFixture
         IPrefixVersions versions = paged
             ? new PagedPrefixVersions(Suite.TreeHashes, new InMemoryPrefixPageTable())
             : new InMemoryPrefixVersions(Suite.TreeHashes);
-        return TransparencyLog.Create(Suite, configuration, signingKey, vrfKey, versions);
+        return TransparencyLog.Create(Suite, configuration, signingKey, vrfKey, new InMemoryLogStore(Suite.TreeHashes, versions));
     }
 
     public static byte[] Label(int i) => System.Text.Encoding.ASCII.GetBytes($"mailto:user{i}@example.com");

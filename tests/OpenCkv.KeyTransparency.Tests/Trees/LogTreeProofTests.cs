@@ -50,6 +50,18 @@ public sealed class LogTreeProofTests
         return (tree, leaves);
     }
 
+    [Fact]
+    public void The_root_after_an_append_is_the_reference_root_of_the_longer_tree() =>
+        Gen.Int[0, 300].Select(Gen.Int).Sample((size, seed) =>
+        {
+            (InMemoryLogTree tree, List<Hash32> leaves) = BuildTree(size, seed);
+            Hash32 next = Hash32.From(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(seed)));
+            Hash32 predicted = LogTreeProof.RootAfterAppend(tree, (ulong)size, next, Hasher);
+            leaves.Add(next);
+            Assert.Equal(ReferenceRoot(leaves, 0, (ulong)leaves.Count), predicted);
+            Assert.Equal((ulong)size, tree.Size); // nothing was appended
+        }, iter: 300);
+
     private static readonly Gen<(int Size, int Seed, ulong[] Known, ulong Retained, ulong? Auditor)> Shapes =
         from size in Gen.Int[1, 300]
         from seed in Gen.Int

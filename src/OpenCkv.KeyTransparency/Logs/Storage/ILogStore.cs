@@ -1,0 +1,56 @@
+using OpenCkv.KeyTransparency.Trees;
+
+namespace OpenCkv.KeyTransparency.Logs.Storage;
+
+/// <summary>
+/// A sequenced log entry as the operator stores it: the two fields of KT §3.1's log leaf (timestamp and prefix-tree
+/// root, the latter inside <see cref="Tree"/>) and the handle that finds that prefix-tree version again.
+/// </summary>
+public sealed record StoredEntry(ulong Timestamp, PrefixVersion Tree);
+
+/// <summary>
+/// One published version of a label: the entry that added it, its search key (KT §4, the VRF output), its
+/// commitment (KT §11.7) and what opens it.
+/// </summary>
+public sealed record PublishedVersion(uint Version, ulong Position, Hash32 VrfOutput, Hash32 Commitment, byte[] Opening, UpdateValue Value);
+
+/// <summary>A label with one version it gained in a step.</summary>
+public sealed record PublishedLabelVersion(byte[] Label, PublishedVersion Version);
+
+/// <summary>
+/// Everything one sequencing step adds. A store commits it all or nothing: a step is visible only once its entry,
+/// its log-tree leaf, its label versions and its signed head are all stored.
+/// </summary>
+public sealed record SequencedStep(ulong Position, StoredEntry Entry, Hash32 LogLeaf, IReadOnlyList<PublishedLabelVersion> Versions, TreeHead Head);
+
+/// <summary>
+/// The operator's storage port: where entries, label versions and signed heads live, next to the two tree stores
+/// (<see cref="IPrefixVersions"/> and <see cref="ILogTreeTable"/>). The log keeps no state of its own beyond caches,
+/// so a log reopened over the same store (<see cref="TransparencyLog.Open"/>) answers exactly as before.
+/// Prefix-tree pages of a step are written before <see cref="Commit"/>; a step that never commits leaves only
+/// unreferenced immutable pages behind, which no version reads. <see cref="InMemoryLogStore"/> keeps it all in memory.
+/// </summary>
+public interface ILogStore
+{
+    /// <summary>Where the prefix-tree versions live.</summary>
+    IPrefixVersions PrefixVersions { get; }
+
+    /// <summary>Where the log tree's balanced heads live; only <see cref="Commit"/> appends to it.</summary>
+    ILogTreeTable LogTree { get; }
+
+    /// <summary>The number of committed entries.</summary>
+    ulong Size { get; }
+
+    /// <summary>The entry at <paramref name="position"/>, which is below <see cref="Size"/>.</summary>
+    StoredEntry Entry(ulong position);
+
+    /// <summary>The signed head of the tree of <paramref name="size"/> entries (1 ≤ size ≤ <see cref="Size"/>).</summary>
+    TreeHead Head(ulong size);
+
+    /// <summary>Every committed version of <paramref name="label"/>, in version order; empty when it has none.</summary>
+    IReadOnlyList<PublishedVersion> Versions(byte[] label);
+
+    /// <summary>Stores a step at position <see cref="Size"/>, all or nothing.</summary>
+    /// <exception cref="ArgumentException">The step is not the next position.</exception>
+    void Commit(SequencedStep sequenced);
+}
