@@ -6,6 +6,7 @@ using OpenCkv.Crypto.Signatures;
 using OpenCkv.Crypto.Vrf;
 using OpenCkv.KeyTransparency;
 using OpenCkv.KeyTransparency.Logs;
+using OpenCkv.KeyTransparency.Logs.Storage;
 using OpenCkv.KeyTransparency.Search;
 using OpenCkv.KeyTransparency.Tls;
 
@@ -27,14 +28,15 @@ internal static class SearchMacroBenchmark
     {
         CryptoSuite suite = CryptoSuite.Fastest;
         Console.WriteLine($"crypto path: {suite.Path}");
-        Console.WriteLine("| labels | build (s) | first-contact response: build µs (median) | size B | one-entry-behind: build µs | size B | client verify µs | of which VRF µs | beyond VRF µs |");
+        Console.WriteLine($"fixtures cached in {FixtureSnapshot.CacheDirectory()}");
+        Console.WriteLine("| labels | fixture built or loaded (s) | first-contact response: build µs (median) | size B | one-entry-behind: build µs | size B | client verify µs | of which VRF µs | beyond VRF µs |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         TransparencyLog? largest = null;
         foreach (int labels in labelCounts)
         {
             var build = Stopwatch.StartNew();
-            TransparencyLog log = BuildFixture(suite, labels);
-            double buildSeconds = build.Elapsed.TotalSeconds;
+            (TransparencyLog log, string how) = Fixture(suite, labels);
+            string buildSeconds = $"{how} {build.Elapsed.TotalSeconds:F1}";
             Measure(suite, log, labels, buildSeconds);
             largest = log;
         }
@@ -45,21 +47,37 @@ internal static class SearchMacroBenchmark
         }
     }
 
-    private static TransparencyLog BuildFixture(CryptoSuite suite, int labels)
+    /// <summary>The fixture of <paramref name="labels"/> labels: loaded from the cache, or built and cached.</summary>
+    private static (TransparencyLog Log, string How) Fixture(CryptoSuite suite, int labels)
     {
+        string path = Path.Combine(FixtureSnapshot.CacheDirectory(), FixtureSnapshot.Name(labels));
+        if (File.Exists(path))
+        {
+            return (FixtureSnapshot.Load(path, suite, FixtureConfiguration), "loaded");
+        }
+
         var signingKey = EcdsaP256PrivateKey.Generate();
         VrfKeyPair vrfKey = suite.Vrf.GenerateKeyPair();
-        var log = TransparencyLog.Create(suite, new Configuration
-        {
-            Mode = DeploymentMode.ContactMonitoring,
-            SignaturePublicKey = signingKey.PublicKey.Encoded.ToArray(),
-            VrfPublicKey = vrfKey.PublicKey.ToArray(),
-            MaxAhead = 60_000,
-            MaxBehind = 86_400_000,
-            ReasonableMonitoringWindow = 100_000,
-            MaximumLifetime = null,
-        }, signingKey, vrfKey);
+        var store = new InMemoryLogStore(suite.TreeHashes);
+        TransparencyLog log = TransparencyLog.Create(suite, FixtureConfiguration(signingKey, vrfKey), signingKey, vrfKey, store);
+        Populate(log, labels);
+        FixtureSnapshot.Save(path, store, signingKey, vrfKey);
+        return (log, "built");
+    }
 
+    private static Configuration FixtureConfiguration(EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey) => new()
+    {
+        Mode = DeploymentMode.ContactMonitoring,
+        SignaturePublicKey = signingKey.PublicKey.Encoded.ToArray(),
+        VrfPublicKey = vrfKey.PublicKey.ToArray(),
+        MaxAhead = 60_000,
+        MaxBehind = 86_400_000,
+        ReasonableMonitoringWindow = 100_000,
+        MaximumLifetime = null,
+    };
+
+    private static void Populate(TransparencyLog log, int labels)
+    {
         var random = new Random(labels);
         int perEntry = Math.Max(1, labels / Entries);
         int published = 0;
@@ -79,11 +97,9 @@ internal static class SearchMacroBenchmark
 
             log.Sequence(1_700_000_000_000UL + ((ulong)entry * 1_000));
         }
-
-        return log;
     }
 
-    private static void Measure(CryptoSuite suite, TransparencyLog log, int labels, double buildSeconds)
+    private static void Measure(CryptoSuite suite, TransparencyLog log, int labels, string buildSeconds)
     {
         var first = new SearchRequest(null, Target, null);
         SearchResponse firstResponse = log.Search(first);
@@ -104,7 +120,7 @@ internal static class SearchMacroBenchmark
         var outputs = SearchVerifier.VerifyLadderProofs(suite, log.Configuration, Target, target, firstResponse);
         double beyondMicros = Timing.MedianMicros(() => SearchVerifier.VerifyWithVrfOutputs(suite, log.Configuration, null, first, firstResponse, now, outputs), 301);
         Console.WriteLine(
-            $"| {labels:N0} | {buildSeconds:F1} | {firstMicros:F1} | {firstBytes.Length:N0} | {againMicros:F1} | {againBytes.Length:N0} | " +
+            $"| {labels:N0} | {buildSeconds} | {firstMicros:F1} | {firstBytes.Length:N0} | {againMicros:F1} | {againBytes.Length:N0} | " +
             $"{verifyMicros:F0} | {vrfMicros:F0} ({firstResponse.BinaryLadder.Count} proofs) | {beyondMicros:F0} |");
     }
 

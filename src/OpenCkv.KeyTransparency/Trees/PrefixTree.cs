@@ -25,6 +25,12 @@ public sealed partial class PrefixTree
         _hasher = hasher;
     }
 
+    /// <summary>A tree over nodes built elsewhere (a snapshot loader); the caller vouches for their values.</summary>
+    internal static PrefixTree FromRoot(PrefixNode? root, int count, TreeHasher hasher) => new(root, count, hasher);
+
+    /// <summary>The root node, null for the empty tree.</summary>
+    internal PrefixNode? RootNode => _root;
+
     /// <summary>An empty tree.</summary>
     public static PrefixTree Empty(TreeHasher hasher) => new(null, 0, hasher ?? throw new ArgumentNullException(nameof(hasher)));
 

@@ -38,6 +38,12 @@ public sealed class InMemoryPrefixVersions(TreeHasher hasher) : IPrefixVersions
     /// <inheritdoc />
     public PrefixProof Search(PrefixVersion at, IReadOnlyList<Hash32> keys) => Own(at).Search(keys);
 
+    /// <summary>The object tree behind a version of this store.</summary>
+    internal static PrefixTree TreeOf(PrefixVersion version) => Own(version);
+
+    /// <summary>A version of this store for an object tree built elsewhere (a snapshot loader).</summary>
+    internal static PrefixVersion VersionOf(PrefixTree tree) => new ObjectVersion(tree);
+
     private static PrefixTree Own(PrefixVersion version) =>
         (version as ObjectVersion ?? throw new ArgumentException("A version from another store.", nameof(version))).Tree;
 }

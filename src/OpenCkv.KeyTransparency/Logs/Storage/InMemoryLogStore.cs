@@ -78,6 +78,15 @@ public sealed class InMemoryLogStore : ILogStore
         }
     }
 
+    /// <summary>Every committed label version, for a snapshot writer.</summary>
+    internal IReadOnlyList<PublishedLabelVersion> AllVersions()
+    {
+        lock (_gate)
+        {
+            return _versions.SelectMany(pair => pair.Value.Select(v => new PublishedLabelVersion(pair.Key, v))).ToArray();
+        }
+    }
+
     /// <inheritdoc />
     public void Commit(SequencedStep sequenced)
     {
