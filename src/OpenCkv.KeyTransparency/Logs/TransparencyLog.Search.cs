@@ -19,21 +19,7 @@ public sealed partial class TransparencyLog
 
         // Only the start is taken under the gate; the response is built for the size current then, from immutable
         // entries and tree versions, while new entries may be sequenced.
-        ulong size;
-        TreeHead head;
-        LabelHistory? history;
-        lock (_gate)
-        {
-            size = _size;
-            head = _head ?? throw new ArgumentException("The log has no entries yet.", nameof(request));
-            history = HistoryOf(request.Label, create: false);
-        }
-
-        if (request.Last is { } last && (last == 0 || last > size))
-        {
-            throw new ArgumentException($"The client's last tree size {last} is not one this log of {size} entries had.", nameof(request));
-        }
-
+        (ulong size, TreeHead head, LabelHistory? history) = Begin(request.Label, request.Last, nameof(request));
         PublishedVersion[] versions = history?.VersionsIn(size) ?? [];
         if (history is null || versions.Length == 0)
         {
@@ -76,10 +62,7 @@ public sealed partial class TransparencyLog
             .ToArray();
 
         PublishedVersion answered = versions[target];
-        FullTreeHead fullHead = request.Last == size
-            ? FullTreeHead.Same
-            : new FullTreeHead(FullTreeHeadType.Updated, head, null);
-        return new SearchResponse(fullHead, request.Version is null ? target : null, answered.Opening, answered.Value, steps, proof);
+        return new SearchResponse(FullHeadFor(request.Last, size, head), request.Version is null ? target : null, answered.Opening, answered.Value, steps, proof);
     }
 
     /// <summary>The prover's half of a <see cref="CombinedProofSession"/>: answers from the log and records.</summary>
@@ -124,6 +107,21 @@ public sealed partial class TransparencyLog
             _prefixProofs.Add(_log._store.PrefixVersions.Search(tree, keys));
             return (ladder, tree.Root);
         }
+
+        protected override Hash32 NextMonitoringLadder(ulong position, uint target)
+        {
+            uint[] versions = BinaryLadder.Monitoring(target);
+            if (!versions.All(v => ExistsAt(v, position)))
+            {
+                throw new InvalidOperationException($"Version {target} is not in entry {position}: the request was not checked.");
+            }
+
+            PrefixVersion tree = _log._store.Entry(position).Tree;
+            _prefixProofs.Add(_log._store.PrefixVersions.Search(tree, versions.Select(OutputOf).ToArray()));
+            return tree.Root;
+        }
+
+        private Hash32 OutputOf(uint version) => _history.Output(version, v => _log.EvaluateVrf(_history.Label, v));
 
         protected override (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version)
         {

@@ -30,4 +30,9 @@ public sealed record ClientState(TreeHead Head, IReadOnlyList<Hash32> FullSubtre
 /// label from there (KT §6.3, §7.2: the terminal entry lies right of the rightmost distinguished entry), and the
 /// new client state.
 /// </summary>
-public sealed record VerifiedSearch(uint Version, UpdateValue Value, ulong TerminalPosition, bool MustMonitor, ClientState State);
+public sealed record VerifiedSearch(uint Version, UpdateValue Value, ulong TerminalPosition, bool MustMonitor, ClientState State)
+{
+    /// <summary>The search key and commitment of every ladder version the response proved both of: what contact
+    /// monitoring of this version needs later (KT §8.1).</summary>
+    public IReadOnlyDictionary<uint, PrefixLeaf> KnownLeaves { get; init; } = new Dictionary<uint, PrefixLeaf>();
+}

@@ -12,6 +12,7 @@ internal abstract class CombinedProofSession
 {
     private readonly Dictionary<ulong, ulong> _timestamps = [];
     private readonly Dictionary<ulong, Hash32> _prefixRoots = [];
+    private readonly Dictionary<ulong, uint> _ladderTargets = [];
 
     /// <summary>Entries whose timestamp the client retained (the previous frontier): never sent again.</summary>
     protected abstract bool IsRetained(ulong position, out ulong timestamp);
@@ -23,6 +24,9 @@ internal abstract class CombinedProofSession
     /// Returns the ladder and the prefix-tree root the lookups lead to.</summary>
     protected abstract (LadderResult Ladder, Hash32 PrefixRoot) NextLadder(
         ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions);
+
+    /// <summary>A monitoring ladder at an entry (KT §8.1): every lookup must show inclusion. Returns the root.</summary>
+    protected abstract Hash32 NextMonitoringLadder(ulong position, uint target);
 
     /// <summary>A single lookup of <paramref name="version"/> at an entry (KT §7.2 step 6.3); returns presence and root.</summary>
     protected abstract (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version);
@@ -55,8 +59,20 @@ internal abstract class CombinedProofSession
     {
         (LadderResult ladder, Hash32 root) = NextLadder(position, target, leftInclusions, rightNonInclusions);
         Associate(position, root);
+        _ladderTargets[position] = target;
         return ladder;
     }
+
+    /// <summary>A monitoring ladder for <paramref name="target"/> at <paramref name="position"/> (KT §8.1).</summary>
+    public void MonitoringLadder(ulong position, uint target)
+    {
+        Associate(position, NextMonitoringLadder(position, target));
+        _ladderTargets[position] = target;
+    }
+
+    /// <summary>The target of the ladder already given at <paramref name="position"/> in this response, if any
+    /// (KT §8.2 step 3.1).</summary>
+    public uint? LadderTargetAt(ulong position) => _ladderTargets.TryGetValue(position, out uint target) ? target : null;
 
     /// <summary>Looks up one version at <paramref name="position"/>; the root must agree with any earlier proof there.</summary>
     public bool Lookup(ulong position, uint version)

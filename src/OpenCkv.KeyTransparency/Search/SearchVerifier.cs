@@ -100,10 +100,11 @@ public static class SearchVerifier
         // KT §6.3, §7.2: a terminal entry right of the rightmost distinguished entry obliges the user to monitor.
         bool mustMonitor = configuration.Mode == DeploymentMode.ContactMonitoring &&
             (distinguished < 0 || terminal > frontier[distinguished]);
-        return new VerifiedSearch(target, response.Value, terminal, mustMonitor, newState);
+        var known = outputs.Where(o => commitments.ContainsKey(o.Key)).ToDictionary(o => o.Key, o => new PrefixLeaf(o.Value, commitments[o.Key]));
+        return new VerifiedSearch(target, response.Value, terminal, mustMonitor, newState) { KnownLeaves = known };
     }
 
-    private static ulong TreeSizeOf(ClientState? state, FullTreeHead head)
+    internal static ulong TreeSizeOf(ClientState? state, FullTreeHead head)
     {
         if (head.HeadType == FullTreeHeadType.Same)
         {
@@ -181,7 +182,7 @@ public static class SearchVerifier
         return commitments;
     }
 
-    private static void CheckFreshness(Configuration configuration, ulong rightmost, ulong nowMs)
+    internal static void CheckFreshness(Configuration configuration, ulong rightmost, ulong nowMs)
     {
         bool tooOld = nowMs > rightmost && nowMs - rightmost > configuration.MaxBehind;
         bool tooNew = rightmost > nowMs && rightmost - nowMs > configuration.MaxAhead;

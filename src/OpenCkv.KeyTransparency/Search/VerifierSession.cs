@@ -63,6 +63,29 @@ internal sealed class VerifierSession(
         return (ladder, Evaluate(position, prefixProof, ladder.LookedUp));
     }
 
+    protected override Hash32 NextMonitoringLadder(ulong position, uint target)
+    {
+        PrefixProof prefixProof = NextProof(position);
+        uint[] versions = BinaryLadder.Monitoring(target);
+        if (prefixProof.Results.Count != versions.Length)
+        {
+            throw new KtVerificationException(
+                VerificationFailure.InconsistentInput,
+                $"the monitoring ladder for version {target} at entry {position} has {prefixProof.Results.Count} results, {versions.Length} expected");
+        }
+
+        for (int i = 0; i < versions.Length; i++)
+        {
+            if (prefixProof.Results[i].ResultType != PrefixSearchResultType.Inclusion)
+            {
+                throw new KtVerificationException(
+                    VerificationFailure.MonitoredVersionMissing, $"version {versions[i]} is absent at entry {position} while version {target} is monitored");
+            }
+        }
+
+        return Evaluate(position, prefixProof, versions);
+    }
+
     protected override (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version)
     {
         PrefixProof prefixProof = NextProof(position);
@@ -118,6 +141,17 @@ internal sealed class VerifierSession(
         }
 
         CheckMonotonic();
+
+        // Every prefix root a ladder produced must reach the log root: through a provided timestamp (its leaf) or
+        // a retained frontier entry (checked in Evaluate). A root bound to neither would be unverified.
+        foreach (ulong position in LadderRoots.Keys)
+        {
+            if (!ProvidedTimestamps.ContainsKey(position) && !IsRetained(position, out _))
+            {
+                throw new KtVerificationException(
+                    VerificationFailure.InconsistentInput, $"the prefix proof for entry {position} is not bound to the log tree by a timestamp");
+            }
+        }
 
         // Leaf values of every entry given a timestamp: its prefix root from a ladder, else from prefix_roots in order.
         ulong[] provided = ProvidedTimestamps.Keys.Order().ToArray();

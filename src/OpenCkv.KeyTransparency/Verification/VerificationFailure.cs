@@ -35,4 +35,7 @@ public enum VerificationFailure
 
     /// <summary>A ladder contradicts the claimed greatest version, or a claimed version is missing (KT §6.3).</summary>
     VersionMismatch,
+
+    /// <summary>A monitoring ladder shows a monitored version, or a version below it, absent (KT §8.1, §8.2).</summary>
+    MonitoredVersionMissing,
 }
