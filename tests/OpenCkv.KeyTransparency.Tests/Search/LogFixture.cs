@@ -15,10 +15,11 @@ internal static class LogFixture
 
     /// <summary>A fresh log; <paramref name="paged"/> keeps its prefix-tree versions as pages in a page table.</summary>
     public static TransparencyLog NewLog(
-        ulong reasonableMonitoringWindow = 1_000, ulong maxBehind = 10_000_000, ulong? maximumLifetime = null, bool paged = false)
+        ulong reasonableMonitoringWindow = 1_000, ulong maxBehind = 10_000_000, ulong? maximumLifetime = null, bool paged = false,
+        (EcdsaP256PrivateKey Signing, VrfKeyPair Vrf)? keys = null)
     {
-        var signingKey = EcdsaP256PrivateKey.Generate();
-        VrfKeyPair vrfKey = Suite.Vrf.GenerateKeyPair();
+        EcdsaP256PrivateKey signingKey = keys?.Signing ?? EcdsaP256PrivateKey.Generate();
+        VrfKeyPair vrfKey = keys?.Vrf ?? Suite.Vrf.GenerateKeyPair();
         var configuration = new Configuration
         {
             Mode = DeploymentMode.ContactMonitoring,
