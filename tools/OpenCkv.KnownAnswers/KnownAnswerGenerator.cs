@@ -109,7 +109,7 @@ public static class KnownAnswerGenerator
 
     private static string Searches()
     {
-        var text = Header("A contact-monitoring log of 13 entries and searches against it (KT §13.1, Appendix C.1)");
+        var text = Header("A contact-monitoring log of 13 entries, and searches and monitoring against it (KT §13.1, §13.2, Appendix C.1)");
         byte[] signingScalar = SecretScalar("signing");
         using var signingKey = EcdsaP256PrivateKey.Import(signingScalar);
         using VrfKeyPair vrfKey = Suite.Vrf.ImportSecretKey(SecretScalar("vrf"));
@@ -143,6 +143,8 @@ public static class KnownAnswerGenerator
         Line(text, "configuration_sha256", configuration.Fingerprint().ToArray());
         byte[]? firstContact = null;
         ClientState? state = null;
+        byte[]? atTen = null;
+        VerifiedSearch? monitoredSearch = null;
         for (int i = 0; i < 13; i++)
         {
             foreach ((byte[] label, string value) in insertions.GetValueOrDefault(i, []))
@@ -157,6 +159,15 @@ public static class KnownAnswerGenerator
                 SearchResponse response = log.Search(request);
                 firstContact = Encode(response, request, configuration.Mode);
                 state = SearchVerifier.Verify(Suite, configuration, null, request, response, 1_750_000_000_030).State;
+            }
+
+            if (i == 9)
+            {
+                // Alice's version 2 has just been added: a contact who looks her up must monitor it (KT §8.2).
+                var request = new SearchRequest(null, alice, null);
+                SearchResponse response = log.Search(request);
+                atTen = Encode(response, request, configuration.Mode);
+                monitoredSearch = SearchVerifier.Verify(Suite, configuration, null, request, response, 1_750_000_000_090);
             }
         }
 
@@ -173,6 +184,18 @@ public static class KnownAnswerGenerator
         text.Append("\n## first contact at size 13: version 0 of bob\n");
         Line(text, "request", TlsCodec.Encode(fixedRequest));
         Line(text, "response", Encode(log.Search(fixedRequest), fixedRequest, configuration.Mode));
+
+        text.Append("\n## first contact at size 10: greatest version of alice, which must then be monitored\n");
+        Line(text, "request", TlsCodec.Encode(new SearchRequest(null, alice, null)));
+        Line(text, "response", atTen!);
+
+        var monitored = MonitoredLabel.After(alice, monitoredSearch!);
+        ContactMonitorRequest monitorRequest = monitored.Request(monitoredSearch!.State.TreeSize);
+        var writer = new TlsWriter();
+        log.ContactMonitor(monitorRequest).Encode(writer, configuration.Mode);
+        text.Append("\n## contact monitoring of alice (last = 10) at size 13 (KT §13.2)\n");
+        Line(text, "request", TlsCodec.Encode(monitorRequest));
+        Line(text, "response", writer.ToArray());
         return text.ToString();
     }
 

@@ -46,6 +46,19 @@ public sealed class KnownAnswerFileTests
 
         (SearchRequest bob, SearchResponse bobResponse) = Case(blocks["first contact at size 13: version 0 of bob"], configuration);
         Assert.Equal("bob 0"u8.ToArray(), SearchVerifier.Verify(suite, configuration, null, bob, bobResponse, 1_750_000_000_120).Value.Value);
+
+        (SearchRequest atTen, SearchResponse atTenResponse) = Case(blocks["first contact at size 10: greatest version of alice, which must then be monitored"], configuration);
+        VerifiedSearch seen = SearchVerifier.Verify(suite, configuration, null, atTen, atTenResponse, 1_750_000_000_090);
+        Assert.True(seen.MustMonitor);
+        Dictionary<string, byte[]> monitoring = blocks["contact monitoring of alice (last = 10) at size 13 (KT §13.2)"];
+        var monitored = MonitoredLabel.After(atTen.Label, seen);
+        Assert.Equal(monitoring["request"], TlsCodec.Encode(monitored.Request(seen.State.TreeSize)));
+        var reader = new TlsReader(monitoring["response"]);
+        HeadAndProofResponse response = HeadAndProofResponse.Decode(ref reader, configuration.Mode);
+        reader.EnsureEnd();
+        VerifiedContactMonitor result = ContactMonitorVerifier.Verify(suite, configuration, seen.State, monitored, response, 1_750_000_000_120);
+        Assert.Equal(13UL, result.State.TreeSize);
+        Assert.Equal(atThirteen.State.Head, result.State.Head);
     }
 
     private static (SearchRequest, SearchResponse) Case(Dictionary<string, byte[]> block, Configuration configuration)
