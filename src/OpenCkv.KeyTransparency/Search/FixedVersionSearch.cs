@@ -136,7 +136,7 @@ internal static class FixedVersionSearch
         return false;
     }
 
-    private static bool IsExpired(ulong timestamp, ulong rightmostTimestamp, ulong? maximumLifetime) =>
+    internal static bool IsExpired(ulong timestamp, ulong rightmostTimestamp, ulong? maximumLifetime) =>
         maximumLifetime is { } lifetime && rightmostTimestamp >= timestamp && rightmostTimestamp - timestamp >= lifetime;
 
     private static HashSet<uint> Inclusions(List<(ulong Position, LadderResult Ladder)> inspected, ulong node) =>

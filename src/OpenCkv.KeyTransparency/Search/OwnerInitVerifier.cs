@@ -1,0 +1,114 @@
+using OpenCkv.Crypto;
+using OpenCkv.Crypto.Vrf;
+using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.KeyTransparency.Verification;
+
+namespace OpenCkv.KeyTransparency.Search;
+
+/// <summary>
+/// What a label owner keeps (KT §8.3, §13.4): the rightmost distinguished entry it verified (<see cref="Start"/>),
+/// the greatest version it knows of, the monitoring map of versions not yet covered by a distinguished entry, and
+/// the VRF outputs and commitments that verified responses proved.
+/// </summary>
+public sealed record OwnerState(
+    byte[] Label,
+    ulong Start,
+    uint? GreatestVersion,
+    IReadOnlyList<MonitorMapEntry> Map,
+    IReadOnlyDictionary<uint, Hash32> VrfOutputs,
+    IReadOnlyDictionary<uint, Hash32> Commitments);
+
+/// <summary>The result of a verified owner initialization: the owner's state and the new client state.</summary>
+public sealed record VerifiedOwnerInit(OwnerState Owner, ClientState State);
+
+/// <summary>
+/// The owner's check of an <see cref="OwnerInitResponse"/> (KT §13.3 steps 1–5). Nothing given is changed; the
+/// new states are returned only when every check passed.
+/// </summary>
+public static class OwnerInitVerifier
+{
+    /// <summary>Verifies the response to <paramref name="request"/>, sent from <paramref name="state"/>.</summary>
+    /// <exception cref="KtVerificationException">Any check failed; the exception names which and carries the values.</exception>
+    public static VerifiedOwnerInit Verify(
+        CryptoSuite suite, Configuration configuration, ClientState? state, OwnerInitRequest request, OwnerInitResponse response, ulong nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+        if (request.Last != state?.TreeSize)
+        {
+            throw new ArgumentException("The request must advertise the state's tree size.", nameof(request));
+        }
+
+        configuration.Validated();
+        if (configuration.Mode != DeploymentMode.ContactMonitoring)
+        {
+            throw new NotSupportedException($"Verifying {configuration.Mode} responses is not implemented yet.");
+        }
+
+        IReadOnlyList<uint> greatest = response.GreatestVersions;
+        OwnerInitialization.CheckGreatestVersions(greatest, int.MaxValue); // order now, count once the entries are known
+        (Dictionary<uint, Hash32> outputs, Dictionary<uint, Hash32> commitments) = VerifyLadder(suite, configuration, request.Label, greatest, response.BinaryLadder);
+
+        ulong size = SearchVerifier.TreeSizeOf(state, response.FullTreeHead);
+        var session = new VerifierSession(suite, state, response.Init, outputs, commitments);
+        UpdateView.Run(session, size, state?.TreeSize);
+        List<ulong> entries = OwnerInitialization.Entries(session, size, request.Start, configuration);
+        OwnerInitialization.CheckGreatestVersions(greatest, entries.Count);
+        OwnerInitialization.Ladders(session, entries, greatest);
+        (ClientState newState, ulong rightmost) = session.Finish(configuration, size, response.FullTreeHead, state);
+        SearchVerifier.CheckFreshness(configuration, rightmost, nowMs);
+
+        // Keep only commitments an inclusion proved: a version some ladder looked up at an entry holding it.
+        var proven = greatest.SelectMany(g => BinaryLadder.Search(g, g).Where(v => v <= g)).ToHashSet();
+        var owner = new OwnerState(
+            request.Label.ToArray(),
+            request.Start,
+            greatest.Count > 0 ? greatest[0] : null,
+            [],
+            outputs,
+            commitments.Where(c => proven.Contains(c.Key)).ToDictionary(c => c.Key, c => c.Value));
+        return new VerifiedOwnerInit(owner, newState);
+    }
+
+    /// <summary>
+    /// Step 2: one VRF proof per expected version, each verified; a commitment exactly for the versions present at
+    /// the starting entry, which includes every greatest version.
+    /// </summary>
+    private static (Dictionary<uint, Hash32> Outputs, Dictionary<uint, Hash32> Commitments) VerifyLadder(
+        CryptoSuite suite, Configuration configuration, byte[] label, IReadOnlyList<uint> greatest, IReadOnlyList<BinaryLadderStep> steps)
+    {
+        uint[] versions = OwnerInitialization.LadderVersions(greatest);
+        if (steps.Count != versions.Length)
+        {
+            throw SearchVerifier.Fail(VerificationFailure.InconsistentInput, $"the binary ladder has {steps.Count} steps, {versions.Length} expected");
+        }
+
+        var outputs = new Dictionary<uint, Hash32>();
+        var commitments = new Dictionary<uint, Hash32>();
+        var output = new byte[EcVrfP256.OutputSize];
+        for (int i = 0; i < versions.Length; i++)
+        {
+            uint version = versions[i];
+            bool present = greatest.Count > 0 && version <= greatest[0];
+            if (steps[i].Commitment.HasValue != present)
+            {
+                throw SearchVerifier.Fail(VerificationFailure.InconsistentInput, $"ladder step for version {version} has a commitment where it must not, or lacks one");
+            }
+
+            if (!suite.Vrf.TryVerify(configuration.VrfPublicKey, TlsCodec.Encode(new VrfInput(label, version)), steps[i].Proof, output))
+            {
+                throw SearchVerifier.Fail(VerificationFailure.VrfProofInvalid, $"the VRF proof for version {version} does not verify");
+            }
+
+            outputs[version] = Hash32.From(output);
+            if (steps[i].Commitment is { } commitment)
+            {
+                commitments[version] = commitment;
+            }
+        }
+
+        return (outputs, commitments);
+    }
+}
