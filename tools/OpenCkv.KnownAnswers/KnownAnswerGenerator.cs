@@ -109,7 +109,7 @@ public static class KnownAnswerGenerator
 
     private static string Searches()
     {
-        var text = Header("A contact-monitoring log of 13 entries, and searches and monitoring against it (KT §13.1, §13.2, Appendix C.1)");
+        var text = Header("A contact-monitoring log of 13 entries, and searches and monitoring against it (KT §13.1–§13.3, Appendix C.1)");
         byte[] signingScalar = SecretScalar("signing");
         using var signingKey = EcdsaP256PrivateKey.Import(signingScalar);
         using VrfKeyPair vrfKey = Suite.Vrf.ImportSecretKey(SecretScalar("vrf"));
@@ -195,6 +195,15 @@ public static class KnownAnswerGenerator
         log.ContactMonitor(monitorRequest).Encode(writer, configuration.Mode);
         text.Append("\n## contact monitoring of alice (last = 10) at size 13 (KT §13.2)\n");
         Line(text, "request", TlsCodec.Encode(monitorRequest));
+        Line(text, "response", writer.ToArray());
+
+        // Entry 11 is distinguished (its bounds, entries 7 and 12, are 50 ms apart; the window is 30 ms), and the
+        // root, entry 7, is its ancestor to the left: the owner algorithm inspects both.
+        var ownerRequest = new OwnerInitRequest(null, alice, 11);
+        writer = new TlsWriter();
+        log.OwnerInit(ownerRequest).Encode(writer, configuration.Mode);
+        text.Append("\n## owner initialization of alice from entry 11 at size 13 (KT §13.3)\n");
+        Line(text, "request", TlsCodec.Encode(ownerRequest));
         Line(text, "response", writer.ToArray());
         return text.ToString();
     }

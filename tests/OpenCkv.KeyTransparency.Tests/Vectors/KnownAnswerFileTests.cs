@@ -59,6 +59,15 @@ public sealed class KnownAnswerFileTests
         VerifiedContactMonitor result = ContactMonitorVerifier.Verify(suite, configuration, seen.State, monitored, response, 1_750_000_000_120);
         Assert.Equal(13UL, result.State.TreeSize);
         Assert.Equal(atThirteen.State.Head, result.State.Head);
+
+        Dictionary<string, byte[]> owner = blocks["owner initialization of alice from entry 11 at size 13 (KT §13.3)"];
+        OwnerInitRequest ownerRequest = TlsCodec.Decode<OwnerInitRequest>(owner["request"]);
+        reader = new TlsReader(owner["response"]);
+        OwnerInitResponse ownerResponse = OwnerInitResponse.Decode(ref reader, configuration.Mode);
+        reader.EnsureEnd();
+        VerifiedOwnerInit initialized = OwnerInitVerifier.Verify(suite, configuration, null, ownerRequest, ownerResponse, 1_750_000_000_120);
+        Assert.Equal(2u, initialized.Owner.GreatestVersion);
+        Assert.Equal([2u, 1u], ownerResponse.GreatestVersions); // at entry 11, then at entry 7 (alice 2 arrived at 9)
     }
 
     private static (SearchRequest, SearchResponse) Case(Dictionary<string, byte[]> block, Configuration configuration)
