@@ -83,14 +83,9 @@ public static class ContactMonitorVerifier
         CryptoSuite suite, Configuration configuration, ClientState? state, MonitoredLabel monitored, HeadAndProofResponse response, ulong nowMs)
     {
         ArgumentNullException.ThrowIfNull(suite);
-        ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(monitored);
         ArgumentNullException.ThrowIfNull(response);
-        configuration.Validated();
-        if (configuration.Mode != DeploymentMode.ContactMonitoring)
-        {
-            throw new NotSupportedException($"Verifying {configuration.Mode} responses is not implemented yet.");
-        }
+        VerifierPreconditions.Check(configuration, state, state?.TreeSize, nameof(state));
 
         ulong size = SearchVerifier.TreeSizeOf(state, response.FullTreeHead);
         CheckMap(monitored, size);

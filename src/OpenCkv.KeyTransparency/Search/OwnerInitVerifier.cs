@@ -33,19 +33,9 @@ public static class OwnerInitVerifier
         CryptoSuite suite, Configuration configuration, ClientState? state, OwnerInitRequest request, OwnerInitResponse response, ulong nowMs)
     {
         ArgumentNullException.ThrowIfNull(suite);
-        ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
-        if (request.Last != state?.TreeSize)
-        {
-            throw new ArgumentException("The request must advertise the state's tree size.", nameof(request));
-        }
-
-        configuration.Validated();
-        if (configuration.Mode != DeploymentMode.ContactMonitoring)
-        {
-            throw new NotSupportedException($"Verifying {configuration.Mode} responses is not implemented yet.");
-        }
+        VerifierPreconditions.Check(configuration, state, request.Last, nameof(request));
 
         IReadOnlyList<uint> greatest = response.GreatestVersions;
         OwnerInitialization.CheckGreatestVersions(greatest, int.MaxValue); // order now, count once the entries are known

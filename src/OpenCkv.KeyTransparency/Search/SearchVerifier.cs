@@ -46,22 +46,9 @@ public static class SearchVerifier
         CryptoSuite suite, Configuration configuration, ClientState? state, SearchRequest request, SearchResponse response, ulong nowMs)
     {
         ArgumentNullException.ThrowIfNull(suite);
-        ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
-        if (request.Last != state?.TreeSize)
-        {
-            throw new ArgumentException("The request must advertise the state's tree size.", nameof(request));
-        }
-
-        configuration.Validated();
-
-        if (configuration.Mode != DeploymentMode.ContactMonitoring)
-        {
-            // The auditor-head checks of KT §11.3 come with the auditing work; until then such responses are
-            // refused rather than accepted with their auditor head unchecked.
-            throw new NotSupportedException($"Verifying {configuration.Mode} responses is not implemented yet.");
-        }
+        VerifierPreconditions.Check(configuration, state, request.Last, nameof(request));
 
         bool fixedVersion = request.Version is not null;
         if (fixedVersion == response.Version.HasValue)

@@ -54,12 +54,12 @@ public sealed class ContactMonitoringCorpusTests
             byte[] mutated = (byte[])encoded.Clone();
             mutated[i] ^= 0x01;
             Assert.True(
-                ContactMonitoringTests.Rejected(() => ContactMonitoringTests.Verify(log, search.State, monitored, mutated, now)),
+                Rejection.Rejected(() => ContactMonitoringTests.Verify(log, search.State, monitored, mutated, now)),
                 $"flipped byte {i} of {encoded.Length} was accepted");
         }
 
-        Assert.True(ContactMonitoringTests.Rejected(() => ContactMonitoringTests.Verify(log, search.State, monitored, encoded[..^1], now)));
-        Assert.True(ContactMonitoringTests.Rejected(() => ContactMonitoringTests.Verify(log, search.State, monitored, [.. encoded, 0], now)));
+        Assert.True(Rejection.Rejected(() => ContactMonitoringTests.Verify(log, search.State, monitored, encoded[..^1], now)));
+        Assert.True(Rejection.Rejected(() => ContactMonitoringTests.Verify(log, search.State, monitored, [.. encoded, 0], now)));
     }
 
     [Fact]

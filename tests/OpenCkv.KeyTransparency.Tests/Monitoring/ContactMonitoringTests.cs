@@ -95,7 +95,7 @@ public sealed class ContactMonitoringTests
 
                 byte[] mutated = (byte[])encoded.Clone();
                 mutated[random.Next(mutated.Length)] ^= (byte)random.Next(1, 256);
-                if (Rejected(() => Verify(log, client.State, monitored, mutated, now)))
+                if (Rejection.Rejected(() => Verify(log, client.State, monitored, mutated, now)))
                 {
                     mutationsRejected++;
                 }
@@ -148,21 +148,4 @@ public sealed class ContactMonitoringTests
         return ContactMonitorVerifier.Verify(LogFixture.Suite, log.Configuration, state, monitored, response, now);
     }
 
-    /// <summary>Rejected means a format or verification failure — any other exception is a bug and propagates.</summary>
-    internal static bool Rejected(Action verify)
-    {
-        try
-        {
-            verify();
-            return false;
-        }
-        catch (KtFormatException)
-        {
-            return true;
-        }
-        catch (KtVerificationException)
-        {
-            return true;
-        }
-    }
 }

@@ -92,11 +92,11 @@ public sealed class OwnerInitTests
             byte[] mutated = (byte[])encoded.Clone();
             mutated[i] ^= 0x01;
             Assert.True(
-                ContactMonitoringTests.Rejected(() => OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Decode(mutated, log), now)),
+                Rejection.Rejected(() => OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Decode(mutated, log), now)),
                 $"flipped byte {i} of {encoded.Length} was accepted");
         }
 
-        Assert.True(ContactMonitoringTests.Rejected(() => OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Decode(encoded[..^1], log), now)));
+        Assert.True(Rejection.Rejected(() => OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Decode(encoded[..^1], log), now)));
     }
 
     [Fact]

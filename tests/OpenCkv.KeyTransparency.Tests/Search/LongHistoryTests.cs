@@ -57,7 +57,7 @@ public sealed class LongHistoryTests
 
             byte[] mutated = (byte[])encoded.Clone();
             mutated[random.Next(mutated.Length)] ^= (byte)random.Next(1, 256);
-            if (Rejected(() => Verify(log, state, request, mutated, now)))
+            if (Rejection.Rejected(() => Verify(log, state, request, mutated, now)))
             {
                 mutationsRejected++;
             }
@@ -65,24 +65,6 @@ public sealed class LongHistoryTests
 
         Assert.Equal(verified, mutationsRejected);
         Assert.True(verified > 40, $"only {verified} searches");
-    }
-
-    /// <summary>Rejected means a format or verification failure — any other exception is a bug and propagates.</summary>
-    private static bool Rejected(Action verify)
-    {
-        try
-        {
-            verify();
-            return false;
-        }
-        catch (KtFormatException)
-        {
-            return true;
-        }
-        catch (KtVerificationException)
-        {
-            return true;
-        }
     }
 
     private static VerifiedSearch Verify(TransparencyLog log, ClientState? state, SearchRequest request, byte[] encoded, ulong now)
