@@ -48,7 +48,7 @@ internal static class SearchMacroBenchmark
     }
 
     /// <summary>The fixture of <paramref name="labels"/> labels: loaded from the cache, or built and cached.</summary>
-    private static (TransparencyLog Log, string How) Fixture(CryptoSuite suite, int labels)
+    internal static (TransparencyLog Log, string How) Fixture(CryptoSuite suite, int labels)
     {
         string path = Path.Combine(FixtureSnapshot.CacheDirectory(), FixtureSnapshot.Name(labels));
         if (File.Exists(path))
