@@ -108,12 +108,11 @@ public sealed partial class TransparencyLog
             return (ladder, tree.Root);
         }
 
-        protected override Hash32 NextMonitoringLadder(ulong position, uint target)
+        protected override Hash32 NextInclusionLookups(ulong position, IReadOnlyList<uint> versions)
         {
-            uint[] versions = BinaryLadder.Monitoring(target);
             if (!versions.All(v => ExistsAt(v, position)))
             {
-                throw new InvalidOperationException($"Version {target} is not in entry {position}: the request was not checked.");
+                throw new InvalidOperationException($"Versions {string.Join(", ", versions)} are not all in entry {position}: the request was not checked.");
             }
 
             PrefixVersion tree = _log._store.Entry(position).Tree;

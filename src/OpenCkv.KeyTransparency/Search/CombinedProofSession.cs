@@ -25,8 +25,9 @@ internal abstract class CombinedProofSession
     protected abstract (LadderResult Ladder, Hash32 PrefixRoot) NextLadder(
         ulong position, uint target, IReadOnlySet<uint> leftInclusions, IReadOnlySet<uint> rightNonInclusions);
 
-    /// <summary>A monitoring ladder at an entry (KT §8.1): every lookup must show inclusion. Returns the root.</summary>
-    protected abstract Hash32 NextMonitoringLadder(ulong position, uint target);
+    /// <summary>Lookups at an entry that must all show inclusion (a monitoring ladder, KT §8.1, or the new versions
+    /// of an update, §9). Returns the root.</summary>
+    protected abstract Hash32 NextInclusionLookups(ulong position, IReadOnlyList<uint> versions);
 
     /// <summary>A single lookup of <paramref name="version"/> at an entry (KT §7.2 step 6.3); returns presence and root.</summary>
     protected abstract (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version);
@@ -66,9 +67,12 @@ internal abstract class CombinedProofSession
     /// <summary>A monitoring ladder for <paramref name="target"/> at <paramref name="position"/> (KT §8.1).</summary>
     public void MonitoringLadder(ulong position, uint target)
     {
-        Associate(position, NextMonitoringLadder(position, target));
+        Associate(position, NextInclusionLookups(position, BinaryLadder.Monitoring(target)));
         _ladderTargets[position] = target;
     }
+
+    /// <summary>Looks up <paramref name="versions"/> at <paramref name="position"/>; every one must be included.</summary>
+    public void InclusionLookups(ulong position, IReadOnlyList<uint> versions) => Associate(position, NextInclusionLookups(position, versions));
 
     /// <summary>The target of the ladder already given at <paramref name="position"/> in this response, if any
     /// (KT §8.2 step 3.1).</summary>

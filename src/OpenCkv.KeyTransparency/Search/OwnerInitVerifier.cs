@@ -6,9 +6,10 @@ using OpenCkv.KeyTransparency.Verification;
 namespace OpenCkv.KeyTransparency.Search;
 
 /// <summary>
-/// What a label owner keeps (KT §8.3, §13.4): the rightmost distinguished entry it verified (<see cref="Start"/>),
-/// the greatest version it knows of, the monitoring map of versions not yet covered by a distinguished entry, and
-/// the VRF outputs and commitments that verified responses proved.
+/// What a label owner keeps (KT §8.3, §9, §13.4): the rightmost distinguished entry it verified (<see cref="Start"/>),
+/// the greatest version it knows of and the entry that added it (null while that is the version it took over,
+/// which went in at or before the start), the monitoring map of versions not yet covered by a distinguished entry,
+/// and the VRF outputs and commitments that verified responses gave.
 /// </summary>
 public sealed record OwnerState(
     byte[] Label,
@@ -16,7 +17,11 @@ public sealed record OwnerState(
     uint? GreatestVersion,
     IReadOnlyList<MonitorMapEntry> Map,
     IReadOnlyDictionary<uint, Hash32> VrfOutputs,
-    IReadOnlyDictionary<uint, Hash32> Commitments);
+    IReadOnlyDictionary<uint, Hash32> Commitments)
+{
+    /// <summary>The entry that added <see cref="GreatestVersion"/>, when an update showed it.</summary>
+    public ulong? GreatestPosition { get; init; }
+}
 
 /// <summary>The result of a verified owner initialization: the owner's state and the new client state.</summary>
 public sealed record VerifiedOwnerInit(OwnerState Owner, ClientState State);

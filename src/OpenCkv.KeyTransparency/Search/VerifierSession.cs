@@ -63,23 +63,22 @@ internal sealed class VerifierSession(
         return (ladder, Evaluate(position, prefixProof, ladder.LookedUp));
     }
 
-    protected override Hash32 NextMonitoringLadder(ulong position, uint target)
+    protected override Hash32 NextInclusionLookups(ulong position, IReadOnlyList<uint> versions)
     {
         PrefixProof prefixProof = NextProof(position);
-        uint[] versions = BinaryLadder.Monitoring(target);
-        if (prefixProof.Results.Count != versions.Length)
+        if (prefixProof.Results.Count != versions.Count)
         {
             throw new KtVerificationException(
                 VerificationFailure.InconsistentInput,
-                $"the monitoring ladder for version {target} at entry {position} has {prefixProof.Results.Count} results, {versions.Length} expected");
+                $"the lookups at entry {position} have {prefixProof.Results.Count} results, {versions.Count} expected");
         }
 
-        for (int i = 0; i < versions.Length; i++)
+        for (int i = 0; i < versions.Count; i++)
         {
             if (prefixProof.Results[i].ResultType != PrefixSearchResultType.Inclusion)
             {
                 throw new KtVerificationException(
-                    VerificationFailure.MonitoredVersionMissing, $"version {versions[i]} is absent at entry {position} while version {target} is monitored");
+                    VerificationFailure.MonitoredVersionMissing, $"version {versions[i]} is absent at entry {position}, where it must be included");
             }
         }
 

@@ -1,0 +1,100 @@
+using OpenCkv.KeyTransparency.Logs.Storage;
+using OpenCkv.KeyTransparency.Search;
+
+namespace OpenCkv.KeyTransparency.Logs;
+
+public sealed partial class TransparencyLog
+{
+    /// <summary>
+    /// Answers an update request (KT §13.5). When the owner's greatest version is current, its values become new
+    /// versions in one new entry with <paramref name="timestampMs"/>, and one response describes them. When it is
+    /// stale, the values are disregarded and one response per later entry that added versions describes those,
+    /// chained: each answers the request the previous one implies (KT §13.5, last paragraph).
+    /// </summary>
+    /// <exception cref="ArgumentException">The greatest version is ahead of the label's, or current with no values;
+    /// the label has staged versions not yet sequenced; or <c>last</c> is not a size this log had.</exception>
+    public IReadOnlyList<UpdateResponse> Update(UpdateRequest request, ulong timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        (ulong size, _, LabelHistory? history) = Begin(request.Label, request.Last, nameof(request));
+        int current = history?.VersionsIn(size).Length ?? 0;
+        int advertised = request.GreatestVersion is { } g ? checked((int)g + 1) : 0;
+        if (advertised > current || (advertised == current && request.Values.Count == 0))
+        {
+            throw new ArgumentException(
+                $"The request's greatest version {request.GreatestVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"} is ahead of the label's {current} versions, or names no new value.",
+                nameof(request));
+        }
+
+        if (advertised == current)
+        {
+            Publish(request, timestampMs);
+            (size, _, history) = Begin(request.Label, request.Last, nameof(request));
+        }
+
+        PublishedVersion[] versions = history!.VersionsIn(size);
+        var responses = new List<UpdateResponse>();
+        ulong? last = request.Last;
+        uint? previous = request.GreatestVersion;
+        bool created = advertised == current;
+        foreach (IGrouping<ulong, PublishedVersion> entry in versions.Skip(advertised).GroupBy(v => v.Position))
+        {
+            PublishedVersion[] added = [.. entry];
+            responses.Add(UpdateResponseFor(history, versions, size, last, previous, added, valuesShown: !created));
+            last = size;
+            previous = added[^1].Version;
+        }
+
+        return responses;
+    }
+
+    /// <summary>Stages the request's values as the label's next versions and sequences them in one entry.</summary>
+    private void Publish(UpdateRequest request, ulong timestampMs)
+    {
+        lock (_gate)
+        {
+            if (HistoryOf(request.Label, create: false) is { } staged && _pendingPerLabel.ContainsKey(staged))
+            {
+                throw new ArgumentException("The label has staged versions that are not sequenced yet.", nameof(request));
+            }
+        }
+
+        foreach (LabelValue value in request.Values)
+        {
+            Stage(request.Label, value.Value);
+        }
+
+        Sequence(timestampMs);
+    }
+
+    /// <summary>One response for the versions <paramref name="added"/> at one entry (KT §9, §13.5).</summary>
+    private UpdateResponse UpdateResponseFor(
+        LabelHistory history, PublishedVersion[] versions, ulong size, ulong? last, uint? previous, PublishedVersion[] added, bool valuesShown)
+    {
+        TreeHead head;
+        lock (_gate)
+        {
+            head = _store.Head(size);
+        }
+
+        ulong position = added[0].Position;
+        uint[] addedVersions = added.Select(v => v.Version).ToArray();
+        var session = new ProverSession(this, history, versions, last);
+        UpdateView.Run(session, size, last);
+        LabelUpdate.Run(session, size, position, previous, addedVersions, Configuration.ReasonableMonitoringWindow);
+
+        BinaryLadderStep[] steps = LabelUpdateProofs.Versions(previous, addedVersions)
+            .Select(v => new BinaryLadderStep(
+                history.Proof(v, version => ProveVrf(history.Label, version)),
+                previous is { } p && v < p ? versions[v].Commitment : null))
+            .ToArray();
+        return new UpdateResponse(
+            FullHeadFor(last, size, head),
+            position,
+            0,
+            valuesShown ? added.Select(v => new LabelValue(v.Value.Value)).ToArray() : [],
+            added.Select(v => new UpdateInfo(v.Opening, null)).ToArray(),
+            steps,
+            session.Finish(size, last));
+    }
+}
