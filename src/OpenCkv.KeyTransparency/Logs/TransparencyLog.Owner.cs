@@ -60,4 +60,68 @@ public sealed partial class TransparencyLog
             .ToArray();
         return new OwnerInitResponse(FullHeadFor(request.Last, size, head), greatest, steps, session.Finish(size, request.Last));
     }
+
+    /// <summary>The most distinguished entries one owner-monitoring response covers (KT §8.3 asks for a limit).</summary>
+    public const int OwnerLaddersPerResponse = 10;
+
+    /// <summary>
+    /// Answers an owner-monitoring request (KT §13.4): checks it as the draft requires, then runs the view update,
+    /// the contact algorithm in the owner's context and the second owner algorithm (§8.3), stopping before an entry
+    /// where the label has a version the owner does not know of, or after <see cref="OwnerLaddersPerResponse"/>
+    /// ladders.
+    /// </summary>
+    /// <exception cref="ArgumentException">The map is malformed (as for contact monitoring), the start is not in the
+    /// tree, or the greatest version is ahead of the label's or behind the version at the start.</exception>
+    public HeadAndProofResponse OwnerMonitor(OwnerMonitorRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        (ulong size, TreeHead head, LabelHistory? cached) = Begin(request.Label, request.Last, nameof(request));
+        LabelHistory history = cached ?? new LabelHistory(request.Label.ToArray(), []);
+        PublishedVersion[] versions = history.VersionsIn(size);
+        CheckMonitorMap(request.Entries, versions, size);
+        if (request.Start >= size)
+        {
+            throw new ArgumentException($"Start {request.Start} is not in the tree of {size} entries.", nameof(request));
+        }
+
+        uint? GreatestAt(ulong position)
+        {
+            int present = versions.Count(v => v.Position <= position);
+            return present > 0 ? (uint)(present - 1) : null;
+        }
+
+        uint? atStart = GreatestAt(request.Start);
+        if ((request.GreatestVersion is { } g && g >= versions.Length) ||
+            (atStart is { } s && (request.GreatestVersion is null || request.GreatestVersion < s)))
+        {
+            throw new ArgumentException("The greatest version is ahead of the label's, or behind the version at the start.", nameof(request));
+        }
+
+        var session = new ProverSession(this, history, versions, request.Last);
+        UpdateView.Run(session, size, request.Last);
+        int ladders = 0;
+        try
+        {
+            ContactMonitoring.Run(session, size, request.Entries, Configuration.ReasonableMonitoringWindow, request.Start);
+            OwnerMonitoring.Run(
+                session,
+                size,
+                request.Start,
+                Configuration.ReasonableMonitoringWindow,
+                position => GreatestAt(position),
+                position =>
+                {
+                    bool stop = ladders >= OwnerLaddersPerResponse ||
+                        (GreatestAt(position) is { } there && (request.GreatestVersion is null || there > request.GreatestVersion));
+                    ladders += stop ? 0 : 1;
+                    return stop;
+                });
+        }
+        catch (Verification.KtVerificationException e)
+        {
+            throw new ArgumentException($"The owner's state cannot be followed: {e.Detail}.", nameof(request), e);
+        }
+
+        return new HeadAndProofResponse(FullHeadFor(request.Last, size, head), session.Finish(size, request.Last));
+    }
 }

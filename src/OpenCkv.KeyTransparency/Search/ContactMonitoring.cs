@@ -22,8 +22,24 @@ internal static class ContactMonitoring
     /// <exception cref="KtVerificationException">A ladder shows a monitored version missing, or a ladder already given
     /// at an entry has a target not above the monitored version (KT §8.2 step 3.1.2).</exception>
     public static IReadOnlyList<MonitorMapEntry> Run(
-        CombinedProofSession session, ulong treeSize, IReadOnlyList<MonitorMapEntry> entries, ulong window, ulong? ownerStart = null)
+        CombinedProofSession session, ulong treeSize, IReadOnlyList<MonitorMapEntry> entries, ulong window, ulong? ownerStart = null) =>
+        Run(session, treeSize, entries, window, ownerStart, out _);
+
+    /// <summary>
+    /// As <see cref="Run(CombinedProofSession, ulong, IReadOnlyList{MonitorMapEntry}, ulong, ulong?)"/>, and also
+    /// names, for each pair left in the map, the distinguished entry whose inspection step 2.4 left to the owner
+    /// algorithm: once the owner has verified that entry, the pair needs no more monitoring.
+    /// </summary>
+    public static IReadOnlyList<MonitorMapEntry> Run(
+        CombinedProofSession session,
+        ulong treeSize,
+        IReadOnlyList<MonitorMapEntry> entries,
+        ulong window,
+        ulong? ownerStart,
+        out IReadOnlyDictionary<ulong, ulong> awaitingOwner)
     {
+        var awaiting = new Dictionary<ulong, ulong>();
+        awaitingOwner = awaiting;
         var map = new SortedDictionary<ulong, uint>();
         foreach (MonitorMapEntry entry in entries)
         {
@@ -41,12 +57,20 @@ internal static class ContactMonitoring
             }
 
             ulong current = entry.Position;
-            foreach (ulong next in Inspected(entry.Position, treeSize, onPath, ownerStart))
+            bool kept = true;
+            List<ulong> inspected = Inspected(entry.Position, treeSize, onPath, ownerStart, out ulong? leftToOwner);
+            foreach (ulong next in inspected)
             {
                 if (!Advance(session, map, ref current, next, entry.Version))
                 {
+                    kept = false;
                     break;
                 }
+            }
+
+            if (kept && leftToOwner is { } distinguishedEntry)
+            {
+                awaiting[current] = distinguishedEntry;
             }
         }
 
@@ -54,8 +78,9 @@ internal static class ContactMonitoring
     }
 
     /// <summary>Step 2: the direct path to the right of <paramref name="position"/>, up to the first distinguished entry.</summary>
-    private static List<ulong> Inspected(ulong position, ulong treeSize, HashSet<ulong> distinguished, ulong? ownerStart)
+    private static List<ulong> Inspected(ulong position, ulong treeSize, HashSet<ulong> distinguished, ulong? ownerStart, out ulong? leftToOwner)
     {
+        leftToOwner = null;
         var list = new List<ulong>();
         foreach (ulong ancestor in ImplicitTree.DirectPath(position, treeSize))
         {
@@ -70,6 +95,10 @@ internal static class ContactMonitoring
                 if (ownerStart is not { } start || position < start)
                 {
                     list.Add(ancestor);
+                }
+                else
+                {
+                    leftToOwner = ancestor;
                 }
 
                 break;

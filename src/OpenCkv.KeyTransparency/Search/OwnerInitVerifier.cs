@@ -21,6 +21,15 @@ public sealed record OwnerState(
 {
     /// <summary>The entry that added <see cref="GreatestVersion"/>, when an update showed it.</summary>
     public ulong? GreatestPosition { get; init; }
+
+    /// <summary>The greatest version that existed at <see cref="Start"/> (null: none).</summary>
+    public uint? StartVersion { get; init; }
+
+    /// <summary>Entries right of <see cref="Start"/> that added versions, each with the greatest version after it, ascending.</summary>
+    public IReadOnlyList<MonitorMapEntry> Insertions { get; init; } = [];
+
+    /// <summary>The greatest version this owner expects at entry <paramref name="position"/>, at or right of the start.</summary>
+    public uint? ExpectedAt(ulong position) => Insertions.LastOrDefault(i => i.Position <= position)?.Version ?? StartVersion;
 }
 
 /// <summary>The result of a verified owner initialization: the owner's state and the new client state.</summary>
@@ -63,7 +72,10 @@ public static class OwnerInitVerifier
             greatest.Count > 0 ? greatest[0] : null,
             [],
             outputs,
-            commitments.Where(c => proven.Contains(c.Key)).ToDictionary(c => c.Key, c => c.Value));
+            commitments.Where(c => proven.Contains(c.Key)).ToDictionary(c => c.Key, c => c.Value))
+        {
+            StartVersion = greatest.Count > 0 ? greatest[0] : null,
+        };
         return new VerifiedOwnerInit(owner, newState);
     }
 

@@ -105,7 +105,15 @@ public static class UpdateVerifier
         IReadOnlyList<MonitorMapEntry> map = distinguished
             ? owner.Map
             : [.. owner.Map, new MonitorMapEntry(response.Position, added[^1])];
-        var next = owner with { GreatestVersion = added[^1], Map = map, VrfOutputs = outputs, Commitments = commitments, GreatestPosition = response.Position };
+        var next = owner with
+        {
+            GreatestVersion = added[^1],
+            Map = map,
+            VrfOutputs = outputs,
+            Commitments = commitments,
+            GreatestPosition = response.Position,
+            Insertions = [.. owner.Insertions, new MonitorMapEntry(response.Position, added[^1])],
+        };
         return new VerifiedUpdate(next, newState, response.Values);
     }
 

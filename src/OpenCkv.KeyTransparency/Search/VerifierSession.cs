@@ -20,6 +20,9 @@ internal sealed class VerifierSession(
     private int _timestampsUsed;
     private int _proofsUsed;
 
+    /// <summary>True while the response has prefix proofs left: the owner algorithm's only stop condition (KT §8.3).</summary>
+    public bool ProofsRemaining => _proofsUsed < proof.PrefixProofs.Count;
+
     protected override bool IsRetained(ulong position, out ulong timestamp)
     {
         FrontierEntry? entry = state?.Frontier.FirstOrDefault(e => e.Position == position);

@@ -46,7 +46,7 @@ public sealed class UpdateTests
             Owner owner = owners[random.Next(owners.Length)];
             if (owner.State is null)
             {
-                owner.State = Initialize(log, owner, now);
+                (owner.State, owner.Client) = Initialize(log, owner.Client, owner.Label, now);
                 continue;
             }
 
@@ -91,12 +91,12 @@ public sealed class UpdateTests
         Assert.True(distinguishedAtOnce > 0, "no update landed in an entry distinguished at once");
     }
 
-    private static OwnerState Initialize(TransparencyLog log, Owner owner, ulong now)
+    /// <summary>Takes over a label at the rightmost distinguished entry the log accepts as a start.</summary>
+    internal static (OwnerState Owner, ClientState Client) Initialize(TransparencyLog log, ClientState? client, int label, ulong now)
     {
-        // The rightmost distinguished entry the log accepts as a start.
         for (ulong start = log.Size - 1; ; start--)
         {
-            var request = new OwnerInitRequest(owner.Client?.TreeSize, LogFixture.Label(owner.Label), start);
+            var request = new OwnerInitRequest(client?.TreeSize, LogFixture.Label(label), start);
             OwnerInitResponse response;
             try
             {
@@ -107,9 +107,8 @@ public sealed class UpdateTests
                 continue;
             }
 
-            VerifiedOwnerInit result = OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, owner.Client, request, response, now);
-            owner.Client = result.State;
-            return result.Owner;
+            VerifiedOwnerInit result = OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, client, request, response, now);
+            return (result.Owner, result.State);
         }
     }
 
