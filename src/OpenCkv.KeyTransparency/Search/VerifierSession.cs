@@ -7,7 +7,7 @@ namespace OpenCkv.KeyTransparency.Search;
 
 /// <summary>
 /// The verifier's half of a <see cref="CombinedProofSession"/>: timestamps and prefix proofs are consumed from the
-/// response in the order the algorithms ask for them (KT §12.3); <see cref="Finish"/> then checks that nothing is
+/// response in the order the algorithms ask for them (KT §12.3); <see cref="Finish(Configuration, ulong, FullTreeHead, ClientState?)"/> then checks that nothing is
 /// left over, that timestamps are monotonic, recomputes the log root and checks the tree head.
 /// </summary>
 internal sealed class VerifierSession(
@@ -135,7 +135,16 @@ internal sealed class VerifierSession(
     }
 
     /// <summary>Completes verification and builds the new state; returns it with the rightmost timestamp.</summary>
-    public (ClientState State, ulong RightmostTimestamp) Finish(Configuration configuration, ulong size, FullTreeHead head, ClientState? previous)
+    public (ClientState State, ulong RightmostTimestamp) Finish(Configuration configuration, ulong size, FullTreeHead head, ClientState? previous) =>
+        Finish(configuration, size, head, previous, []);
+
+    /// <summary>
+    /// As <see cref="Finish(Configuration, ulong, FullTreeHead, ClientState?)"/>, also computing the log roots at
+    /// those of <paramref name="rootsAt"/> whose last entry was given a timestamp in this response (an entry the
+    /// client retained is not a leaf of the proof) into <see cref="RootsAt"/>.
+    /// </summary>
+    public (ClientState State, ulong RightmostTimestamp) Finish(
+        Configuration configuration, ulong size, FullTreeHead head, ClientState? previous, IReadOnlyList<ulong> rootsAt)
     {
         if (_timestampsUsed != proof.Timestamps.Count || _proofsUsed != proof.PrefixProofs.Count)
         {
@@ -183,7 +192,8 @@ internal sealed class VerifierSession(
             throw new KtVerificationException(VerificationFailure.ProofTooLong, "the combined proof has unused prefix roots");
         }
 
-        (Hash32 rootValue, IReadOnlyList<Hash32> fullSubtrees) = LogRoot(size, leaves, previous);
+        (Hash32 rootValue, IReadOnlyList<Hash32> fullSubtrees) = LogRoot(size, leaves, previous, rootsAt);
+        Root = rootValue;
         TreeHead signedHead = head.HeadType == FullTreeHeadType.Same ? previous!.Head : head.TreeHead!;
         if (head.HeadType == FullTreeHeadType.Updated)
         {
@@ -202,13 +212,20 @@ internal sealed class VerifierSession(
         return (new ClientState(signedHead, fullSubtrees, frontier), frontier[^1].Timestamp);
     }
 
-    private (Hash32 Root, IReadOnlyList<Hash32> FullSubtrees) LogRoot(ulong size, Dictionary<ulong, Hash32> leaves, ClientState? previous)
+    /// <summary>The log root the last <c>Finish</c> computed and checked against the signed head.</summary>
+    public Hash32 Root { get; private set; }
+
+    /// <summary>The log roots at the sizes the last <see cref="Finish(Configuration, ulong, FullTreeHead, ClientState?, IReadOnlyList{ulong})"/> asked for.</summary>
+    public IReadOnlyDictionary<ulong, Hash32> RootsAt { get; private set; } = new Dictionary<ulong, Hash32>();
+
+    private (Hash32 Root, IReadOnlyList<Hash32> FullSubtrees) LogRoot(ulong size, Dictionary<ulong, Hash32> leaves, ClientState? previous, IReadOnlyList<ulong> rootsAt)
     {
         // An unchanged tree ('same') goes through the same walk: entries given a timestamp lie inside retained
         // subtrees, whose recomputed heads must match what was retained.
         var shape = new LogProofShape(size, leaves.Keys, previous?.TreeSize ?? 0);
         LogTreeEvaluation evaluation = LogTreeProof.Evaluate(
-            shape, leaves, previous?.FullSubtrees ?? [], proof.Inclusion.Elements, suite.TreeHashes);
+            shape, leaves, previous?.FullSubtrees ?? [], proof.Inclusion.Elements, suite.TreeHashes, rootsAt.Where(s => leaves.ContainsKey(s - 1)).ToArray());
+        RootsAt = evaluation.RootsAt;
         return (evaluation.Root, evaluation.FullSubtrees);
     }
 

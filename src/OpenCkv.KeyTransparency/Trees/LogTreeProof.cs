@@ -90,7 +90,8 @@ public static class LogTreeProof
         IReadOnlyDictionary<ulong, Hash32> leafValues,
         IReadOnlyList<Hash32> retainedValues,
         IReadOnlyList<Hash32> elements,
-        TreeHasher hasher)
+        TreeHasher hasher,
+        IReadOnlyList<ulong>? rootsAt = null)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(leafValues);
@@ -102,7 +103,16 @@ public static class LogTreeProof
             throw new ArgumentException("One retained value is needed per retained full subtree.", nameof(retainedValues));
         }
 
-        var evaluator = new Evaluator(shape, leafValues, retainedValues, elements, hasher);
+        // A root at a smaller size s is computable when leaf s − 1 is known: every full subtree of s is then either on
+        // that leaf's path or a left sibling of it, and the walk visits both (used for distinguished heads, KT §10.2).
+        rootsAt ??= [];
+        if (rootsAt.Any(s => s == 0 || s > shape.TreeSize || !shape.IsKnownLeaf(s - 1)))
+        {
+            throw new ArgumentException("A root is computed only at a size whose last leaf is known.", nameof(rootsAt));
+        }
+
+        var watched = rootsAt.SelectMany(LogRange.FullSubtrees).ToHashSet();
+        var evaluator = new Evaluator(shape, leafValues, retainedValues, elements, hasher, watched);
         Hash32 root = LogProofWalker.Walk<Evaluator, Hash32>(shape, shape.Root, evaluator);
         if (evaluator.Consumed != elements.Count)
         {
@@ -115,7 +125,14 @@ public static class LogTreeProof
         Hash32? auditorRoot = shape.AuditorSize is null
             ? null
             : RootFromFullSubtrees(shape.AuditorSubtrees, shape.AuditorSubtrees.Select(r => evaluator.ValueOf(r)).ToArray(), hasher);
-        return new LogTreeEvaluation(root, fullSubtrees, auditorRoot);
+        var roots = rootsAt.Distinct().ToDictionary(
+            s => s,
+            s =>
+            {
+                LogRange[] subtrees = LogRange.FullSubtrees(s);
+                return RootFromFullSubtrees(subtrees, subtrees.Select(evaluator.ValueOf).ToArray(), hasher);
+            });
+        return new LogTreeEvaluation(root, fullSubtrees, auditorRoot) { RootsAt = roots };
     }
 
     /// <summary>
@@ -175,7 +192,8 @@ public static class LogTreeProof
         IReadOnlyDictionary<ulong, Hash32> leafValues,
         IReadOnlyList<Hash32> retainedValues,
         IReadOnlyList<Hash32> elements,
-        TreeHasher hasher) : ILogProofVisitor<Hash32>
+        TreeHasher hasher,
+        HashSet<LogRange> alsoWatched) : ILogProofVisitor<Hash32>
     {
         private readonly Dictionary<LogRange, Hash32> _watched = [];
         private readonly byte[] _buffer = new byte[Hash32.Size];
@@ -226,7 +244,7 @@ public static class LogTreeProof
 
         public void Computed(LogRange node, Hash32 value)
         {
-            if (shape.NewFullSubtrees.Contains(node) || shape.AuditorSubtrees.Contains(node))
+            if (shape.NewFullSubtrees.Contains(node) || shape.AuditorSubtrees.Contains(node) || alsoWatched.Contains(node))
             {
                 _watched[node] = value;
             }
@@ -249,4 +267,8 @@ public static class LogTreeProof
 
 /// <summary>What a verified log-tree proof yields: the root, the new full subtrees' heads to retain, and the root at
 /// the auditor's tree size when one was asked for.</summary>
-public sealed record LogTreeEvaluation(Hash32 Root, IReadOnlyList<Hash32> FullSubtrees, Hash32? AuditorRoot);
+public sealed record LogTreeEvaluation(Hash32 Root, IReadOnlyList<Hash32> FullSubtrees, Hash32? AuditorRoot)
+{
+    /// <summary>The roots at the smaller sizes asked for, by size.</summary>
+    public IReadOnlyDictionary<ulong, Hash32> RootsAt { get; init; } = new Dictionary<ulong, Hash32>();
+}

@@ -83,9 +83,13 @@ public sealed class LogTreeProofTests
                 s.Known.Distinct().ToDictionary(i => i, i => leaves[(int)i]),
                 shape.Retained.Select(tree.Balanced).ToArray(),
                 elements,
-                Hasher);
+                Hasher,
+                rootsAt: s.Known.Select(k => k + 1).ToArray());
 
             Assert.Equal(ReferenceRoot(leaves, 0, (ulong)s.Size), result.Root);
+
+            // The roots at each size whose last leaf is known come out of the same proof (distinguished heads).
+            Assert.All(s.Known, k => Assert.Equal(ReferenceRoot(leaves, 0, k + 1), result.RootsAt[k + 1]));
             Assert.Equal(tree.Root((ulong)s.Size), result.Root);
             Assert.Equal(shape.NewFullSubtrees.Select(r => ReferenceRoot(leaves, r.Start, r.Size)), result.FullSubtrees);
             if (s.Auditor is { } a)
