@@ -63,15 +63,14 @@ internal static class FixtureSnapshot
                 }
             }
 
-            ILookup<ulong, PublishedLabelVersion> byEntry = store.AllVersions().ToLookup(v => v.Version.Position);
             writer.Write(size);
             for (ulong p = 0; p < size; p++)
             {
                 writer.Write(store.Entry(p).Timestamp);
                 writer.Write(roots[p]);
                 WriteBytes(writer, store.Head(p + 1).Signature);
-                PublishedLabelVersion[] versions = byEntry[p].ToArray();
-                writer.Write(versions.Length);
+                IReadOnlyList<PublishedLabelVersion> versions = store.VersionsAt(p);
+                writer.Write(versions.Count);
                 foreach (PublishedLabelVersion published in versions)
                 {
                     PublishedVersion v = published.Version;

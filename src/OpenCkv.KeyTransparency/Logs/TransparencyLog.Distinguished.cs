@@ -14,10 +14,10 @@ public sealed partial class TransparencyLog
     public HeadAndProofResponse DistinguishedHeads(DistinguishedRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        (ulong size, TreeHead head, _) = Begin([], request.Last, nameof(request));
-        var session = new ProverSession(this, new LabelHistory([], []), [], request.Last);
+        (ulong size, SignedView view, _) = Begin([], request.Last, nameof(request));
+        var session = new ProverSession(this, new LabelHistory([], []), [], request.Last, AuditedSize(request.Last, size, view));
         UpdateView.Run(session, size, request.Last);
         DistinguishedWalk.Run(session, size, request.Stop, Configuration);
-        return new HeadAndProofResponse(FullHeadFor(request.Last, size, head), session.Finish(size, request.Last));
+        return new HeadAndProofResponse(FullHeadFor(request.Last, size, view), session.Finish(size, request.Last));
     }
 }

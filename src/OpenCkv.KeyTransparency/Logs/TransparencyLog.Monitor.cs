@@ -16,11 +16,11 @@ public sealed partial class TransparencyLog
     public HeadAndProofResponse ContactMonitor(ContactMonitorRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        (ulong size, TreeHead head, LabelHistory? history) = Begin(request.Label, request.Last, nameof(request));
+        (ulong size, SignedView view, LabelHistory? history) = Begin(request.Label, request.Last, nameof(request));
         PublishedVersion[] versions = history?.VersionsIn(size) ?? [];
         CheckMonitorMap(request.Entries, versions, size);
 
-        var session = new ProverSession(this, history!, versions, request.Last);
+        var session = new ProverSession(this, history!, versions, request.Last, AuditedSize(request.Last, size, view));
         UpdateView.Run(session, size, request.Last);
         try
         {
@@ -33,20 +33,28 @@ public sealed partial class TransparencyLog
             throw new ArgumentException($"The monitoring map cannot be followed: {e.Detail}.", nameof(request), e);
         }
 
-        return new HeadAndProofResponse(FullHeadFor(request.Last, size, head), session.Finish(size, request.Last));
+        return new HeadAndProofResponse(FullHeadFor(request.Last, size, view), session.Finish(size, request.Last));
     }
 
-    /// <summary>The size, signed head and cached label history a response is built for, taken under the gate.</summary>
-    private (ulong Size, TreeHead Head, LabelHistory? History) Begin(byte[] label, ulong? last, string parameter)
+    /// <summary>
+    /// The size, signed heads and cached label history a response is built for, taken under the gate. A
+    /// third-party-auditing log answers only once its auditor has signed a head (KT §11.4).
+    /// </summary>
+    private (ulong Size, SignedView View, LabelHistory? History) Begin(byte[] label, ulong? last, string parameter)
     {
         ulong size;
-        TreeHead head;
+        SignedView view;
         LabelHistory? history;
         lock (_gate)
         {
             size = _size;
-            head = _head ?? throw new ArgumentException("The log has no entries yet.", parameter);
+            view = new SignedView(_head ?? throw new ArgumentException("The log has no entries yet.", parameter), _auditorHead);
             history = HistoryOf(label, create: false);
+        }
+
+        if (Configuration.Mode == DeploymentMode.ThirdPartyAuditing && view.Auditor is null && last != size)
+        {
+            throw new InvalidOperationException("The auditor has not signed a head of this log yet.");
         }
 
         if (last is { } m && (m == 0 || m > size))
@@ -54,11 +62,22 @@ public sealed partial class TransparencyLog
             throw new ArgumentException($"The client's last tree size {m} is not one this log of {size} entries had.", parameter);
         }
 
-        return (size, head, history);
+        return (size, view, history);
     }
 
-    private static FullTreeHead FullHeadFor(ulong? last, ulong size, TreeHead head) =>
-        last == size ? FullTreeHead.Same : new FullTreeHead(FullTreeHeadType.Updated, head, null);
+    /// <summary>KT §11.4: <c>same</c> for a client already at this size, else the log's head and, when audited, the
+    /// auditor's.</summary>
+    private FullTreeHead FullHeadFor(ulong? last, ulong size, SignedView view) =>
+        last == size
+            ? FullTreeHead.Same
+            : new FullTreeHead(FullTreeHeadType.Updated, view.Head, Configuration.Mode == DeploymentMode.ThirdPartyAuditing ? view.Auditor : null);
+
+    /// <summary>The auditor's tree size whose root the combined proof must also give (KT §12.3), when a head is sent.</summary>
+    private ulong? AuditedSize(ulong? last, ulong size, SignedView view) =>
+        last == size || Configuration.Mode != DeploymentMode.ThirdPartyAuditing ? null : view.Auditor?.TreeSize;
+
+    /// <summary>The log's signed head of one size and the auditor's latest head, as one response sends them.</summary>
+    private sealed record SignedView(TreeHead Head, AuditorTreeHead? Auditor);
 
     /// <summary>KT §13.2: ascending positions, no repeated position or version, each position on the direct path of
     /// the entry that first contained its version (or that entry itself: a search can end there).</summary>

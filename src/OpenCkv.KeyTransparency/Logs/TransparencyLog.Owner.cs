@@ -20,12 +20,12 @@ public sealed partial class TransparencyLog
             throw new ArgumentException("A label is at most 255 bytes.", nameof(request));
         }
 
-        (ulong size, TreeHead head, LabelHistory? cached) = Begin(request.Label, request.Last, nameof(request));
+        (ulong size, SignedView view, LabelHistory? cached) = Begin(request.Label, request.Last, nameof(request));
 
         // An owner may take over a label that has no version yet; its VRF outputs are then computed per response.
         LabelHistory history = cached ?? new LabelHistory(request.Label.ToArray(), []);
         PublishedVersion[] versions = history.VersionsIn(size);
-        var session = new ProverSession(this, history, versions, request.Last);
+        var session = new ProverSession(this, history, versions, request.Last, AuditedSize(request.Last, size, view));
         UpdateView.Run(session, size, request.Last);
         List<ulong> entries;
         try
@@ -58,7 +58,7 @@ public sealed partial class TransparencyLog
                 history.Proof(v, version => ProveVrf(history.Label, version)),
                 greatest.Count > 0 && v <= greatest[0] ? versions[v].Commitment : null))
             .ToArray();
-        return new OwnerInitResponse(FullHeadFor(request.Last, size, head), greatest, steps, session.Finish(size, request.Last));
+        return new OwnerInitResponse(FullHeadFor(request.Last, size, view), greatest, steps, session.Finish(size, request.Last));
     }
 
     /// <summary>The most distinguished entries one owner-monitoring response covers (KT §8.3 asks for a limit).</summary>
@@ -75,7 +75,7 @@ public sealed partial class TransparencyLog
     public HeadAndProofResponse OwnerMonitor(OwnerMonitorRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        (ulong size, TreeHead head, LabelHistory? cached) = Begin(request.Label, request.Last, nameof(request));
+        (ulong size, SignedView view, LabelHistory? cached) = Begin(request.Label, request.Last, nameof(request));
         LabelHistory history = cached ?? new LabelHistory(request.Label.ToArray(), []);
         PublishedVersion[] versions = history.VersionsIn(size);
         CheckMonitorMap(request.Entries, versions, size);
@@ -97,7 +97,7 @@ public sealed partial class TransparencyLog
             throw new ArgumentException("The greatest version is ahead of the label's, or behind the version at the start.", nameof(request));
         }
 
-        var session = new ProverSession(this, history, versions, request.Last);
+        var session = new ProverSession(this, history, versions, request.Last, AuditedSize(request.Last, size, view));
         UpdateView.Run(session, size, request.Last);
         int ladders = 0;
         try
@@ -122,6 +122,6 @@ public sealed partial class TransparencyLog
             throw new ArgumentException($"The owner's state cannot be followed: {e.Detail}.", nameof(request), e);
         }
 
-        return new HeadAndProofResponse(FullHeadFor(request.Last, size, head), session.Finish(size, request.Last));
+        return new HeadAndProofResponse(FullHeadFor(request.Last, size, view), session.Finish(size, request.Last));
     }
 }

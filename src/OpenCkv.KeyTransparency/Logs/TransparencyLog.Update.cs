@@ -16,7 +16,7 @@ public sealed partial class TransparencyLog
     public IReadOnlyList<UpdateResponse> Update(UpdateRequest request, ulong timestampMs)
     {
         ArgumentNullException.ThrowIfNull(request);
-        (ulong size, _, LabelHistory? history) = Begin(request.Label, request.Last, nameof(request));
+        (ulong size, SignedView view, LabelHistory? history) = Begin(request.Label, request.Last, nameof(request));
         int current = history?.VersionsIn(size).Length ?? 0;
         int advertised = request.GreatestVersion is { } g ? checked((int)g + 1) : 0;
         if (advertised > current || (advertised == current && request.Values.Count == 0))
@@ -29,7 +29,7 @@ public sealed partial class TransparencyLog
         if (advertised == current)
         {
             Publish(request, timestampMs);
-            (size, _, history) = Begin(request.Label, request.Last, nameof(request));
+            (size, view, history) = Begin(request.Label, request.Last, nameof(request));
         }
 
         PublishedVersion[] versions = history!.VersionsIn(size);
@@ -40,7 +40,7 @@ public sealed partial class TransparencyLog
         foreach (IGrouping<ulong, PublishedVersion> entry in versions.Skip(advertised).GroupBy(v => v.Position))
         {
             PublishedVersion[] added = [.. entry];
-            responses.Add(UpdateResponseFor(history, versions, size, last, previous, added, valuesShown: !created));
+            responses.Add(UpdateResponseFor(history, versions, size, view, last, previous, added, valuesShown: !created));
             last = size;
             previous = added[^1].Version;
         }
@@ -69,17 +69,11 @@ public sealed partial class TransparencyLog
 
     /// <summary>One response for the versions <paramref name="added"/> at one entry (KT §9, §13.5).</summary>
     private UpdateResponse UpdateResponseFor(
-        LabelHistory history, PublishedVersion[] versions, ulong size, ulong? last, uint? previous, PublishedVersion[] added, bool valuesShown)
+        LabelHistory history, PublishedVersion[] versions, ulong size, SignedView view, ulong? last, uint? previous, PublishedVersion[] added, bool valuesShown)
     {
-        TreeHead head;
-        lock (_gate)
-        {
-            head = _store.Head(size);
-        }
-
         ulong position = added[0].Position;
         uint[] addedVersions = added.Select(v => v.Version).ToArray();
-        var session = new ProverSession(this, history, versions, last);
+        var session = new ProverSession(this, history, versions, last, AuditedSize(last, size, view));
         UpdateView.Run(session, size, last);
         LabelUpdate.Run(session, size, position, previous, addedVersions, Configuration.ReasonableMonitoringWindow);
 
@@ -89,7 +83,7 @@ public sealed partial class TransparencyLog
                 previous is { } p && v < p ? versions[v].Commitment : null))
             .ToArray();
         return new UpdateResponse(
-            FullHeadFor(last, size, head),
+            FullHeadFor(last, size, view),
             position,
             0,
             valuesShown ? added.Select(v => new LabelValue(v.Value.Value)).ToArray() : [],

@@ -91,8 +91,9 @@ public sealed partial class TransparencyLog
     }
 
     /// <summary>
-    /// Creates a contact-monitoring log whose configuration names these keys, over an empty store. The configuration
-    /// type carries the other two modes; this operator does not run them yet.
+    /// Creates a log whose configuration names these keys, over an empty store: contact monitoring, or third-party
+    /// auditing (then responses wait for the auditor's first signed head, <see cref="AcceptAuditorHead"/>).
+    /// Third-party management is not offered.
     /// </summary>
     /// <exception cref="ArgumentException">The configuration does not name these keys or is inconsistent, or the
     /// store is not empty.</exception>
@@ -144,11 +145,10 @@ public sealed partial class TransparencyLog
             throw new ArgumentException("The configuration must name the log's own signing and VRF public keys.", nameof(configuration));
         }
 
-        if (configuration.Mode != DeploymentMode.ContactMonitoring)
+        if (configuration.Mode == DeploymentMode.ThirdPartyManagement)
         {
-            // Third-party auditing needs the auditor's signed heads in every response (KT §11.4), which arrive with
-            // the auditing work; third-party management is not offered.
-            throw new ArgumentException($"This operator does not run {configuration.Mode} logs yet.", nameof(configuration));
+            // Third-party management (KT §15.1) splits the operator in two; this operator runs the other two modes.
+            throw new ArgumentException($"This operator does not run {configuration.Mode} logs.", nameof(configuration));
         }
 
         var log = new TransparencyLog(suite, configuration, signingKey, vrfKey, store);
@@ -228,6 +228,12 @@ public sealed partial class TransparencyLog
             }
 
             ulong position = _size;
+            if (Configuration.Mode == DeploymentMode.ThirdPartyAuditing && _pending.Count > PrefixProof.MaxResults)
+            {
+                // An AuditorUpdate's proof has at most 255 results (KT §12.2, §15.2): an audited entry adds at most 255 leaves.
+                throw new InvalidOperationException($"An audited entry holds at most {PrefixProof.MaxResults} new versions; {_pending.Count} are staged.");
+            }
+
             var leaves = new List<PrefixLeaf>(_pending.Count);
             var published = new List<PublishedLabelVersion>(_pending.Count);
             foreach ((LabelHistory history, uint version, UpdateValue value) in _pending)

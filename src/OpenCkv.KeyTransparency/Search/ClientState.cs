@@ -16,9 +16,12 @@ public sealed record ClientState(TreeHead Head, IReadOnlyList<Hash32> FullSubtre
     /// <summary>The rightmost entry's timestamp.</summary>
     public ulong RightmostTimestamp => Frontier[^1].Timestamp;
 
+    /// <summary>In a third-party-auditing log, the auditor's head that came with <see cref="Head"/> (KT §11.3).</summary>
+    public AuditorTreeHead? AuditorHead { get; init; }
+
     /// <inheritdoc />
     public bool Equals(ClientState? other) =>
-        other is not null && Head.Equals(other.Head) &&
+        other is not null && Head.Equals(other.Head) && Equals(AuditorHead, other.AuditorHead) &&
         FullSubtrees.SequenceEqual(other.FullSubtrees) && Frontier.SequenceEqual(other.Frontier);
 
     /// <inheritdoc />

@@ -5,9 +5,8 @@ internal static class VerifierPreconditions
 {
     /// <summary>
     /// The request advertised the retained state's tree size (KT §13), the pinned configuration is well formed,
-    /// and its mode is one this verifier handles: contact monitoring. A third-party-auditing response carries an
-    /// auditor head whose checks (KT §11.3) come with the auditing work; such responses are refused rather than
-    /// accepted with that head unchecked.
+    /// and its mode is one this verifier handles: contact monitoring or third-party auditing (whose auditor heads
+    /// <see cref="VerifierSession"/> checks). Third-party management responses are refused.
     /// </summary>
     /// <exception cref="ArgumentException">The request did not advertise the state's size.</exception>
     /// <exception cref="NotSupportedException">Another deployment mode.</exception>
@@ -20,7 +19,7 @@ internal static class VerifierPreconditions
         }
 
         configuration.Validated();
-        if (configuration.Mode != DeploymentMode.ContactMonitoring)
+        if (configuration.Mode == DeploymentMode.ThirdPartyManagement)
         {
             throw new NotSupportedException($"Verifying {configuration.Mode} responses is not implemented yet.");
         }

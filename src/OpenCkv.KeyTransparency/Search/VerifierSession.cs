@@ -192,7 +192,17 @@ internal sealed class VerifierSession(
             throw new KtVerificationException(VerificationFailure.ProofTooLong, "the combined proof has unused prefix roots");
         }
 
-        (Hash32 rootValue, IReadOnlyList<Hash32> fullSubtrees) = LogRoot(size, leaves, previous, rootsAt);
+        // KT §11.4: an updated head in a third-party-auditing log carries the auditor's head, whose root at its own
+        // size the same proof gives (§12.3); a 'same' head keeps the auditor head retained with the tree head.
+        AuditorTreeHead? auditor = configuration.Mode != DeploymentMode.ThirdPartyAuditing ? null
+            : head.HeadType == FullTreeHeadType.Updated ? head.AuditorTreeHead : previous?.AuditorHead;
+        ulong? auditorSize = head.HeadType == FullTreeHeadType.Updated ? auditor?.TreeSize : null;
+        if (auditorSize is { } audited && (audited == 0 || audited > size))
+        {
+            throw new KtVerificationException(VerificationFailure.InconsistentInput, $"the auditor's tree size {audited} is not in [1, {size}]");
+        }
+
+        (Hash32 rootValue, IReadOnlyList<Hash32> fullSubtrees, Hash32? auditorRoot) = LogRoot(size, leaves, previous, rootsAt, auditorSize);
         Root = rootValue;
         TreeHead signedHead = head.HeadType == FullTreeHeadType.Same ? previous!.Head : head.TreeHead!;
         if (head.HeadType == FullTreeHeadType.Updated)
@@ -209,7 +219,36 @@ internal sealed class VerifierSession(
         var frontier = ImplicitTree.Frontier(size)
             .Select(p => new FrontierEntry(p, Timestamp(p), PrefixRootOf(p, prefixRoots, previous)))
             .ToArray();
-        return (new ClientState(signedHead, fullSubtrees, frontier), frontier[^1].Timestamp);
+        if (head.HeadType == FullTreeHeadType.Updated && auditor is not null)
+        {
+            CheckAuditorHead(configuration, auditor, auditorRoot!.Value, frontier[^1].Timestamp, previous);
+        }
+
+        return (new ClientState(signedHead, fullSubtrees, frontier) { AuditorHead = auditor }, frontier[^1].Timestamp);
+    }
+
+    /// <summary>KT §11.3 steps 1, 2 and 4 (step 3, the size, is checked before the proof is evaluated).</summary>
+    private static void CheckAuditorHead(Configuration configuration, AuditorTreeHead auditor, Hash32 auditorRoot, ulong rightmost, ClientState? previous)
+    {
+        if (previous?.AuditorHead is { } earlier && earlier.TreeSize < configuration.AuditorStartPosition)
+        {
+            throw new KtVerificationException(
+                VerificationFailure.InconsistentInput,
+                $"the previous auditor head covers {earlier.TreeSize} entries, before this auditor's start {configuration.AuditorStartPosition}");
+        }
+
+        if (rightmost < auditor.Timestamp || rightmost - auditor.Timestamp > configuration.MaxAuditorLag)
+        {
+            throw new KtVerificationException(
+                VerificationFailure.TreeHeadNotFresh,
+                $"the auditor's timestamp {auditor.Timestamp} is not within {configuration.MaxAuditorLag} ms before the rightmost entry's {rightmost}");
+        }
+
+        if (!EcdsaP256PublicKey.TryGetShared(configuration.AuditorPublicKey, out EcdsaP256PublicKey? key) ||
+            !key.Verify(AuditorTreeHead.ToBeSigned(configuration, auditor.Timestamp, auditor.TreeSize, auditorRoot), auditor.Signature))
+        {
+            throw new KtVerificationException(VerificationFailure.SignatureInvalid, $"the auditor's head for size {auditor.TreeSize} is not signed over the computed root");
+        }
     }
 
     /// <summary>The log root the last <c>Finish</c> computed and checked against the signed head.</summary>
@@ -218,15 +257,16 @@ internal sealed class VerifierSession(
     /// <summary>The log roots at the sizes the last <see cref="Finish(Configuration, ulong, FullTreeHead, ClientState?, IReadOnlyList{ulong})"/> asked for.</summary>
     public IReadOnlyDictionary<ulong, Hash32> RootsAt { get; private set; } = new Dictionary<ulong, Hash32>();
 
-    private (Hash32 Root, IReadOnlyList<Hash32> FullSubtrees) LogRoot(ulong size, Dictionary<ulong, Hash32> leaves, ClientState? previous, IReadOnlyList<ulong> rootsAt)
+    private (Hash32 Root, IReadOnlyList<Hash32> FullSubtrees, Hash32? AuditorRoot) LogRoot(
+        ulong size, Dictionary<ulong, Hash32> leaves, ClientState? previous, IReadOnlyList<ulong> rootsAt, ulong? auditorSize)
     {
         // An unchanged tree ('same') goes through the same walk: entries given a timestamp lie inside retained
         // subtrees, whose recomputed heads must match what was retained.
-        var shape = new LogProofShape(size, leaves.Keys, previous?.TreeSize ?? 0);
+        var shape = new LogProofShape(size, leaves.Keys, previous?.TreeSize ?? 0, auditorSize);
         LogTreeEvaluation evaluation = LogTreeProof.Evaluate(
             shape, leaves, previous?.FullSubtrees ?? [], proof.Inclusion.Elements, suite.TreeHashes, rootsAt.Where(s => leaves.ContainsKey(s - 1)).ToArray());
         RootsAt = evaluation.RootsAt;
-        return (evaluation.Root, evaluation.FullSubtrees);
+        return (evaluation.Root, evaluation.FullSubtrees, evaluation.AuditorRoot);
     }
 
     private static Hash32 PrefixRootOf(ulong position, Dictionary<ulong, Hash32> prefixRoots, ClientState? previous) =>

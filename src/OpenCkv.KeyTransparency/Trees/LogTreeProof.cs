@@ -32,8 +32,7 @@ public static class LogTreeProof
 
     /// <summary>
     /// The root the tree of <paramref name="size"/> leaves will have once <paramref name="leaf"/> is appended, without
-    /// appending it: the new leaf closes the trailing full subtrees into one balanced subtree (KT §3.2), so the
-    /// head can be signed before the step is stored.
+    /// appending it, so the head can be signed before the step is stored.
     /// </summary>
     public static Hash32 RootAfterAppend(ILogTreeTable table, ulong size, Hash32 leaf, TreeHasher hasher)
     {
@@ -44,30 +43,44 @@ public static class LogTreeProof
             throw new ArgumentOutOfRangeException(nameof(size), size, $"The tree has {table.Size} leaves.");
         }
 
-        LogRange[] next = LogRange.FullSubtrees(size + 1);
+        IReadOnlyList<Hash32> heads = size == 0 ? [] : table.ReadBalanced(LogRange.FullSubtrees(size));
+        return RootFromFullSubtrees(LogRange.FullSubtrees(size + 1), FullSubtreesAfterAppend(heads, size, leaf, hasher), hasher);
+    }
+
+    /// <summary>
+    /// The heads of the full subtrees of a tree of <paramref name="size"/> + 1 leaves, from those of
+    /// <paramref name="size"/> leaves and the new leaf: the leaf closes the trailing full subtrees into one balanced
+    /// subtree (KT §3.2). What a verifier that keeps only full subtrees (an auditor) needs to follow the log.
+    /// </summary>
+    public static IReadOnlyList<Hash32> FullSubtreesAfterAppend(IReadOnlyList<Hash32> heads, ulong size, Hash32 leaf, TreeHasher hasher)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        ArgumentNullException.ThrowIfNull(hasher);
         LogRange[] previous = size == 0 ? [] : LogRange.FullSubtrees(size);
-        IReadOnlyList<Hash32> previousValues = size == 0 ? [] : table.ReadBalanced(previous);
-        var values = new List<Hash32>(next.Length);
+        if (heads.Count != previous.Length)
+        {
+            throw new ArgumentException($"A tree of {size} leaves has {previous.Length} full subtrees.", nameof(heads));
+        }
+
+        ulong closingStart = LogRange.FullSubtrees(size + 1)[^1].Start;
+        var values = new List<Hash32>(previous.Length + 1);
+        for (int i = 0; i < previous.Length && previous[i].Start < closingStart; i++)
+        {
+            values.Add(heads[i]);
+        }
+
         Hash32 closing = leaf;
         bool closingIsLeaf = true;
         var buffer = new byte[Hash32.Size];
-        for (int i = 0; i < previous.Length; i++)
+        for (int i = previous.Length - 1; i >= 0 && previous[i].Start >= closingStart; i--)
         {
-            if (previous[i].Start < next[^1].Start)
-            {
-                values.Add(previousValues[i]);
-            }
-        }
-
-        for (int i = previous.Length - 1; i >= 0 && previous[i].Start >= next[^1].Start; i--)
-        {
-            hasher.LogParent(previous[i].IsLeaf, previousValues[i].Span, closingIsLeaf, closing.Span, buffer);
+            hasher.LogParent(previous[i].IsLeaf, heads[i].Span, closingIsLeaf, closing.Span, buffer);
             closing = Hash32.From(buffer);
             closingIsLeaf = false;
         }
 
         values.Add(closing);
-        return RootFromFullSubtrees(next, values, hasher);
+        return values;
     }
 
     /// <summary>The balanced subtree heads the prover must send, in the order the proof lists them (left to right).</summary>

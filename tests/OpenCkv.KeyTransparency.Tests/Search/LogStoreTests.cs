@@ -138,6 +138,8 @@ public sealed class LogStoreTests
 
         public IReadOnlyList<PublishedVersion> Versions(byte[] label) => inner.Versions(label);
 
+        public IReadOnlyList<PublishedLabelVersion> VersionsAt(ulong position) => inner.VersionsAt(position);
+
         public void Commit(SequencedStep sequenced) => inner.Commit(sequenced);
     }
 }

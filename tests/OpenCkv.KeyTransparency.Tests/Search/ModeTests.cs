@@ -5,13 +5,12 @@ using OpenCkv.KeyTransparency.Tests.Structures;
 
 namespace OpenCkv.KeyTransparency.Tests.Search;
 
-/// <summary>Modes whose checks are not implemented yet are refused, never half-verified.</summary>
+/// <summary>Third-party management, whose checks are not implemented, is refused, never half-verified.</summary>
 public sealed class ModeTests
 {
     [Theory]
-    [InlineData(DeploymentMode.ThirdPartyAuditing)]
     [InlineData(DeploymentMode.ThirdPartyManagement)]
-    public void Other_modes_are_refused_by_the_operator_and_the_verifier(DeploymentMode mode)
+    public void Third_party_management_is_refused_by_the_operator_and_the_verifier(DeploymentMode mode)
     {
         var signingKey = EcdsaP256PrivateKey.Generate();
         var vrfKey = LogFixture.Suite.Vrf.GenerateKeyPair();

@@ -47,6 +47,9 @@ public interface ILogStore
     /// <summary>The signed head of the tree of <paramref name="size"/> entries (1 ≤ size ≤ <see cref="Size"/>).</summary>
     TreeHead Head(ulong size);
 
+    /// <summary>The label versions the entry at <paramref name="position"/> added, in the order they were staged.</summary>
+    IReadOnlyList<PublishedLabelVersion> VersionsAt(ulong position);
+
     /// <summary>Every committed version of <paramref name="label"/>, in version order; empty when it has none.</summary>
     IReadOnlyList<PublishedVersion> Versions(byte[] label);
 

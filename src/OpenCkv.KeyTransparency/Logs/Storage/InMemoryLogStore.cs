@@ -10,6 +10,7 @@ namespace OpenCkv.KeyTransparency.Logs.Storage;
 public sealed class InMemoryLogStore : ILogStore
 {
     private readonly List<StoredEntry> _entries = [];
+    private readonly List<PublishedLabelVersion[]> _added = [];
     private readonly List<TreeHead> _heads = [];
     private readonly Dictionary<byte[], List<PublishedVersion>> _versions = new(LabelComparer.Instance);
     private readonly Lock _gate = new();
@@ -69,21 +70,23 @@ public sealed class InMemoryLogStore : ILogStore
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<PublishedLabelVersion> VersionsAt(ulong position)
+    {
+        lock (_gate)
+        {
+            return position < (ulong)_added.Count
+                ? _added[(int)position]
+                : throw new ArgumentOutOfRangeException(nameof(position), $"No entry {position} in a log of {_entries.Count}.");
+        }
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<PublishedVersion> Versions(byte[] label)
     {
         ArgumentNullException.ThrowIfNull(label);
         lock (_gate)
         {
             return _versions.TryGetValue(label, out List<PublishedVersion>? versions) ? versions.ToArray() : [];
-        }
-    }
-
-    /// <summary>Every committed label version, for a snapshot writer.</summary>
-    internal IReadOnlyList<PublishedLabelVersion> AllVersions()
-    {
-        lock (_gate)
-        {
-            return _versions.SelectMany(pair => pair.Value.Select(v => new PublishedLabelVersion(pair.Key, v))).ToArray();
         }
     }
 
@@ -129,6 +132,7 @@ public sealed class InMemoryLogStore : ILogStore
             }
 
             _entries.Add(step.Entry);
+            _added.Add([.. step.Versions]);
             _heads.Add(step.Head);
         }
     }
