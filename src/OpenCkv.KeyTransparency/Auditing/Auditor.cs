@@ -16,18 +16,21 @@ namespace OpenCkv.KeyTransparency.Auditing;
 public sealed class Auditor
 {
     private readonly CryptoSuite _suite;
-    private readonly EcdsaP256PrivateKey _key;
     private readonly List<ulong> _timestamps = [];
     private readonly Dictionary<Hash32, ulong> _addedAt = [];
     private IReadOnlyList<Hash32> _fullSubtrees = [];
+    private Func<byte[], byte[]> _sign;
     private Hash32 _prefixRoot = Hash32.Zero;
 
     private Auditor(CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey key)
     {
         _suite = suite;
         Configuration = configuration;
-        _key = key;
+        _sign = message => key.Sign(message);
     }
+
+    /// <summary>Makes signatures reproducible (for example RFC 6979), for the project's known-answer files only.</summary>
+    internal void UseDeterministicSigner(Func<byte[], byte[]> sign) => _sign = sign;
 
     /// <summary>The audited log's configuration.</summary>
     public Configuration Configuration { get; }
@@ -161,7 +164,7 @@ public sealed class Auditor
     public AuditorTreeHead Sign()
     {
         ulong timestamp = _timestamps.Count > 0 ? _timestamps[^1] : throw new InvalidOperationException("No entry has been verified yet.");
-        return new AuditorTreeHead(timestamp, TreeSize, _key.Sign(AuditorTreeHead.ToBeSigned(Configuration, timestamp, TreeSize, Root)));
+        return new AuditorTreeHead(timestamp, TreeSize, _sign(AuditorTreeHead.ToBeSigned(Configuration, timestamp, TreeSize, Root)));
     }
 
     private void CheckRemovalsWerePublished(AuditorUpdate update, ulong position)
