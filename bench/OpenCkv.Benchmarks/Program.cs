@@ -14,6 +14,13 @@ if (args is ["contact-monitor", .. var fixture])
     return 0;
 }
 
+if (args is ["auditor", .. var auditorArgs])
+{
+    int[] numbers = auditorArgs.Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    AuditorBenchmark.Run(numbers.Length > 0 ? numbers[0] : 100_000, numbers.Length > 1 ? numbers[1] : 10_000);
+    return 0;
+}
+
 if (args is ["paged-storage", .. var sizes])
 {
     PagedStorageProbe.Header();
