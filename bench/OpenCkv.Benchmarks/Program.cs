@@ -8,9 +8,9 @@ if (args is ["search-macro", .. var counts])
     return 0;
 }
 
-if (args is ["contact-monitor", .. var fixture])
+if (args is ["monitoring", .. var fixture])
 {
-    ContactMonitorBenchmark.Run(fixture.Length > 0 ? int.Parse(fixture[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    MonitoringBenchmark.Run(fixture.Length > 0 ? int.Parse(fixture[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
     return 0;
 }
 
