@@ -133,6 +133,48 @@ public sealed class DistinguishedHeadsTests
     }
 
     [Fact]
+    public void The_fork_watch_warns_at_once_on_a_fork_and_only_after_retries_or_the_grace_period_when_unlinkable()
+    {
+        var keys = (EcdsaP256PrivateKey.Generate(), LogFixture.Suite.Vrf.GenerateKeyPair());
+        (TransparencyLog mine, List<ulong> times) = History(21, 400, keys, divergeAt: 360);
+        (TransparencyLog forked, _) = History(21, 400, keys, divergeAt: 380);
+        ulong now = times[^1];
+        byte[] own = Encode(mine.DistinguishedHeads(new DistinguishedRequest(null, null)), mine);
+        VerifiedDistinguished ownWalk = DistinguishedVerifier.Verify(LogFixture.Suite, mine.Configuration, null, new DistinguishedRequest(null, null), Decode(own, mine), now);
+
+        // The same log: consistent. The forked one: a fork, with both responses kept.
+        var watch = new ForkWatch(LogFixture.Suite, mine.Configuration, maxTries: 3, gracePeriodMs: 60_000);
+        Assert.Equal(ForkAction.None, watch.Compare(ownWalk, own, own, now).Action);
+        byte[] theirs = Encode(forked.DistinguishedHeads(new DistinguishedRequest(null, null)), forked);
+        ForkDecision fork = watch.Compare(ownWalk, own, theirs, now);
+        Assert.Equal(ForkAction.WarnFork, fork.Action);
+        Assert.Same(theirs, fork.Evidence!.PeerResponse);
+        Assert.NotEqual(fork.Evidence.OwnRoot, fork.Evidence.PeerRoot);
+
+        // A peer far ahead of us: unlinkable. Resync twice, then warn on the third try …
+        ulong later = now;
+        for (int i = 0; i < 400; i++)
+        {
+            mine.Sequence(later += 700);
+        }
+
+        byte[] ahead = Encode(mine.DistinguishedHeads(new DistinguishedRequest(null, null)), mine);
+        Assert.Equal(ForkAction.Resync, watch.Compare(ownWalk, own, ahead, later).Action);
+        Assert.Equal(ForkAction.Resync, watch.Compare(ownWalk, own, ahead, later).Action);
+        Assert.Equal(ForkAction.WarnUnlinkable, watch.Compare(ownWalk, own, ahead, later).Action);
+
+        // … or once the grace period has passed, whatever the count.
+        var patient = new ForkWatch(LogFixture.Suite, mine.Configuration, maxTries: 100, gracePeriodMs: 1_000);
+        Assert.Equal(ForkAction.Resync, patient.Compare(ownWalk, own, ahead, later).Action);
+        Assert.Equal(ForkAction.WarnUnlinkable, patient.Compare(ownWalk, own, ahead, later + 1_001).Action);
+
+        // A response that does not verify proves nothing, either way.
+        byte[] broken = (byte[])theirs.Clone();
+        broken[^1] ^= 1;
+        Assert.True(Rejection.Rejected(() => watch.Compare(ownWalk, own, broken, now)));
+    }
+
+    [Fact]
     public void Every_single_byte_change_of_a_self_contained_response_is_rejected()
     {
         (TransparencyLog log, List<ulong> timestamps) = History(13, 120);
