@@ -52,11 +52,12 @@ public sealed partial class TransparencyLog
 
         OwnerInitialization.Ladders(session, entries, greatest);
 
-        // Steps 3 and 4: commitments for the versions present at the starting entry (docs/protocol-notes.md).
+        // Steps 3 and 4: commitments for the versions the ladders prove present (docs/protocol-notes.md).
+        HashSet<uint> proven = OwnerInitialization.ProvenVersions(greatest);
         BinaryLadderStep[] steps = OwnerInitialization.LadderVersions(greatest)
             .Select(v => new BinaryLadderStep(
                 history.Proof(v, version => ProveVrf(history.Label, version)),
-                greatest.Count > 0 && v <= greatest[0] ? versions[v].Commitment : null))
+                proven.Contains(v) ? versions[v].Commitment : null))
             .ToArray();
         return new OwnerInitResponse(FullHeadFor(request.Last, size, view), greatest, steps, session.Finish(size, request.Last));
     }

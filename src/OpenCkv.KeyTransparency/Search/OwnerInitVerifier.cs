@@ -51,28 +51,22 @@ public static class OwnerInitVerifier
         ArgumentNullException.ThrowIfNull(response);
         VerifierPreconditions.Check(configuration, state, request.Last, nameof(request));
 
+        // The entries come from timestamps alone: their count bounds the greatest versions before any of the
+        // ladder's VRF proofs is verified, so a long list cannot buy thousands of verifications.
         IReadOnlyList<uint> greatest = response.GreatestVersions;
-        OwnerInitialization.CheckGreatestVersions(greatest, int.MaxValue); // order now, count once the entries are known
-        (Dictionary<uint, Hash32> outputs, Dictionary<uint, Hash32> commitments) = VerifyLadder(suite, configuration, request.Label, greatest, response.BinaryLadder);
-
         ulong size = SearchVerifier.TreeSizeOf(state, response.FullTreeHead);
+        var outputs = new Dictionary<uint, Hash32>();
+        var commitments = new Dictionary<uint, Hash32>();
         var session = new VerifierSession(suite, state, response.Init, outputs, commitments);
         UpdateView.Run(session, size, state?.TreeSize);
         List<ulong> entries = OwnerInitialization.Entries(session, size, request.Start, configuration);
         OwnerInitialization.CheckGreatestVersions(greatest, entries.Count);
+        VerifyLadder(suite, configuration, request.Label, greatest, response.BinaryLadder, outputs, commitments);
         OwnerInitialization.Ladders(session, entries, greatest);
         (ClientState newState, ulong rightmost) = session.Finish(configuration, size, response.FullTreeHead, state);
         SearchVerifier.CheckFreshness(configuration, rightmost, nowMs);
 
-        // Keep only commitments an inclusion proved: a version some ladder looked up at an entry holding it.
-        var proven = greatest.SelectMany(g => BinaryLadder.Search(g, g).Where(v => v <= g)).ToHashSet();
-        var owner = new OwnerState(
-            request.Label.ToArray(),
-            request.Start,
-            greatest.Count > 0 ? greatest[0] : null,
-            [],
-            outputs,
-            commitments.Where(c => proven.Contains(c.Key)).ToDictionary(c => c.Key, c => c.Value))
+        var owner = new OwnerState(request.Label.ToArray(), request.Start, greatest.Count > 0 ? greatest[0] : null, [], outputs, commitments)
         {
             StartVersion = greatest.Count > 0 ? greatest[0] : null,
         };
@@ -80,11 +74,13 @@ public static class OwnerInitVerifier
     }
 
     /// <summary>
-    /// Step 2: one VRF proof per expected version, each verified; a commitment exactly for the versions present at
-    /// the starting entry, which includes every greatest version.
+    /// Step 2: one VRF proof per expected version, each verified; a commitment exactly for the versions the
+    /// response's ladders prove present (<see cref="OwnerInitialization.ProvenVersions"/>), which includes every
+    /// greatest version.
     /// </summary>
-    private static (Dictionary<uint, Hash32> Outputs, Dictionary<uint, Hash32> Commitments) VerifyLadder(
-        CryptoSuite suite, Configuration configuration, byte[] label, IReadOnlyList<uint> greatest, IReadOnlyList<BinaryLadderStep> steps)
+    private static void VerifyLadder(
+        CryptoSuite suite, Configuration configuration, byte[] label, IReadOnlyList<uint> greatest, IReadOnlyList<BinaryLadderStep> steps,
+        Dictionary<uint, Hash32> outputs, Dictionary<uint, Hash32> commitments)
     {
         uint[] versions = OwnerInitialization.LadderVersions(greatest);
         if (steps.Count != versions.Length)
@@ -92,13 +88,12 @@ public static class OwnerInitVerifier
             throw SearchVerifier.Fail(VerificationFailure.InconsistentInput, $"the binary ladder has {steps.Count} steps, {versions.Length} expected");
         }
 
-        var outputs = new Dictionary<uint, Hash32>();
-        var commitments = new Dictionary<uint, Hash32>();
+        HashSet<uint> proven = OwnerInitialization.ProvenVersions(greatest);
         var output = new byte[EcVrfP256.OutputSize];
         for (int i = 0; i < versions.Length; i++)
         {
             uint version = versions[i];
-            bool present = greatest.Count > 0 && version <= greatest[0];
+            bool present = proven.Contains(version);
             if (steps[i].Commitment.HasValue != present)
             {
                 throw SearchVerifier.Fail(VerificationFailure.InconsistentInput, $"ladder step for version {version} has a commitment where it must not, or lacks one");
@@ -115,7 +110,5 @@ public static class OwnerInitVerifier
                 commitments[version] = commitment;
             }
         }
-
-        return (outputs, commitments);
     }
 }

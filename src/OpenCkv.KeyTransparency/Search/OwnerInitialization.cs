@@ -66,6 +66,14 @@ internal static class OwnerInitialization
         }
     }
 
+    /// <summary>
+    /// The versions the ladders of step 5 prove present: those a full ladder for greatest version g looks up at or
+    /// below g. Commitments are sent for exactly these (docs/protocol-notes.md): a commitment to any other version
+    /// could not be checked by this response.
+    /// </summary>
+    public static HashSet<uint> ProvenVersions(IReadOnlyList<uint> greatest) =>
+        [.. greatest.SelectMany(g => BinaryLadder.Search(g, g).Where(v => v <= g))];
+
     /// <summary>Step 3: version 0 and every version of a search ladder for any of the greatest versions, ascending.</summary>
     public static uint[] LadderVersions(IReadOnlyList<uint> greatest) =>
         [.. greatest.SelectMany(g => BinaryLadder.Search(g, g)).Append(0u).Distinct().Order()];

@@ -2,6 +2,7 @@ using OpenCkv.KeyTransparency.Logs;
 using OpenCkv.KeyTransparency.Search;
 using OpenCkv.KeyTransparency.Tests.Search;
 using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.KeyTransparency.Verification;
 
 namespace OpenCkv.KeyTransparency.Tests.Monitoring;
 
@@ -97,6 +98,69 @@ public sealed class OwnerInitTests
         }
 
         Assert.True(Rejection.Rejected(() => OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Decode(encoded[..^1], log), now)));
+    }
+
+    [Fact]
+    public void A_response_whose_ladders_leave_present_versions_unproven_carries_no_unchecked_commitment()
+    {
+        // Label 1 gets versions 0–23, one per entry, then the log goes on with entries 1 s apart: starts whose
+        // ancestors to the left hold an older greatest version (say 23 at the start, 15 to its left) have ladder
+        // versions at or below 23 that no ladder shows present (16 is only looked up, absent, at the left entry).
+        TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: 1_000);
+        ulong now = 1_000_000;
+        for (int entry = 0; entry < 60; entry++)
+        {
+            if (entry < 24)
+            {
+                log.Stage(LogFixture.Label(1), [(byte)entry]);
+            }
+
+            log.Sequence(now += entry < 24 ? 10UL : 1_000UL);
+        }
+
+        OwnerInitRequest? found = null;
+        for (ulong start = 0; start < log.Size && found is null; start++)
+        {
+            if (!Accepts(log, start))
+            {
+                continue;
+            }
+
+            var request = new OwnerInitRequest(null, LogFixture.Label(1), start);
+            IReadOnlyList<uint> greatest = log.OwnerInit(request).GreatestVersions;
+            bool gap = greatest.Count > 1 &&
+                OwnerInitialization.LadderVersions(greatest).Any(v => v <= greatest[0] && !OwnerInitialization.ProvenVersions(greatest).Contains(v));
+            found = gap ? request : null;
+        }
+
+        Assert.NotNull(found);
+        byte[] encoded = Encode(log.OwnerInit(found), log);
+        VerifiedOwnerInit honest = OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, null, found, Decode(encoded, log), now);
+        Assert.Equal(23u, honest.Owner.GreatestVersion);
+        for (int i = 0; i < encoded.Length; i++)
+        {
+            byte[] mutated = (byte[])encoded.Clone();
+            mutated[i] ^= 0x01;
+            Assert.True(
+                Rejection.Rejected(() => OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, null, found, Decode(mutated, log), now)),
+                $"flipped byte {i} of {encoded.Length} was accepted");
+        }
+    }
+
+    [Fact]
+    public void A_long_list_of_greatest_versions_is_refused_before_any_vrf_proof_is_checked()
+    {
+        TransparencyLog log = LogFixture.NewLog(reasonableMonitoringWindow: 1_000);
+        ulong now = LogFixture.PublishRoundRobin(log, entries: 40, labels: 2, start: 1_000_000, step: 100);
+        var request = new OwnerInitRequest(null, LogFixture.Label(1), 31);
+        OwnerInitResponse honest = log.OwnerInit(request);
+
+        // 255 greatest versions for a start with a handful of entries to inspect; the ladder is left as it was, so
+        // refusing on the VRF proofs would need them checked first: the count must fail before.
+        uint[] many = [.. Enumerable.Range(0, 255).Select(i => (uint)(1_000_000 - i))];
+        var e = Assert.Throws<KtVerificationException>(() =>
+            OwnerInitVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, honest with { GreatestVersions = many }, now));
+        Assert.Contains("greatest versions for", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
