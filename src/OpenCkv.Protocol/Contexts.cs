@@ -1,0 +1,33 @@
+namespace OpenCkv.Protocol;
+
+/// <summary>
+/// The domain-separation strings that start every signed or hashed input of docs/ckv-protocol.md. Each signature
+/// and derivation has its own, so a signature made for one purpose never verifies for another. ASCII, encoded as
+/// <c>opaque context&lt;1..255&gt;</c> at the start of the input.
+/// </summary>
+public static class Contexts
+{
+    /// <summary>The handle record, signed by the account key.</summary>
+    public const string HandleRecord = "OpenCKV v1 handle record";
+
+    /// <summary>A cross-signature from one account key to the next.</summary>
+    public const string KeyRotation = "OpenCKV v1 account key rotation";
+
+    /// <summary>A device's proof that it holds its message-signing key, bound to its account and other keys.</summary>
+    public const string DevicePossession = "OpenCKV v1 device possession";
+
+    /// <summary>An authenticated HTTP request, signed by the device's request key.</summary>
+    public const string Request = "OpenCKV v1 request";
+
+    /// <summary>The public verification code of an account key.</summary>
+    public const string PublicCode = "OpenCKV v1 public verification code";
+
+    /// <summary>The commitment of the on-device comparison.</summary>
+    public const string ComparisonCommitment = "OpenCKV v1 comparison commitment";
+
+    /// <summary>The code both devices show in the on-device comparison.</summary>
+    public const string ComparisonCode = "OpenCKV v1 comparison code";
+
+    /// <summary>Bytes of a context as they start a signed or hashed input.</summary>
+    internal static byte[] Bytes(string context) => System.Text.Encoding.ASCII.GetBytes(context);
+}
