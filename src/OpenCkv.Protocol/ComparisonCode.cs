@@ -27,10 +27,14 @@ public static class ComparisonCode
     public const int NonceSize = 32;
 
     /// <summary>The commitment the initiator sends.</summary>
-    public static byte[] Commit(ComparisonRole role, byte[] accountKey, byte[] deviceId, byte[] nonce)
+    public static byte[] Commit(ComparisonRole role, byte[] accountKey, byte[] deviceId, byte[] nonce) =>
+        Commit(Contexts.ComparisonCommitment, role, accountKey, deviceId, nonce);
+
+    /// <summary>A commitment under <paramref name="context"/> (the comparison's, or the join exchange's).</summary>
+    internal static byte[] Commit(string context, ComparisonRole role, byte[] accountKey, byte[] deviceId, byte[] nonce)
     {
         var writer = new TlsWriter();
-        writer.WriteOpaque(Contexts.Bytes(Contexts.ComparisonCommitment), byte.MaxValue);
+        writer.WriteOpaque(Contexts.Bytes(context), byte.MaxValue);
         writer.WriteUInt8((byte)role);
         writer.WriteFixed(accountKey, Device.KeySize);
         writer.WriteFixed(deviceId, Device.IdSize);
@@ -39,20 +43,29 @@ public static class ComparisonCode
     }
 
     /// <summary>True when the opening matches the commitment received earlier.</summary>
-    public static bool Opens(byte[] commitment, byte[] accountKey, byte[] deviceId, byte[] nonce)
+    public static bool Opens(byte[] commitment, byte[] accountKey, byte[] deviceId, byte[] nonce) =>
+        Opens(Contexts.ComparisonCommitment, commitment, accountKey, deviceId, nonce);
+
+    /// <summary>True when the opening matches a commitment made under <paramref name="context"/>.</summary>
+    internal static bool Opens(string context, byte[] commitment, byte[] accountKey, byte[] deviceId, byte[] nonce)
     {
         ArgumentNullException.ThrowIfNull(commitment);
-        return CryptographicOperations.FixedTimeEquals(commitment, Commit(ComparisonRole.Initiator, accountKey, deviceId, nonce));
+        return CryptographicOperations.FixedTimeEquals(commitment, Commit(context, ComparisonRole.Initiator, accountKey, deviceId, nonce));
     }
 
     /// <summary>
     /// The code both devices show: SHA-256 over the context, the initiator's key, device id and nonce, then the
     /// responder's; the first 8 bytes as a big-endian number modulo 10^8, as eight digits.
     /// </summary>
-    public static string Code(byte[] initiatorKey, byte[] initiatorDevice, byte[] initiatorNonce, byte[] responderKey, byte[] responderDevice, byte[] responderNonce)
+    public static string Code(byte[] initiatorKey, byte[] initiatorDevice, byte[] initiatorNonce, byte[] responderKey, byte[] responderDevice, byte[] responderNonce) =>
+        Code(Contexts.ComparisonCode, initiatorKey, initiatorDevice, initiatorNonce, responderKey, responderDevice, responderNonce);
+
+    /// <summary>A code under <paramref name="context"/> (the comparison's, or the join exchange's).</summary>
+    internal static string Code(
+        string context, byte[] initiatorKey, byte[] initiatorDevice, byte[] initiatorNonce, byte[] responderKey, byte[] responderDevice, byte[] responderNonce)
     {
         var writer = new TlsWriter();
-        writer.WriteOpaque(Contexts.Bytes(Contexts.ComparisonCode), byte.MaxValue);
+        writer.WriteOpaque(Contexts.Bytes(context), byte.MaxValue);
         writer.WriteFixed(initiatorKey, Device.KeySize);
         writer.WriteFixed(initiatorDevice, Device.IdSize);
         writer.WriteFixed(initiatorNonce, NonceSize);

@@ -28,6 +28,18 @@ public static class Contexts
     /// <summary>The code both devices show in the on-device comparison.</summary>
     public const string ComparisonCode = "OpenCKV v1 comparison code";
 
+    /// <summary>An end-to-end encrypted message, signed by the sending device's message-signing key.</summary>
+    public const string Message = "OpenCKV v1 message";
+
+    /// <summary>A keychain blob relayed between an account's devices, signed by the sending device.</summary>
+    public const string KeychainBlob = "OpenCKV v1 keychain blob";
+
+    /// <summary>The commitment of the join exchange between a joining and an approving device.</summary>
+    public const string JoinCommitment = "OpenCKV v1 join commitment";
+
+    /// <summary>The code both devices of a join exchange show.</summary>
+    public const string JoinCode = "OpenCKV v1 join code";
+
     /// <summary>Bytes of a context as they start a signed or hashed input.</summary>
     internal static byte[] Bytes(string context) => System.Text.Encoding.ASCII.GetBytes(context);
 }

@@ -27,6 +27,7 @@ public static partial class KnownAnswerGenerator
         ["keytrans-trees.txt"] = Trees(),
         ["keytrans-search.txt"] = Searches(),
         ["keytrans-auditing.txt"] = Auditing(),
+        ["ckv-protocol.txt"] = Protocol(),
     };
 
     internal static byte[] Seeded(string name, int length = 32) => SHA256.HashData(Encoding.UTF8.GetBytes("OpenCKV KAT " + name))[..length];

@@ -17,7 +17,7 @@ public sealed class KnownAnswerFileTests
     public void The_generator_reproduces_every_file_bit_for_bit()
     {
         IReadOnlyDictionary<string, string> generated = KnownAnswerGenerator.Generate();
-        Assert.Equal(4, generated.Count);
+        Assert.Equal(5, generated.Count);
         foreach ((string name, string contents) in generated)
         {
             Assert.Equal(Read(name), contents);
