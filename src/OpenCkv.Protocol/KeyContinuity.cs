@@ -31,6 +31,21 @@ public static class KeyContinuity
         return record.Chain.Any(link => link.PreviousKey.AsSpan().SequenceEqual(pinnedKey)) ? KeyChange.CrossSigned : KeyChange.Uncrosssigned;
     }
 
+    /// <summary>
+    /// True when <paramref name="next"/> is the record that follows <paramref name="previous"/> for one handle: the
+    /// same label, the next version, a greater counter, and the hash of <paramref name="previous"/> as its
+    /// <c>previous_record_hash</c>. A reader that holds both and finds otherwise treats it as a counter regression.
+    /// </summary>
+    public static bool Follows(HandleRecord previous, HandleRecord next)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(next);
+        return next.Label.AsSpan().SequenceEqual(previous.Label) &&
+            next.Version == previous.Version + 1UL &&
+            next.Counter > previous.Counter &&
+            next.PreviousRecordHash.AsSpan().SequenceEqual(previous.Hash());
+    }
+
     /// <summary>True when the record's counter went below the highest one seen for the handle: a warning.</summary>
     public static bool CounterRegressed(ulong highestSeen, HandleRecord record)
     {

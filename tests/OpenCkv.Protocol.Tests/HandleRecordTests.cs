@@ -107,6 +107,19 @@ public sealed class HandleRecordTests
     }
 
     [Fact]
+    public void A_record_follows_the_one_before_only_through_its_hash_version_and_counter()
+    {
+        using var key = EcdsaP256PrivateKey.Generate();
+        HandleRecord first = Records.Signed(key, version: 3, counter: 7);
+        HandleRecord next = (first with { Version = 4, Counter = 8, PreviousRecordHash = first.Hash() }).SignedBy(key);
+        Assert.True(KeyContinuity.Follows(first, next));
+        Assert.False(KeyContinuity.Follows(first, (next with { Version = 5 }).SignedBy(key)));
+        Assert.False(KeyContinuity.Follows(first, (next with { Counter = 7 }).SignedBy(key)));
+        Assert.False(KeyContinuity.Follows(first, (next with { PreviousRecordHash = new byte[32] }).SignedBy(key)));
+        Assert.False(KeyContinuity.Follows(next, first));
+    }
+
+    [Fact]
     public void Unknown_formats_and_states_and_oversized_lists_are_format_errors()
     {
         using var key = EcdsaP256PrivateKey.Generate();
