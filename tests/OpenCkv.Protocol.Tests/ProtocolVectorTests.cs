@@ -11,7 +11,7 @@ namespace OpenCkv.Protocol.Tests;
 /// </summary>
 public sealed class ProtocolVectorTests
 {
-    private static readonly Dictionary<string, Dictionary<string, byte[]>> Blocks = Parse(
+    private static readonly Dictionary<string, Dictionary<string, byte[]>> Blocks = KnownAnswers.KnownAnswerFile.Parse(
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", "ckv-protocol.txt")));
 
     [Fact]
@@ -53,26 +53,5 @@ public sealed class ProtocolVectorTests
             Encoding.ASCII.GetString(c["code"]),
             ComparisonCode.Code(c["initiator_key"], c["initiator_device"], c["initiator_nonce"], c["responder_key"], c["responder_device"], c["responder_nonce"]));
         Assert.NotEqual(Blocks["join exchange (§6.2): the same inputs, the joining device first"]["commitment"], c["commitment"]);
-    }
-
-    private static Dictionary<string, Dictionary<string, byte[]>> Parse(string text)
-    {
-        var blocks = new Dictionary<string, Dictionary<string, byte[]>>();
-        Dictionary<string, byte[]>? current = null;
-        foreach (string line in text.Split('\n'))
-        {
-            if (line.StartsWith("## ", StringComparison.Ordinal))
-            {
-                current = [];
-                blocks[line[3..].Trim()] = current;
-            }
-            else if (current is not null && line.Contains(" = ", StringComparison.Ordinal))
-            {
-                int eq = line.IndexOf(" = ", StringComparison.Ordinal);
-                current[line[..eq]] = Convert.FromHexString(line[(eq + 3)..]);
-            }
-        }
-
-        return blocks;
     }
 }

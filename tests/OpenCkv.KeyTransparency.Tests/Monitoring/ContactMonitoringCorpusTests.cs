@@ -45,7 +45,7 @@ public sealed class ContactMonitoringCorpusTests
         var monitored = MonitoredLabel.After(LogFixture.Label(1), search);
         now = Heartbeats(log, now, 5, 150);
 
-        byte[] encoded = ContactMonitoringTests.Encode(log.ContactMonitor(monitored.Request(search.State.TreeSize)), log);
+        byte[] encoded = Wire.Encode(log.ContactMonitor(monitored.Request(search.State.TreeSize)), log);
         VerifiedContactMonitor honest = ContactMonitoringTests.Verify(log, search.State, monitored, encoded, now);
         Assert.NotEqual(monitored.Map, honest.Label.Map); // the pair moved up its path
 
@@ -69,7 +69,7 @@ public sealed class ContactMonitoringCorpusTests
         var monitored = MonitoredLabel.After(LogFixture.Label(1), search);
         now = Heartbeats(log, now, 40, Window / 2);
         VerifiedContactMonitor result = ContactMonitoringTests.Verify(
-            log, null, monitored, ContactMonitoringTests.Encode(log.ContactMonitor(monitored.Request(null)), log), now);
+            log, null, monitored, Wire.Encode(log.ContactMonitor(monitored.Request(null)), log), now);
         Assert.True(result.Label.Done);
     }
 

@@ -88,7 +88,7 @@ public sealed class ContactMonitoringTests
                 int label = client.Monitored.Keys.ElementAt(random.Next(client.Monitored.Count));
                 MonitoredLabel monitored = client.Monitored[label];
                 ContactMonitorRequest request = monitored.Request(client.State?.TreeSize);
-                byte[] encoded = Encode(log.ContactMonitor(request), log);
+                byte[] encoded = Wire.Encode(log.ContactMonitor(request), log);
                 VerifiedContactMonitor result = Verify(log, client.State, monitored, encoded, now);
                 monitorPasses++;
                 Assert.All(result.Label.Map, e => Assert.True(e.Position >= monitored.Map.Min(m => m.Position)));
@@ -126,26 +126,16 @@ public sealed class ContactMonitoringTests
         {
             foreach (MonitoredLabel monitored in client.Monitored.Values)
             {
-                VerifiedContactMonitor result = Verify(log, client.State, monitored, Encode(log.ContactMonitor(monitored.Request(client.State?.TreeSize)), log), now);
+                VerifiedContactMonitor result = Verify(log, client.State, monitored, Wire.Encode(log.ContactMonitor(monitored.Request(client.State?.TreeSize)), log), now);
                 client.State = result.State;
                 Assert.True(result.Label.Done, $"still monitoring {string.Join(", ", result.Label.Map)}");
             }
         }
     }
 
-    internal static byte[] Encode(HeadAndProofResponse response, TransparencyLog log)
-    {
-        var writer = new TlsWriter();
-        response.Encode(writer, log.Configuration.Mode);
-        return writer.ToArray();
-    }
-
     internal static VerifiedContactMonitor Verify(TransparencyLog log, ClientState? state, MonitoredLabel monitored, byte[] encoded, ulong now)
     {
-        var reader = new TlsReader(encoded);
-        HeadAndProofResponse response = HeadAndProofResponse.Decode(ref reader, log.Configuration.Mode);
-        reader.EnsureEnd();
-        return ContactMonitorVerifier.Verify(LogFixture.Suite, log.Configuration, state, monitored, response, now);
+        return ContactMonitorVerifier.Verify(LogFixture.Suite, log.Configuration, state, monitored, Wire.Decode(encoded, log), now);
     }
 
 }

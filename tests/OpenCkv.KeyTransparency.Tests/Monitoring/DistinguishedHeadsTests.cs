@@ -73,7 +73,7 @@ public sealed class DistinguishedHeadsTests
     private static VerifiedDistinguished Walk(TransparencyLog log, ulong now)
     {
         var request = new DistinguishedRequest(null, null);
-        return DistinguishedVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Decode(Encode(log.DistinguishedHeads(request), log), log), now);
+        return DistinguishedVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Wire.Decode(Wire.Encode(log.DistinguishedHeads(request), log), log), now);
     }
 
     [Theory]
@@ -139,13 +139,13 @@ public sealed class DistinguishedHeadsTests
         (TransparencyLog mine, List<ulong> times) = History(21, 400, keys, divergeAt: 360);
         (TransparencyLog forked, _) = History(21, 400, keys, divergeAt: 380);
         ulong now = times[^1];
-        byte[] own = Encode(mine.DistinguishedHeads(new DistinguishedRequest(null, null)), mine);
-        VerifiedDistinguished ownWalk = DistinguishedVerifier.Verify(LogFixture.Suite, mine.Configuration, null, new DistinguishedRequest(null, null), Decode(own, mine), now);
+        byte[] own = Wire.Encode(mine.DistinguishedHeads(new DistinguishedRequest(null, null)), mine);
+        VerifiedDistinguished ownWalk = DistinguishedVerifier.Verify(LogFixture.Suite, mine.Configuration, null, new DistinguishedRequest(null, null), Wire.Decode(own, mine), now);
 
         // The same log: consistent. The forked one: a fork, with both responses kept.
         var watch = new ForkWatch(LogFixture.Suite, mine.Configuration, maxTries: 3, gracePeriodMs: 60_000);
         Assert.Equal(ForkAction.None, watch.Compare(ownWalk, own, own, now).Action);
-        byte[] theirs = Encode(forked.DistinguishedHeads(new DistinguishedRequest(null, null)), forked);
+        byte[] theirs = Wire.Encode(forked.DistinguishedHeads(new DistinguishedRequest(null, null)), forked);
         ForkDecision fork = watch.Compare(ownWalk, own, theirs, now);
         Assert.Equal(ForkAction.WarnFork, fork.Action);
         Assert.Same(theirs, fork.Evidence!.PeerResponse);
@@ -158,7 +158,7 @@ public sealed class DistinguishedHeadsTests
             mine.Sequence(later += 700);
         }
 
-        byte[] ahead = Encode(mine.DistinguishedHeads(new DistinguishedRequest(null, null)), mine);
+        byte[] ahead = Wire.Encode(mine.DistinguishedHeads(new DistinguishedRequest(null, null)), mine);
         Assert.Equal(ForkAction.Resync, watch.Compare(ownWalk, own, ahead, later).Action);
         Assert.Equal(ForkAction.Resync, watch.Compare(ownWalk, own, ahead, later).Action);
         Assert.Equal(ForkAction.WarnUnlinkable, watch.Compare(ownWalk, own, ahead, later).Action);
@@ -179,30 +179,15 @@ public sealed class DistinguishedHeadsTests
     {
         (TransparencyLog log, List<ulong> timestamps) = History(13, 120);
         var request = new DistinguishedRequest(null, null);
-        byte[] encoded = Encode(log.DistinguishedHeads(request), log);
-        Assert.NotEmpty(DistinguishedVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Decode(encoded, log), timestamps[^1]).Entries);
+        byte[] encoded = Wire.Encode(log.DistinguishedHeads(request), log);
+        Assert.NotEmpty(DistinguishedVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Wire.Decode(encoded, log), timestamps[^1]).Entries);
         for (int i = 0; i < encoded.Length; i++)
         {
             byte[] mutated = (byte[])encoded.Clone();
             mutated[i] ^= 0x01;
             Assert.True(
-                Rejection.Rejected(() => DistinguishedVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Decode(mutated, log), timestamps[^1])),
+                Rejection.Rejected(() => DistinguishedVerifier.Verify(LogFixture.Suite, log.Configuration, null, request, Wire.Decode(mutated, log), timestamps[^1])),
                 $"flipped byte {i} of {encoded.Length} was accepted");
         }
-    }
-
-    private static byte[] Encode(HeadAndProofResponse response, TransparencyLog log)
-    {
-        var writer = new TlsWriter();
-        response.Encode(writer, log.Configuration.Mode);
-        return writer.ToArray();
-    }
-
-    private static HeadAndProofResponse Decode(byte[] encoded, TransparencyLog log)
-    {
-        var reader = new TlsReader(encoded);
-        HeadAndProofResponse response = HeadAndProofResponse.Decode(ref reader, log.Configuration.Mode);
-        reader.EnsureEnd();
-        return response;
     }
 }

@@ -71,7 +71,7 @@ public sealed class OwnerMonitoringTests
                 default:
                     var request = OwnerMonitorVerifier.Request(owner.State, owner.Client?.TreeSize);
                     VerifiedOwnerMonitor result = OwnerMonitorVerifier.Verify(
-                        LogFixture.Suite, log.Configuration, owner.Client, owner.State, Decode(Encode(log.OwnerMonitor(request), log), log), now);
+                        LogFixture.Suite, log.Configuration, owner.Client, owner.State, Wire.Decode(Wire.Encode(log.OwnerMonitor(request), log), log), now);
                     Assert.True(result.Owner.Start >= owner.State.Start);
                     passes++;
                     if (result.Complete)
@@ -137,8 +137,8 @@ public sealed class OwnerMonitoringTests
         }
 
         OwnerMonitorRequest request = OwnerMonitorVerifier.Request(o.State!, o.Client!.TreeSize);
-        byte[] encoded = Encode(log.OwnerMonitor(request), log);
-        VerifiedOwnerMonitor honest = OwnerMonitorVerifier.Verify(LogFixture.Suite, log.Configuration, o.Client, o.State!, Decode(encoded, log), now);
+        byte[] encoded = Wire.Encode(log.OwnerMonitor(request), log);
+        VerifiedOwnerMonitor honest = OwnerMonitorVerifier.Verify(LogFixture.Suite, log.Configuration, o.Client, o.State!, Wire.Decode(encoded, log), now);
         Assert.True(honest.Owner.Start > o.State!.Start);
         Assert.Empty(honest.Owner.Map);
 
@@ -147,7 +147,7 @@ public sealed class OwnerMonitoringTests
             byte[] mutated = (byte[])encoded.Clone();
             mutated[i] ^= 0x01;
             Assert.True(
-                Rejection.Rejected(() => OwnerMonitorVerifier.Verify(LogFixture.Suite, log.Configuration, o.Client, o.State!, Decode(mutated, log), now)),
+                Rejection.Rejected(() => OwnerMonitorVerifier.Verify(LogFixture.Suite, log.Configuration, o.Client, o.State!, Wire.Decode(mutated, log), now)),
                 $"flipped byte {i} of {encoded.Length} was accepted");
         }
     }
@@ -162,20 +162,5 @@ public sealed class OwnerMonitoringTests
         {
             owner.ForeignPending = false;
         }
-    }
-
-    private static byte[] Encode(HeadAndProofResponse response, TransparencyLog log)
-    {
-        var writer = new TlsWriter();
-        response.Encode(writer, log.Configuration.Mode);
-        return writer.ToArray();
-    }
-
-    private static HeadAndProofResponse Decode(byte[] encoded, TransparencyLog log)
-    {
-        var reader = new TlsReader(encoded);
-        HeadAndProofResponse response = HeadAndProofResponse.Decode(ref reader, log.Configuration.Mode);
-        reader.EnsureEnd();
-        return response;
     }
 }

@@ -30,7 +30,7 @@ public sealed class KnownAnswerFileTests
     public void Recorded_search_responses_verify_and_chain(string path)
     {
         CryptoSuite suite = path == nameof(CryptoPath.Native) ? CryptoSuite.Native ?? CryptoSuite.Portable : CryptoSuite.Portable;
-        var blocks = Blocks(Read("keytrans-search.txt"));
+        var blocks = KnownAnswers.KnownAnswerFile.Parse(Read("keytrans-search.txt"));
         Configuration configuration = TlsCodec.Decode<Configuration>(blocks["log"]["configuration"]);
         Assert.Equal(blocks["log"]["configuration_sha256"], configuration.Fingerprint().ToArray());
 
@@ -101,7 +101,7 @@ public sealed class KnownAnswerFileTests
     public void Recorded_auditor_updates_replay_and_the_audited_search_verifies(string path)
     {
         CryptoSuite suite = path == nameof(CryptoPath.Native) ? CryptoSuite.Native ?? CryptoSuite.Portable : CryptoSuite.Portable;
-        var blocks = Blocks(Read("keytrans-auditing.txt"));
+        var blocks = KnownAnswers.KnownAnswerFile.Parse(Read("keytrans-auditing.txt"));
         Configuration configuration = TlsCodec.Decode<Configuration>(blocks["log"]["configuration"]);
         using var key = Crypto.Signatures.EcdsaP256PrivateKey.Import(blocks["log"]["auditor_sk"]);
         var auditor = KeyTransparency.Auditing.Auditor.Create(suite, configuration, key);
@@ -129,26 +129,5 @@ public sealed class KnownAnswerFileTests
         SearchResponse response = SearchResponse.Decode(ref reader, request.Version is not null, configuration.Mode);
         reader.EnsureEnd();
         return (request, response);
-    }
-
-    private static Dictionary<string, Dictionary<string, byte[]>> Blocks(string text)
-    {
-        var blocks = new Dictionary<string, Dictionary<string, byte[]>>();
-        Dictionary<string, byte[]>? current = null;
-        foreach (string line in text.Split('\n'))
-        {
-            if (line.StartsWith("## ", StringComparison.Ordinal))
-            {
-                current = [];
-                blocks[line[3..].Trim()] = current;
-            }
-            else if (current is not null && line.Contains(" = ", StringComparison.Ordinal))
-            {
-                int eq = line.IndexOf(" = ", StringComparison.Ordinal);
-                current[line[..eq]] = Convert.FromHexString(line[(eq + 3)..]);
-            }
-        }
-
-        return blocks;
     }
 }
