@@ -59,6 +59,12 @@ public sealed class PagedPrefixVersions(TreeHasher hasher, IPrefixPageTable tabl
     /// <inheritdoc />
     public PrefixVersion Empty { get; } = new PagedVersion(0, Hash32.Zero);
 
+    /// <summary>The version whose root page is <paramref name="rootPageId"/> (0: the empty tree), as a store kept it.</summary>
+    public static PrefixVersion At(ulong rootPageId, Hash32 root) => new PagedVersion(rootPageId, root);
+
+    /// <summary>The root page id of a version of this kind of store (0 for the empty tree), for a store to keep.</summary>
+    public static ulong RootPageOf(PrefixVersion version) => Own(version).RootPageId;
+
     /// <inheritdoc />
     public PrefixVersion Insert(PrefixVersion from, IReadOnlyCollection<PrefixLeaf> leaves)
     {
