@@ -169,49 +169,60 @@ public sealed class Auditor
 
     private void CheckRemovalsWerePublished(AuditorUpdate update, ulong position)
     {
-        var timestamps = new List<ulong>(_timestamps) { update.Timestamp };
-        SortedSet<ulong> distinguished = Distinguished(timestamps, Configuration.ReasonableMonitoringWindow);
         foreach (PrefixLeaf removed in update.Removed)
         {
             ulong added = _addedAt.TryGetValue(removed.VrfOutput, out ulong at)
                 ? at
                 : throw Fail(VerificationFailure.InconsistentInput, $"removed key {removed.VrfOutput} was never added");
-            if (distinguished.GetViewBetween(added, position - 1).Count == 0)
+            if (!AnyDistinguishedBetween(added, position - 1, position + 1, update.Timestamp))
             {
                 throw Fail(VerificationFailure.InconsistentInput, $"key {removed.VrfOutput}, added at entry {added}, is removed before any distinguished entry held it");
             }
         }
     }
 
-    /// <summary>KT §6.1 over every timestamp the auditor holds.</summary>
-    private static SortedSet<ulong> Distinguished(List<ulong> timestamps, ulong window)
+    /// <summary>
+    /// KT §6.1 in the tree of <paramref name="size"/> entries (the last one's timestamp given apart, not yet
+    /// stored): is any entry in [<paramref name="from"/>, <paramref name="to"/>] distinguished? The walk enters
+    /// only subtrees that overlap the range, so it costs the depth plus the distinguished entries found.
+    /// </summary>
+    private bool AnyDistinguishedBetween(ulong from, ulong to, ulong size, ulong lastTimestamp)
     {
-        var found = new SortedSet<ulong>();
-        var n = (ulong)timestamps.Count;
-        var pending = new Stack<(ulong Node, ulong Left, ulong Right)>();
-        pending.Push((ImplicitTree.Root(n), 0, timestamps[^1]));
+        ulong TimestampOf(ulong entry) => entry == size - 1 ? lastTimestamp : _timestamps[(int)entry];
+
+        if (from > to)
+        {
+            return false;
+        }
+
+        var pending = new Stack<(ulong Node, ulong Left, ulong Right, ulong Low, ulong High)>();
+        pending.Push((ImplicitTree.Root(size), 0, lastTimestamp, 0, size - 1));
         while (pending.Count > 0)
         {
-            (ulong node, ulong left, ulong right) = pending.Pop();
-            if (right < left || right - left < window)
+            (ulong node, ulong left, ulong right, ulong low, ulong high) = pending.Pop();
+            if (high < from || low > to || right < left || right - left < Configuration.ReasonableMonitoringWindow)
             {
-                continue;
+                continue; // outside the range, or not distinguished (nor anything below it)
             }
 
-            found.Add(node);
-            ulong timestamp = timestamps[(int)node];
+            if (node >= from && node <= to)
+            {
+                return true;
+            }
+
+            ulong timestamp = TimestampOf(node);
             if (ImplicitTree.HasLeft(node))
             {
-                pending.Push((ImplicitTree.Left(node), left, timestamp));
+                pending.Push((ImplicitTree.Left(node), left, timestamp, low, node - 1));
             }
 
-            if (ImplicitTree.HasRight(node, n))
+            if (ImplicitTree.HasRight(node, size))
             {
-                pending.Push((ImplicitTree.Right(node, n), timestamp, right));
+                pending.Push((ImplicitTree.Right(node, size), timestamp, right, node + 1, high));
             }
         }
 
-        return found;
+        return false;
     }
 
     private static void CheckAscending(IReadOnlyList<PrefixLeaf> leaves, string field)

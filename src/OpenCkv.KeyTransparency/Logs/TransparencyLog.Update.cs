@@ -16,31 +16,40 @@ public sealed partial class TransparencyLog
     public IReadOnlyList<UpdateResponse> Update(UpdateRequest request, ulong timestampMs)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // Updates are serialized: the check that the owner's greatest version is current, the staging of its values
+        // and the entry that holds them are one step, so two concurrent updates of one label never both pass.
+        ulong? createdAt = null;
+        int advertised;
+        lock (_updateGate)
+        {
+            (ulong before, _, LabelHistory? known) = Begin(request.Label, request.Last, nameof(request));
+            long current = known?.VersionsIn(before).Length ?? 0;
+            long next = request.GreatestVersion is { } g ? (long)g + 1 : 0; // a uint from the wire: no overflow in long
+            if (next > current || (next == current && request.Values.Count == 0))
+            {
+                throw new ArgumentException(
+                    $"The request's greatest version {request.GreatestVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"} is ahead of the label's {current} versions, or names no new value.",
+                    nameof(request));
+            }
+
+            advertised = (int)next;
+            if (next == current)
+            {
+                createdAt = Publish(request, timestampMs);
+            }
+        }
+
         (ulong size, SignedView view, LabelHistory? history) = Begin(request.Label, request.Last, nameof(request));
-        int current = history?.VersionsIn(size).Length ?? 0;
-        int advertised = request.GreatestVersion is { } g ? checked((int)g + 1) : 0;
-        if (advertised > current || (advertised == current && request.Values.Count == 0))
-        {
-            throw new ArgumentException(
-                $"The request's greatest version {request.GreatestVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"} is ahead of the label's {current} versions, or names no new value.",
-                nameof(request));
-        }
-
-        if (advertised == current)
-        {
-            Publish(request, timestampMs);
-            (size, view, history) = Begin(request.Label, request.Last, nameof(request));
-        }
-
         PublishedVersion[] versions = history!.VersionsIn(size);
         var responses = new List<UpdateResponse>();
         ulong? last = request.Last;
         uint? previous = request.GreatestVersion;
-        bool created = advertised == current;
         foreach (IGrouping<ulong, PublishedVersion> entry in versions.Skip(advertised).GroupBy(v => v.Position))
         {
+            // Only the entry this request created holds the owner's own values; every other shows someone else's.
             PublishedVersion[] added = [.. entry];
-            responses.Add(UpdateResponseFor(history, versions, size, view, last, previous, added, valuesShown: !created));
+            responses.Add(UpdateResponseFor(history, versions, size, view, last, previous, added, valuesShown: entry.Key != createdAt));
             last = size;
             previous = added[^1].Version;
         }
@@ -48,8 +57,11 @@ public sealed partial class TransparencyLog
         return responses;
     }
 
-    /// <summary>Stages the request's values as the label's next versions and sequences them in one entry.</summary>
-    private void Publish(UpdateRequest request, ulong timestampMs)
+    /// <summary>
+    /// Stages the request's values as the label's next versions — all or none — and sequences them in one entry.
+    /// </summary>
+    /// <returns>The entry's position.</returns>
+    private ulong Publish(UpdateRequest request, ulong timestampMs)
     {
         lock (_gate)
         {
@@ -57,14 +69,19 @@ public sealed partial class TransparencyLog
             {
                 throw new ArgumentException("The label has staged versions that are not sequenced yet.", nameof(request));
             }
+
+            if (Configuration.Mode == DeploymentMode.ThirdPartyAuditing && _pending.Count + request.Values.Count > PrefixProof.MaxResults)
+            {
+                throw new ArgumentException($"An audited entry holds at most {PrefixProof.MaxResults} new versions.", nameof(request));
+            }
+
+            foreach (LabelValue value in request.Values)
+            {
+                StageLocked(request.Label, value.Value);
+            }
         }
 
-        foreach (LabelValue value in request.Values)
-        {
-            Stage(request.Label, value.Value);
-        }
-
-        Sequence(timestampMs);
+        return Sequence(timestampMs);
     }
 
     /// <summary>One response for the versions <paramref name="added"/> at one entry (KT §9, §13.5).</summary>

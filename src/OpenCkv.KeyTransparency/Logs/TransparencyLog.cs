@@ -23,6 +23,7 @@ public sealed partial class TransparencyLog
     private readonly List<(LabelHistory History, uint Version, UpdateValue Value)> _pending = [];
     private readonly Dictionary<LabelHistory, uint> _pendingPerLabel = [];
     private readonly Lock _gate = new();
+    private readonly Lock _updateGate = new();
     private ulong _size;
     private TreeHead? _head;
     private ulong _lastTimestamp;
@@ -189,11 +190,25 @@ public sealed partial class TransparencyLog
 
         lock (_gate)
         {
-            LabelHistory history = HistoryOf(label, create: true)!;
-            uint version = NextStagedVersion(history);
-            _pending.Add((history, version, new UpdateValue(value, null)));
-            return version;
+            return StageLocked(label, value);
         }
+    }
+
+    /// <summary>Stages one value; the caller holds the gate.</summary>
+    /// <exception cref="InvalidOperationException">An audited entry is full (255 new versions): sequence first.</exception>
+    private uint StageLocked(byte[] label, byte[] value)
+    {
+        // An AuditorUpdate's proof has at most 255 results (KT §12.2, §15.2): refusing here, before anything is
+        // staged, keeps the log able to sequence what it holds.
+        if (Configuration.Mode == DeploymentMode.ThirdPartyAuditing && _pending.Count >= PrefixProof.MaxResults)
+        {
+            throw new InvalidOperationException($"An audited entry holds at most {PrefixProof.MaxResults} new versions: sequence first.");
+        }
+
+        LabelHistory history = HistoryOf(label, create: true)!;
+        uint version = NextStagedVersion(history);
+        _pending.Add((history, version, new UpdateValue(value, null)));
+        return version;
     }
 
     /// <summary>
@@ -205,10 +220,8 @@ public sealed partial class TransparencyLog
     {
         lock (_gate)
         {
-            LabelHistory history = HistoryOf(label, create: true)!;
-            uint version = NextStagedVersion(history);
-            history.Output(version, _ => vrfOutput);
-            _pending.Add((history, version, new UpdateValue(value, null)));
+            uint version = StageLocked(label, value);
+            HistoryOf(label, create: false)!.Output(version, _ => vrfOutput); // before Sequence evaluates it
             return version;
         }
     }
@@ -228,12 +241,6 @@ public sealed partial class TransparencyLog
             }
 
             ulong position = _size;
-            if (Configuration.Mode == DeploymentMode.ThirdPartyAuditing && _pending.Count > PrefixProof.MaxResults)
-            {
-                // An AuditorUpdate's proof has at most 255 results (KT §12.2, §15.2): an audited entry adds at most 255 leaves.
-                throw new InvalidOperationException($"An audited entry holds at most {PrefixProof.MaxResults} new versions; {_pending.Count} are staged.");
-            }
-
             var leaves = new List<PrefixLeaf>(_pending.Count);
             var published = new List<PublishedLabelVersion>(_pending.Count);
             foreach ((LabelHistory history, uint version, UpdateValue value) in _pending)

@@ -11,6 +11,10 @@ namespace OpenCkv.KeyTransparency.Search;
 public sealed record VerifiedDistinguished(
     IReadOnlyList<ulong> Entries, IReadOnlyDictionary<ulong, Hash32> Roots, TreeHead Head, ClientState State)
 {
+    /// <summary>True when verified without retained state (the request had no <c>last</c>): anyone holding the
+    /// configuration can check the response again, so it can serve as evidence.</summary>
+    public bool SelfContained { get; init; }
+
     /// <summary>KT §10.2 <c>DistinguishedHead</c>: the roots at the distinguished entries, left to right.</summary>
     public IReadOnlyList<Hash32> DistinguishedHead => Entries.Where(e => Roots.ContainsKey(e + 1)).Select(e => Roots[e + 1]).ToArray();
 }
@@ -39,6 +43,6 @@ public static class DistinguishedVerifier
         SearchVerifier.CheckFreshness(configuration, rightmost, nowMs);
 
         var roots = new Dictionary<ulong, Hash32>(session.RootsAt) { [size] = session.Root };
-        return new VerifiedDistinguished(entries, roots, newState.Head, newState);
+        return new VerifiedDistinguished(entries, roots, newState.Head, newState) { SelfContained = state is null };
     }
 }

@@ -9,7 +9,8 @@ public enum ForkAction
     /// <summary>The views agree: nothing to do.</summary>
     None = 1,
 
-    /// <summary>No shared tree size yet: fetch a walk linked to the own view (with <c>last</c>) and compare again.</summary>
+    /// <summary>No shared tree size yet: fetch a fresh own walk (self-contained, and checked against the own view by
+    /// the client's usual consistency proofs) and compare again.</summary>
     Resync,
 
     /// <summary>Still unlinkable after the allowed tries or the grace period: raise a warning.</summary>
@@ -46,7 +47,8 @@ public sealed class ForkWatch(CryptoSuite suite, Configuration configuration, in
     /// <summary>
     /// Verifies <paramref name="peerResponse"/> (a <c>DistinguishedResponse</c> to a request with no <c>last</c>) and
     /// compares it with the device's own verified walk <paramref name="own"/>, whose response bytes are
-    /// <paramref name="ownResponse"/>.
+    /// <paramref name="ownResponse"/>. The own walk must also be self-contained, so that both halves of any
+    /// evidence verify on their own; a resync therefore fetches a fresh walk without <c>last</c>.
     /// </summary>
     /// <exception cref="Verification.KtVerificationException">The peer's response does not verify: it proves nothing
     /// either way.</exception>
@@ -56,6 +58,11 @@ public sealed class ForkWatch(CryptoSuite suite, Configuration configuration, in
         ArgumentNullException.ThrowIfNull(own);
         ArgumentNullException.ThrowIfNull(ownResponse);
         ArgumentNullException.ThrowIfNull(peerResponse);
+        if (!own.SelfContained)
+        {
+            // Evidence must be checkable by anyone: the own side too is a walk fetched without 'last'.
+            throw new ArgumentException("The own walk must be self-contained (requested without 'last').", nameof(own));
+        }
         var reader = new TlsReader(peerResponse);
         HeadAndProofResponse decoded = HeadAndProofResponse.Decode(ref reader, configuration.Mode);
         reader.EnsureEnd();
@@ -75,7 +82,7 @@ public sealed class ForkWatch(CryptoSuite suite, Configuration configuration, in
             default:
                 _unlinkableTries++;
                 _unlinkableSince ??= nowMs;
-                bool tooLong = nowMs - _unlinkableSince.Value > gracePeriodMs;
+                bool tooLong = nowMs > _unlinkableSince.Value && nowMs - _unlinkableSince.Value > gracePeriodMs; // a clock stepping back is not time passing
                 return new ForkDecision(_unlinkableTries >= MaxTries || tooLong ? ForkAction.WarnUnlinkable : ForkAction.Resync);
         }
     }

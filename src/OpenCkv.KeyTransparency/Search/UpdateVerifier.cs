@@ -80,8 +80,13 @@ public static class UpdateVerifier
             throw SearchVerifier.Fail(VerificationFailure.InconsistentInput, $"{response.Info.Count} openings for {values.Count} new values");
         }
 
-        uint first = owner.GreatestVersion is { } g ? checked(g + 1) : 0;
-        uint[] added = Enumerable.Range(0, values.Count).Select(i => checked(first + (uint)i)).ToArray();
+        ulong first = owner.GreatestVersion is { } g ? (ulong)g + 1 : 0;
+        if (first + (ulong)values.Count - 1 > uint.MaxValue)
+        {
+            throw SearchVerifier.Fail(VerificationFailure.InconsistentInput, "the new versions would go past 2^32 - 1");
+        }
+
+        uint[] added = Enumerable.Range(0, values.Count).Select(i => (uint)(first + (ulong)i)).ToArray();
         var outputs = new Dictionary<uint, Hash32>(owner.VrfOutputs);
         var commitments = new Dictionary<uint, Hash32>(owner.Commitments);
         VerifyLadder(suite, configuration, owner, added, response.BinaryLadder, outputs, commitments);

@@ -196,6 +196,11 @@ internal sealed class VerifierSession(
         // size the same proof gives (§12.3); a 'same' head keeps the auditor head retained with the tree head.
         AuditorTreeHead? auditor = configuration.Mode != DeploymentMode.ThirdPartyAuditing ? null
             : head.HeadType == FullTreeHeadType.Updated ? head.AuditorTreeHead : previous?.AuditorHead;
+        if (configuration.Mode == DeploymentMode.ThirdPartyAuditing && head.HeadType == FullTreeHeadType.Updated && auditor is null)
+        {
+            throw new KtVerificationException(VerificationFailure.InconsistentInput, "an updated head of an audited log carries no auditor head");
+        }
+
         ulong? auditorSize = head.HeadType == FullTreeHeadType.Updated ? auditor?.TreeSize : null;
         if (auditorSize is { } audited && (audited == 0 || audited > size))
         {

@@ -168,6 +168,13 @@ public sealed class DistinguishedHeadsTests
         Assert.Equal(ForkAction.Resync, patient.Compare(ownWalk, own, ahead, later).Action);
         Assert.Equal(ForkAction.WarnUnlinkable, patient.Compare(ownWalk, own, ahead, later + 1_001).Action);
 
+        // The own side of any evidence must be self-contained too.
+        var linked = DistinguishedVerifier.Verify(
+            LogFixture.Suite, mine.Configuration, ownWalk.State, new DistinguishedRequest(ownWalk.State.TreeSize, null),
+            mine.DistinguishedHeads(new DistinguishedRequest(ownWalk.State.TreeSize, null)), later);
+        Assert.False(linked.SelfContained);
+        Assert.Throws<ArgumentException>(() => watch.Compare(linked, own, theirs, later));
+
         // A response that does not verify proves nothing, either way.
         byte[] broken = (byte[])theirs.Clone();
         broken[^1] ^= 1;
