@@ -9,7 +9,7 @@ namespace OpenCkv.KnownAnswers;
 /// RFC 6979 deterministic ECDSA P-256/SHA-256 (BouncyCastle), so that signed structures in the known-answer files
 /// regenerate bit for bit. Only the generator uses it; the log signs with the BCL.
 /// </summary>
-internal static class DeterministicEcdsa
+public static class DeterministicEcdsa
 {
     private static readonly ECDomainParameters Domain = new(Org.BouncyCastle.Crypto.EC.CustomNamedCurves.GetByName("secp256r1"));
 
