@@ -125,10 +125,7 @@ public static partial class KnownAnswerGenerator
             ReasonableMonitoringWindow = 30,
             MaximumLifetime = null,
         };
-        TransparencyLog log = TransparencyLog.Create(Suite, configuration, signingKey, vrfKey);
-        log.UseDeterministicSources(
-            (label, version) => Seeded($"opening {Convert.ToHexString(label)} {version}", 16),
-            message => DeterministicEcdsa.Sign(signingScalar, message));
+        TransparencyLog log = DeterministicLog(configuration, signingKey, vrfKey, signingScalar, "opening");
 
         byte[] alice = Encoding.ASCII.GetBytes("mailto:alice@example.com");
         byte[] bob = Encoding.ASCII.GetBytes("tel:+12025550101");
@@ -200,6 +197,17 @@ public static partial class KnownAnswerGenerator
         var writer = new TlsWriter();
         response.Encode(writer, request.Version is not null, mode);
         return writer.ToArray();
+    }
+
+    /// <summary>A log whose openings come from <paramref name="openingSeed"/> and whose heads are RFC 6979 signatures.</summary>
+    internal static TransparencyLog DeterministicLog(
+        Configuration configuration, EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey, byte[] signingScalar, string openingSeed)
+    {
+        TransparencyLog log = TransparencyLog.Create(Suite, configuration, signingKey, vrfKey);
+        log.UseDeterministicSources(
+            (label, version) => Seeded($"{openingSeed} {Convert.ToHexString(label)} {version}", 16),
+            message => DeterministicEcdsa.Sign(signingScalar, message));
+        return log;
     }
 
     internal static StringBuilder Header(string title) => new StringBuilder()

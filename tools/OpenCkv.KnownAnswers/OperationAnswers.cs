@@ -67,10 +67,7 @@ public static partial class KnownAnswerGenerator
             ReasonableMonitoringWindow = 30,
             MaximumLifetime = null,
         };
-        TransparencyLog log = TransparencyLog.Create(Suite, configuration, signingKey, vrfKey);
-        log.UseDeterministicSources(
-            (label, version) => Seeded($"audited opening {Convert.ToHexString(label)} {version}", 16),
-            message => DeterministicEcdsa.Sign(signingScalar, message));
+        TransparencyLog log = DeterministicLog(configuration, signingKey, vrfKey, signingScalar, "audited opening");
         var auditor = Auditor.Create(Suite, configuration, auditorKey);
         auditor.UseDeterministicSigner(message => DeterministicEcdsa.Sign(auditorScalar, message));
 
