@@ -7,7 +7,8 @@ namespace OpenCkv.Cli;
 
 /// <summary>
 /// `ckv selfcheck`: proves and verifies RFC 9381 Appendix B.1 example 10 on every crypto path the machine has,
-/// checks that a flipped proof bit is rejected, and reports median timings. Exit 1 if any check fails.
+/// checks that a flipped proof bit is rejected, reports median timings, then walks a key-transparency log in a
+/// temporary SQLite file through the user operations (<see cref="LogWalkthrough"/>). Exit 1 if any check fails.
 /// </summary>
 internal static class SelfCheckCommand
 {
@@ -27,10 +28,17 @@ internal static class SelfCheckCommand
         }
 
         var reports = suites.Select(Check).ToList();
-        bool ok = reports.All(r => r.KnownAnswerOk && r.ForgeryRejected);
+        List<(string Step, string Result)> walkthrough = LogWalkthrough.Run();
+        bool ok = reports.All(r => r.KnownAnswerOk && r.ForgeryRejected) && walkthrough.All(s => s.Result.StartsWith("ok", StringComparison.Ordinal));
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { ok, fastest = CryptoSuite.Fastest.Path.ToString(), paths = reports }));
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                ok,
+                fastest = CryptoSuite.Fastest.Path.ToString(),
+                paths = reports,
+                walkthrough = walkthrough.Select(s => new { step = s.Step, result = s.Result }),
+            }));
         }
         else
         {
@@ -42,6 +50,12 @@ internal static class SelfCheckCommand
                     $"  {r.Path,-9} RFC 9381 example 10: {(r.KnownAnswerOk ? "ok" : "MISMATCH")}, " +
                     $"flipped proof bit: {(r.ForgeryRejected ? "rejected" : "ACCEPTED")}, " +
                     $"prove {r.ProveMicros:F0} µs, verify {r.VerifyMicros:F0} µs (median of 50 cold runs; benchmarks: docs/benchmarks.md)");
+            }
+
+            Console.WriteLine("key transparency walkthrough (a log in a temporary SQLite file):");
+            foreach ((string step, string result) in walkthrough)
+            {
+                Console.WriteLine($"  {step}: {result}");
             }
 
             Console.WriteLine(ok ? "all checks passed" : "SELF-CHECK FAILED");
