@@ -21,6 +21,15 @@ if (args is ["auditor", .. var auditorArgs])
     return 0;
 }
 
+if (args is ["sqlite-storage", .. var sqliteArgs])
+{
+    int[] sqliteCounts = sqliteArgs.Where(a => !a.StartsWith("levels=", StringComparison.Ordinal)).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    int[] levels = sqliteArgs.Where(a => a.StartsWith("levels=", StringComparison.Ordinal))
+        .SelectMany(a => a["levels=".Length..].Split(',')).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    SqliteStorageBenchmark.Run(sqliteCounts.Length > 0 ? sqliteCounts : [10_000, 100_000], levels.Length > 0 ? levels : [4, 8]);
+    return 0;
+}
+
 if (args is ["paged-storage", .. var sizes])
 {
     PagedStorageProbe.Header();
