@@ -8,10 +8,14 @@ namespace OpenCkv.Storage.Sqlite;
 
 /// <summary>
 /// The log tree's balanced subtree heads as rows keyed by (level, index), level 0 being the leaves (KT §3.2: proofs
-/// only carry balanced heads). Appends happen inside the store's commit transaction.
+/// only carry balanced heads). Appends happen inside the store's commit transaction. Heads read are cached: a
+/// complete balanced subtree never changes.
 /// </summary>
 public sealed class SqliteLogTree(SqliteLogDatabase database, TreeHasher hasher) : ILogTreeTable
 {
+    private const int CachedHeads = 1 << 20;
+    private readonly Dictionary<(int Level, ulong Index), Hash32> _cache = [];
+
     /// <inheritdoc />
     public ulong Size
     {
@@ -89,13 +93,33 @@ public sealed class SqliteLogTree(SqliteLogDatabase database, TreeHasher hasher)
 
     private Hash32 Read(SqliteTransaction? transaction, int level, ulong index)
     {
+        if (_cache.TryGetValue((level, index), out Hash32 cached))
+        {
+            return cached;
+        }
+
         using SqliteCommand command = database.Connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "SELECT value FROM log_heads WHERE level = $level AND idx = $idx";
         command.Parameters.AddWithValue("$level", level);
         command.Parameters.AddWithValue("$idx", (long)index);
-        return command.ExecuteScalar() is byte[] bytes
-            ? Hash32.From(bytes)
-            : throw new ArgumentException($"The log subtree at level {level}, index {index} is not complete.");
+        if (command.ExecuteScalar() is not byte[] bytes)
+        {
+            throw new ArgumentException($"The log subtree at level {level}, index {index} is not complete.");
+        }
+
+        // Only heads read outside a transaction are cached: inside one, the row may yet be rolled back.
+        Hash32 value = Hash32.From(bytes);
+        if (transaction is null)
+        {
+            if (_cache.Count >= CachedHeads)
+            {
+                _cache.Clear();
+            }
+
+            _cache[(level, index)] = value;
+        }
+
+        return value;
     }
 }

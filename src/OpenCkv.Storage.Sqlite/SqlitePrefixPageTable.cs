@@ -3,9 +3,15 @@ using OpenCkv.KeyTransparency.Trees.Paged;
 
 namespace OpenCkv.Storage.Sqlite;
 
-/// <summary>Prefix-tree pages as rows (<see cref="PrefixPageCodec"/>), read in one query per batch.</summary>
-public sealed class SqlitePrefixPageTable(SqliteLogDatabase database) : IPrefixPageTable
+/// <summary>
+/// Prefix-tree pages as rows (<see cref="PrefixPageCodec"/>), read in one query per batch. Decoded pages are
+/// cached: a page never changes once written (a change writes a new page under a new id), so a cached page is
+/// never stale. The cache holds at most <paramref name="cachedPages"/> pages and is emptied when full.
+/// </summary>
+public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cachedPages = 200_000) : IPrefixPageTable
 {
+    private readonly Dictionary<ulong, PrefixPage> _cache = [];
+
     /// <inheritdoc />
     public ulong NextId
     {
@@ -27,19 +33,41 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database) : IPrefixP
         var pages = new Dictionary<ulong, PrefixPage>(ids.Count);
         lock (database.Gate)
         {
-            using SqliteCommand command = database.Connection.CreateCommand();
-            command.CommandText = $"SELECT id, page FROM prefix_pages WHERE id IN ({string.Join(',', ids.Select((_, i) => $"$p{i}"))})";
-            int n = 0;
+            var missing = new List<ulong>();
             foreach (ulong id in ids)
             {
-                command.Parameters.AddWithValue($"$p{n++}", (long)id);
+                if (_cache.TryGetValue(id, out PrefixPage? cached))
+                {
+                    pages[id] = cached;
+                }
+                else
+                {
+                    missing.Add(id);
+                }
             }
 
-            using SqliteDataReader reader = command.ExecuteReader();
-            while (reader.Read())
+            if (missing.Count > 0)
             {
-                var id = (ulong)reader.GetInt64(0);
-                pages[id] = PrefixPageCodec.Decode(id, (byte[])reader.GetValue(1));
+                using SqliteCommand command = database.Connection.CreateCommand();
+                command.CommandText = $"SELECT id, page FROM prefix_pages WHERE id IN ({string.Join(',', missing.Select((_, i) => $"$p{i}"))})";
+                for (int i = 0; i < missing.Count; i++)
+                {
+                    command.Parameters.AddWithValue($"$p{i}", (long)missing[i]);
+                }
+
+                using SqliteDataReader reader = command.ExecuteReader();
+                if (_cache.Count + missing.Count > cachedPages)
+                {
+                    _cache.Clear();
+                }
+
+                while (reader.Read())
+                {
+                    var id = (ulong)reader.GetInt64(0);
+                    PrefixPage page = PrefixPageCodec.Decode(id, (byte[])reader.GetValue(1));
+                    pages[id] = page;
+                    _cache[id] = page;
+                }
             }
         }
 
