@@ -3,6 +3,8 @@ using OpenCkv.Cli;
 return args switch
 {
     ["selfcheck", .. var rest] => SelfCheckCommand.Run(json: rest.Contains("--json")),
+    ["server", "init", .. var rest] => ServerCommands.Init(rest),
+    ["server", "check", .. var rest] => ServerCommands.Check(rest),
     ["--version"] => Usage.Version(),
     [] or ["--help"] or ["-h"] => Usage.Print(Console.Out, exitCode: 0),
     _ => Usage.Print(Console.Error, exitCode: 2),

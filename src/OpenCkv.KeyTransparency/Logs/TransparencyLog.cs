@@ -32,12 +32,12 @@ public sealed partial class TransparencyLog
     private Func<byte[], uint, byte[]> _openings = static (_, _) => Crypto.Hashing.CommitmentScheme.NewOpening();
 
     /// <summary>How tree heads are signed: the BCL's ECDSA, except in the known-answer generator.</summary>
-    private Func<byte[], byte[]> _sign;
+    private Func<ulong, byte[], byte[]> _sign;
 
     private TransparencyLog(
         CryptoSuite suite,
         Configuration configuration,
-        EcdsaP256PrivateKey signingKey,
+        ITreeHeadSigner signer,
         VrfKeyPair vrfKey,
         ILogStore store)
     {
@@ -45,7 +45,7 @@ public sealed partial class TransparencyLog
         _suite = suite;
         Configuration = configuration;
         _vrfKey = vrfKey;
-        _sign = message => signingKey.Sign(message);
+        _sign = signer.Sign;
     }
 
     /// <summary>
@@ -61,7 +61,7 @@ public sealed partial class TransparencyLog
         }
 
         _openings = openings;
-        _sign = sign;
+        _sign = (_, message) => sign(message);
     }
 
     /// <summary>The log's fixed configuration.</summary>
@@ -108,6 +108,16 @@ public sealed partial class TransparencyLog
         Configuration configuration,
         EcdsaP256PrivateKey signingKey,
         VrfKeyPair vrfKey,
+        ILogStore? store = null) =>
+        Create(suite, configuration, new KeyTreeHeadSigner(signingKey ?? throw new ArgumentNullException(nameof(signingKey))), vrfKey, store);
+
+    /// <summary>As the overload with a key, signing through <paramref name="signer"/> (for example one that keeps a
+    /// high-water mark).</summary>
+    public static TransparencyLog Create(
+        CryptoSuite suite,
+        Configuration configuration,
+        ITreeHeadSigner signer,
+        VrfKeyPair vrfKey,
         ILogStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(suite);
@@ -117,7 +127,7 @@ public sealed partial class TransparencyLog
             throw new ArgumentException("A new log starts from an empty store; reopen a used one with Open.", nameof(store));
         }
 
-        return Open(suite, configuration, signingKey, vrfKey, store);
+        return Open(suite, configuration, signer, vrfKey, store);
     }
 
     /// <summary>
@@ -125,22 +135,31 @@ public sealed partial class TransparencyLog
     /// committed, but not blindly: its latest head must verify under the configuration against the root its log
     /// tree gives, and its latest entry must be the leaf that tree ends with.
     /// </summary>
-    /// <exception cref="ArgumentException">As <see cref="Create"/>, or the store does not hold a log signed with this
+    /// <exception cref="ArgumentException">As <see cref="Create(CryptoSuite, Configuration, ITreeHeadSigner, VrfKeyPair, ILogStore?)"/>, or the store does not hold a log signed with this
     /// configuration.</exception>
     public static TransparencyLog Open(
         CryptoSuite suite,
         Configuration configuration,
         EcdsaP256PrivateKey signingKey,
         VrfKeyPair vrfKey,
+        ILogStore store) =>
+        Open(suite, configuration, new KeyTreeHeadSigner(signingKey ?? throw new ArgumentNullException(nameof(signingKey))), vrfKey, store);
+
+    /// <summary>As the overload with a key, signing through <paramref name="signer"/>.</summary>
+    public static TransparencyLog Open(
+        CryptoSuite suite,
+        Configuration configuration,
+        ITreeHeadSigner signer,
+        VrfKeyPair vrfKey,
         ILogStore store)
     {
         ArgumentNullException.ThrowIfNull(suite);
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(signingKey);
+        ArgumentNullException.ThrowIfNull(signer);
         ArgumentNullException.ThrowIfNull(vrfKey);
         ArgumentNullException.ThrowIfNull(store);
         configuration.Validated();
-        if (!configuration.SignaturePublicKey.AsSpan().SequenceEqual(signingKey.PublicKey.Encoded) ||
+        if (!configuration.SignaturePublicKey.AsSpan().SequenceEqual(signer.PublicKey) ||
             !configuration.VrfPublicKey.AsSpan().SequenceEqual(vrfKey.PublicKey))
         {
             throw new ArgumentException("The configuration must name the log's own signing and VRF public keys.", nameof(configuration));
@@ -152,7 +171,7 @@ public sealed partial class TransparencyLog
             throw new ArgumentException($"This operator does not run {configuration.Mode} logs.", nameof(configuration));
         }
 
-        var log = new TransparencyLog(suite, configuration, signingKey, vrfKey, store);
+        var log = new TransparencyLog(suite, configuration, signer, vrfKey, store);
         ulong size = store.Size;
         if (size == 0)
         {
@@ -257,7 +276,7 @@ public sealed partial class TransparencyLog
             Hash32 logLeaf = Hash32.From(leaf);
             ulong size = position + 1;
             Hash32 root = LogTreeProof.RootAfterAppend(_store.LogTree, size - 1, logLeaf, _suite.TreeHashes);
-            var head = new TreeHead(size, _sign(TreeHead.ToBeSigned(Configuration, size, root)));
+            var head = new TreeHead(size, _sign(size, TreeHead.ToBeSigned(Configuration, size, root)));
 
             // Nothing is visible until the store has the whole step.
             _store.Commit(new SequencedStep(position, new StoredEntry(timestampMs, tree), logLeaf, published, head));

@@ -26,7 +26,7 @@ public sealed record SequencedStep(ulong Position, StoredEntry Entry, Hash32 Log
 /// <summary>
 /// The operator's storage port: where entries, label versions and signed heads live, next to the two tree stores
 /// (<see cref="IPrefixVersions"/> and <see cref="ILogTreeTable"/>). The log keeps no state of its own beyond caches,
-/// so a log reopened over the same store (<see cref="TransparencyLog.Open"/>) answers exactly as before.
+/// so a log reopened over the same store (<see cref="TransparencyLog.Open(Crypto.CryptoSuite, Configuration, ITreeHeadSigner, Crypto.Vrf.VrfKeyPair, ILogStore)"/>) answers exactly as before.
 /// Prefix-tree pages of a step are written before <see cref="Commit"/>; a step that never commits leaves only
 /// unreferenced immutable pages behind, which no version reads. <see cref="InMemoryLogStore"/> keeps it all in memory.
 /// </summary>

@@ -1,0 +1,75 @@
+using System.Buffers.Binary;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.KeyTransparency.Logs;
+
+namespace OpenCkv.Server;
+
+/// <summary>
+/// Signs tree heads only at sizes above the largest it ever signed (DESIGN §7). The mark lives in a file beside the
+/// signing key, outside the database, and is advanced — written to a temporary file, flushed to disk, renamed over
+/// the old one — before each signature. A database restored from an older backup therefore cannot make the log
+/// sign a second, different head at a size it already signed: the log must move to a new one instead.
+/// </summary>
+public sealed class HighWaterMarkSigner : ITreeHeadSigner
+{
+    private readonly EcdsaP256PrivateKey _key;
+    private readonly string _markPath;
+    private readonly Lock _gate = new();
+
+    /// <summary>A signer over <paramref name="key"/> whose mark is kept at <paramref name="markPath"/> (0 if absent).</summary>
+    public HighWaterMarkSigner(EcdsaP256PrivateKey key, string markPath)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentException.ThrowIfNullOrEmpty(markPath);
+        _key = key;
+        _markPath = markPath;
+        PublicKey = key.PublicKey.Encoded.ToArray();
+        Mark = File.Exists(markPath) ? Read(markPath) : 0;
+    }
+
+    /// <inheritdoc />
+    public byte[] PublicKey { get; }
+
+    /// <summary>The largest tree size ever signed with this key.</summary>
+    public ulong Mark { get; private set; }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">The size is not above the mark: signing it could fork the log.</exception>
+    public byte[] Sign(ulong treeSize, byte[] toBeSigned)
+    {
+        lock (_gate)
+        {
+            if (treeSize <= Mark)
+            {
+                throw new InvalidOperationException(
+                    $"This key already signed a head of size {Mark}; signing size {treeSize} could fork the log. A database restored from a backup needs a new log.");
+            }
+
+            Write(_markPath, treeSize);
+            Mark = treeSize;
+            return _key.Sign(toBeSigned);
+        }
+    }
+
+    private static ulong Read(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        return bytes.Length == 8
+            ? BinaryPrimitives.ReadUInt64BigEndian(bytes)
+            : throw new InvalidDataException($"{path} is not a signing high-water mark (8 bytes).");
+    }
+
+    private static void Write(string path, ulong mark)
+    {
+        string temporary = path + ".next";
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, mark);
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 8, FileOptions.WriteThrough))
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using OpenCkv.Crypto;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.Crypto.Vrf;
+using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Logs;
+using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.Storage.Sqlite;
+
+namespace OpenCkv.Server;
+
+/// <summary>
+/// A log's data folder (issue: `ckv server init`): the fixed configuration (`configuration.bin`, its TLS encoding),
+/// the signing and VRF secret keys and the signing high-water mark in `keys/` (owner-only files, outside the
+/// database), and the SQLite database `log.db`. Opening checks that keys, configuration and database belong
+/// together before anything is served.
+/// </summary>
+public sealed class LogFolder : IDisposable
+{
+    private readonly EcdsaP256PrivateKey _signing;
+    private readonly VrfKeyPair _vrf;
+    private readonly SqliteLogDatabase _database;
+
+    private LogFolder(Configuration configuration, EcdsaP256PrivateKey signing, VrfKeyPair vrf, SqliteLogDatabase database, TransparencyLog log, HighWaterMarkSigner signer)
+    {
+        Configuration = configuration;
+        _signing = signing;
+        _vrf = vrf;
+        _database = database;
+        Log = log;
+        Signer = signer;
+    }
+
+    /// <summary>The log's fixed configuration.</summary>
+    public Configuration Configuration { get; }
+
+    /// <summary>The log, over the folder's database, signing through the high-water mark.</summary>
+    public TransparencyLog Log { get; }
+
+    /// <summary>The signer with its mark.</summary>
+    public HighWaterMarkSigner Signer { get; }
+
+    /// <summary>SHA-256 of the encoded configuration: what clients pin.</summary>
+    public static string Fingerprint(Configuration configuration) => Convert.ToHexStringLower(configuration.Fingerprint().Span);
+
+    /// <summary>
+    /// Creates a new log in an empty (or absent) folder: fresh keys, the configuration — contact monitoring, or
+    /// third-party auditing when <paramref name="auditorPublicKey"/> is given — and an empty database.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The folder already holds a log.</exception>
+    public static Configuration Create(string folder, byte[]? auditorPublicKey = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (File.Exists(Path.Combine(folder, "configuration.bin")) || File.Exists(Path.Combine(folder, "log.db")))
+        {
+            throw new InvalidOperationException($"{folder} already holds a log; a log's configuration never changes.");
+        }
+
+        Directory.CreateDirectory(folder);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "keys"));
+        }
+        else
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        using var signing = EcdsaP256PrivateKey.Generate();
+        using VrfKeyPair vrf = CryptoSuite.Fastest.Vrf.GenerateKeyPair();
+        var configuration = new Configuration
+        {
+            Mode = auditorPublicKey is null ? DeploymentMode.ContactMonitoring : DeploymentMode.ThirdPartyAuditing,
+            SignaturePublicKey = signing.PublicKey.Encoded.ToArray(),
+            VrfPublicKey = vrf.PublicKey.ToArray(),
+            AuditorPublicKey = auditorPublicKey,
+            MaxAuditorLag = auditorPublicKey is null ? 0UL : 300_000UL,
+            MaxAhead = 60_000,
+            MaxBehind = 86_400_000,
+            ReasonableMonitoringWindow = 3_600_000,
+            MaximumLifetime = null,
+        }.Validated();
+
+        WriteSecret(Path.Combine(folder, "keys", "signing.key"), signing.Export());
+        WriteSecret(Path.Combine(folder, "keys", "vrf.key"), vrf.ExportSecretKey());
+        File.WriteAllBytes(Path.Combine(folder, "configuration.bin"), TlsCodec.Encode(configuration));
+        using (new SqliteLogDatabase(Path.Combine(folder, "log.db")))
+        {
+            // creates the schema
+        }
+
+        return configuration;
+    }
+
+    /// <summary>
+    /// Opens a folder's log after checking that its keys are the ones its configuration names, that its database
+    /// holds a log that configuration signed, and that the high-water mark is not below the database's size.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Any of those checks failed: the folder must not be served.</exception>
+    public static LogFolder Open(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        CryptoSuite suite = CryptoSuite.Fastest;
+        Configuration configuration = TlsCodec.Decode<Configuration>(File.ReadAllBytes(Path.Combine(folder, "configuration.bin")));
+        var signing = EcdsaP256PrivateKey.Import(File.ReadAllBytes(Path.Combine(folder, "keys", "signing.key")));
+        VrfKeyPair vrf = suite.Vrf.ImportSecretKey(File.ReadAllBytes(Path.Combine(folder, "keys", "vrf.key")));
+        var signer = new HighWaterMarkSigner(signing, Path.Combine(folder, "keys", "signing.hwm"));
+        var database = new SqliteLogDatabase(Path.Combine(folder, "log.db"));
+        try
+        {
+            var store = new SqliteLogStore(database, suite.TreeHashes);
+            if (signer.Mark < store.Size)
+            {
+                throw new InvalidOperationException($"The database holds {store.Size} entries but the key's high-water mark is {signer.Mark}: keys and database do not belong together.");
+            }
+
+            TransparencyLog log = TransparencyLog.Open(suite, configuration, signer, vrf, store);
+            return new LogFolder(configuration, signing, vrf, database, log, signer);
+        }
+        catch (ArgumentException e)
+        {
+            database.Dispose();
+            throw new InvalidOperationException($"The folder's keys, configuration and database do not belong together: {e.Message}", e);
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    private static void WriteSecret(string path, byte[] secret)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var stream = new FileStream(path, options);
+        stream.Write(secret);
+        CryptographicOperations.ZeroMemory(secret);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _database.Dispose();
+        _signing.Dispose();
+        _vrf.Dispose();
+    }
+}
