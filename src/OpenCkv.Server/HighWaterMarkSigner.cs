@@ -6,8 +6,9 @@ namespace OpenCkv.Server;
 
 /// <summary>
 /// Signs tree heads only at sizes above the largest it ever signed (DESIGN §7). The mark lives in a file beside the
-/// signing key, outside the database, and is advanced — written to a temporary file, flushed to disk, renamed over
-/// the old one — before each signature. A database restored from an older backup therefore cannot make the log
+/// signing key, outside the database, and is advanced before each signature: its 8 bytes are overwritten in place
+/// and flushed to the device (one write within a sector, so no rename whose directory entry might not survive a
+/// crash). A database restored from an older backup therefore cannot make the log
 /// sign a second, different head at a size it already signed: the log must move to a new one instead.
 /// </summary>
 public sealed class HighWaterMarkSigner : ITreeHeadSigner
@@ -61,15 +62,16 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
 
     private static void Write(string path, ulong mark)
     {
-        string temporary = path + ".next";
         var bytes = new byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, mark);
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 8, FileOptions.WriteThrough))
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.WriteThrough };
+        if (!OperatingSystem.IsWindows())
         {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        File.Move(temporary, path, overwrite: true);
+        using var stream = new FileStream(path, options);
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
     }
 }

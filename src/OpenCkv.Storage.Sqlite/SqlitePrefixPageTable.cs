@@ -10,6 +10,7 @@ namespace OpenCkv.Storage.Sqlite;
 /// </summary>
 public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cachedPages = 200_000) : IPrefixPageTable
 {
+    private const int MaxIdsPerQuery = 900;
     private readonly Dictionary<ulong, PrefixPage> _cache = [];
 
     /// <inheritdoc />
@@ -46,21 +47,22 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cached
                 }
             }
 
-            if (missing.Count > 0)
+            if (_cache.Count + missing.Count > cachedPages)
+            {
+                _cache.Clear();
+            }
+
+            // One query per chunk of ids, well under SQLite's limit on host parameters.
+            foreach (ulong[] chunk in missing.Chunk(MaxIdsPerQuery))
             {
                 using SqliteCommand command = database.Connection.CreateCommand();
-                command.CommandText = $"SELECT id, page FROM prefix_pages WHERE id IN ({string.Join(',', missing.Select((_, i) => $"$p{i}"))})";
-                for (int i = 0; i < missing.Count; i++)
+                command.CommandText = $"SELECT id, page FROM prefix_pages WHERE id IN ({string.Join(',', chunk.Select((_, i) => $"$p{i}"))})";
+                for (int i = 0; i < chunk.Length; i++)
                 {
-                    command.Parameters.AddWithValue($"$p{i}", (long)missing[i]);
+                    command.Parameters.AddWithValue($"$p{i}", (long)chunk[i]);
                 }
 
                 using SqliteDataReader reader = command.ExecuteReader();
-                if (_cache.Count + missing.Count > cachedPages)
-                {
-                    _cache.Clear();
-                }
-
                 while (reader.Read())
                 {
                     var id = (ulong)reader.GetInt64(0);
