@@ -92,8 +92,8 @@ public sealed record HandleRecord(
         writer.WriteFixed(PreviousRecordHash, 32);
         writer.WriteUInt8((byte)State);
         writer.WriteFixed(AccountKey, Device.KeySize);
-        writer.WriteVector(Chain, ushort.MaxValue * (ulong)KeyLink.EncodedSize);
-        writer.WriteVector(Devices, ushort.MaxValue * (ulong)Device.EncodedSize);
+        writer.WriteVector(Chain, MaxChain);
+        writer.WriteVector(Devices, MaxDevices);
     }
 
     /// <inheritdoc />
@@ -109,17 +109,10 @@ public sealed record HandleRecord(
         byte[] previous = reader.ReadFixed(32).ToArray();
         var state = (CkvState)reader.ReadEnum8(v => v <= (byte)CkvState.Removed, nameof(CkvState));
         byte[] accountKey = reader.ReadFixed(Device.KeySize).ToArray();
-        KeyLink[] chain = ReadLimited<KeyLink>(ref reader, KeyLink.EncodedSize, MaxChain, "chain");
-        Device[] devices = ReadLimited<Device>(ref reader, Device.EncodedSize, MaxDevices, "devices");
+        KeyLink[] chain = reader.ReadVector<KeyLink>(MaxChain, minElementSize: KeyLink.EncodedSize);
+        Device[] devices = reader.ReadVector<Device>(MaxDevices, minElementSize: Device.EncodedSize);
         byte[] signature = reader.ReadFixed(Device.SignatureSize).ToArray();
         return new HandleRecord(format, label, version, accountId, counter, previous, state, accountKey, chain, devices, signature);
-    }
-
-    private static T[] ReadLimited<T>(ref TlsReader reader, int elementSize, int limit, string field)
-        where T : ITlsCodec<T>
-    {
-        T[] items = reader.ReadVector<T>(ushort.MaxValue * (ulong)elementSize, minElementSize: elementSize);
-        return items.Length <= limit ? items : throw new KtFormatException($"HandleRecord.{field} has {items.Length} elements, at most {limit} allowed", reader.Position);
     }
 
     /// <inheritdoc />

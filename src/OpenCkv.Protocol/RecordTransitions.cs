@@ -88,7 +88,7 @@ public static class RecordTransitions
 
         if (transition == Transition.First)
         {
-            CheckFirst(next);
+            CheckFirst(previous, next);
             return;
         }
 
@@ -130,15 +130,24 @@ public static class RecordTransitions
                 break;
             case Transition.AccountReset:
                 Require(transition, !next.AccountKey.AsSpan().SequenceEqual(previous.AccountKey) && next.Chain.Count == 0, "a reset brings a new key and starts a new chain");
+                Require(transition, next.State == previous.State && next.Devices.Count > 0, "a reset changes only the key and the devices");
                 break;
             default:
                 throw new TransitionException(transition, "not a transition from a previous record");
         }
     }
 
-    private static void CheckFirst(HandleRecord next)
+    /// <summary>
+    /// A first record: version 0 of a new label, or — after the handle's tombstone — the label's next version, with
+    /// a greater counter; never over a live record. It has no previous record hash and is not a tombstone.
+    /// </summary>
+    private static void CheckFirst(HandleRecord? previous, HandleRecord next)
     {
-        Require(Transition.First, next.Version == 0, "a first record is version 0 of its label");
+        Require(Transition.First, previous is null || previous.State == CkvState.Removed, "a handle with a live record cannot start over");
+        Require(
+            Transition.First,
+            previous is null ? next.Version == 0 : next.Version == previous.Version + 1UL && next.Counter > previous.Counter && next.Label.AsSpan().SequenceEqual(previous.Label),
+            "a first record is version 0 of a new label, or the next version after a tombstone");
         Require(Transition.First, next.PreviousRecordHash.All(b => b == 0), "a first record has no previous record");
         Require(Transition.First, next.State != CkvState.Removed, "a first record is not a tombstone");
     }

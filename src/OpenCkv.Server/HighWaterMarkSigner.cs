@@ -6,9 +6,10 @@ namespace OpenCkv.Server;
 
 /// <summary>
 /// Signs tree heads only at sizes above the largest it ever signed (DESIGN §7). The mark lives in a file beside the
-/// signing key, outside the database, and is advanced before each signature: its 8 bytes are overwritten in place
-/// and flushed to the device (one write within a sector, so no rename whose directory entry might not survive a
-/// crash). A database restored from an older backup therefore cannot make the log
+/// signing key, outside the database, and is advanced before each signature: the size and the SHA-256 of the head
+/// signed at it (40 bytes) are overwritten in place and flushed to the device (one write within a sector, so no
+/// rename whose directory entry might not survive a crash). Signing the very same head again is allowed, so a step
+/// whose commit failed after its signature can be retried; any other head at or below the mark is refused. A database restored from an older backup therefore cannot make the log
 /// sign a second, different head at a size it already signed: the log must move to a new one instead.
 /// </summary>
 public sealed class HighWaterMarkSigner : ITreeHeadSigner
@@ -17,7 +18,10 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
     private readonly string _markPath;
     private readonly Lock _gate = new();
 
-    /// <summary>A signer over <paramref name="key"/> whose mark is kept at <paramref name="markPath"/> (0 if absent).</summary>
+    private byte[] _markedHash;
+
+    /// <summary>A signer over <paramref name="key"/> whose mark is kept at <paramref name="markPath"/>, which must exist.</summary>
+    /// <exception cref="InvalidDataException">The mark file is missing or not a mark: signing without it could fork the log.</exception>
     public HighWaterMarkSigner(EcdsaP256PrivateKey key, string markPath)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -25,8 +29,16 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
         _key = key;
         _markPath = markPath;
         PublicKey = key.PublicKey.Encoded.ToArray();
-        Mark = File.Exists(markPath) ? Read(markPath) : 0;
+        if (!File.Exists(markPath))
+        {
+            throw new InvalidDataException($"{markPath} is missing: without the high-water mark the key could sign a size twice.");
+        }
+
+        (Mark, _markedHash) = Read(markPath);
     }
+
+    /// <summary>Writes the mark of a new key: nothing signed yet.</summary>
+    public static void Initialize(string markPath) => Write(markPath, 0, new byte[32]);
 
     /// <inheritdoc />
     public byte[] PublicKey { get; }
@@ -40,30 +52,41 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
     {
         lock (_gate)
         {
-            if (treeSize <= Mark)
+            byte[] hash = System.Security.Cryptography.SHA256.HashData(toBeSigned);
+
+            // The same head again (a step whose commit failed after signing, retried) is not a second head.
+            bool retry = treeSize == Mark && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hash, _markedHash);
+            if (treeSize <= Mark && !retry)
             {
                 throw new InvalidOperationException(
-                    $"This key already signed a head of size {Mark}; signing size {treeSize} could fork the log. A database restored from a backup needs a new log.");
+                    $"This key already signed a head of size {Mark}; signing another head of size {treeSize} could fork the log. A database restored from a backup needs a new log.");
             }
 
-            Write(_markPath, treeSize);
-            Mark = treeSize;
+            if (!retry)
+            {
+                Write(_markPath, treeSize, hash);
+                Mark = treeSize;
+                _markedHash = hash;
+            }
+
             return _key.Sign(toBeSigned);
         }
     }
 
-    private static ulong Read(string path)
+    private static (ulong Mark, byte[] Hash) Read(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
-        return bytes.Length == 8
-            ? BinaryPrimitives.ReadUInt64BigEndian(bytes)
-            : throw new InvalidDataException($"{path} is not a signing high-water mark (8 bytes).");
+        return bytes.Length == 40
+            ? (BinaryPrimitives.ReadUInt64BigEndian(bytes), bytes[8..])
+            : throw new InvalidDataException($"{path} is not a signing high-water mark (40 bytes).");
     }
 
-    private static void Write(string path, ulong mark)
+    /// <summary>The mark file: the size (8 bytes, big-endian) and SHA-256 of the head signed at it.</summary>
+    private static void Write(string path, ulong mark, byte[] hash)
     {
-        var bytes = new byte[8];
+        var bytes = new byte[40];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, mark);
+        hash.CopyTo(bytes, 8);
         var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.WriteThrough };
         if (!OperatingSystem.IsWindows())
         {

@@ -80,6 +80,7 @@ public sealed class LogFolder : IDisposable
             MaximumLifetime = null,
         }.Validated();
 
+        HighWaterMarkSigner.Initialize(Path.Combine(folder, "keys", "signing.hwm"));
         WriteSecret(Path.Combine(folder, "keys", "signing.key"), signing.Export());
         WriteSecret(Path.Combine(folder, "keys", "vrf.key"), vrf.ExportSecretKey());
         File.WriteAllBytes(Path.Combine(folder, "configuration.bin"), TlsCodec.Encode(configuration));
@@ -103,14 +104,32 @@ public sealed class LogFolder : IDisposable
         Configuration configuration = TlsCodec.Decode<Configuration>(File.ReadAllBytes(Path.Combine(folder, "configuration.bin")));
         var signing = EcdsaP256PrivateKey.Import(File.ReadAllBytes(Path.Combine(folder, "keys", "signing.key")));
         VrfKeyPair vrf = suite.Vrf.ImportSecretKey(File.ReadAllBytes(Path.Combine(folder, "keys", "vrf.key")));
-        var signer = new HighWaterMarkSigner(signing, Path.Combine(folder, "keys", "signing.hwm"));
+        HighWaterMarkSigner signer;
+        try
+        {
+            signer = new HighWaterMarkSigner(signing, Path.Combine(folder, "keys", "signing.hwm"));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
+        }
+
+        if (!File.Exists(Path.Combine(folder, "log.db")))
+        {
+            throw new InvalidOperationException($"{folder} has no database: a log is never recreated under the same keys.");
+        }
+
         var database = new SqliteLogDatabase(Path.Combine(folder, "log.db"));
         try
         {
             var store = new SqliteLogStore(database, suite.TreeHashes);
-            if (signer.Mark < store.Size)
+
+            // The mark may be one ahead (a step signed whose commit failed); more means the database is behind the
+            // key: a restored backup, which must not be served.
+            if (signer.Mark < store.Size || signer.Mark > store.Size + 1)
             {
-                throw new InvalidOperationException($"The database holds {store.Size} entries but the key's high-water mark is {signer.Mark}: keys and database do not belong together.");
+                throw new InvalidOperationException(
+                    $"The database holds {store.Size} entries but the key's high-water mark is {signer.Mark}: a restored backup or another log's keys; move clients to a new log.");
             }
 
             TransparencyLog log = TransparencyLog.Open(suite, configuration, signer, vrf, store);

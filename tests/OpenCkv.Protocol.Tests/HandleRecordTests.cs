@@ -133,9 +133,14 @@ public sealed class HandleRecordTests
         state3[stateOffset] = 3;
         Assert.Throws<KtFormatException>(() => TlsCodec.Decode<HandleRecord>(state3));
 
+        // 65 devices: the writer refuses to encode them, and a reader refuses a count above 64.
         HandleRecord crowded = Records.Signed(key, devices: 1);
-        crowded = crowded with { Devices = [.. Enumerable.Repeat(crowded.Devices[0], HandleRecord.MaxDevices + 1)] };
-        Assert.Throws<KtFormatException>(() => TlsCodec.Decode<HandleRecord>(TlsCodec.Encode(crowded)));
+        Assert.Throws<ArgumentException>(() => TlsCodec.Encode(crowded with { Devices = [.. Enumerable.Repeat(crowded.Devices[0], HandleRecord.MaxDevices + 1)] }));
+        int devicesOffset = stateOffset + 1 + 65 + 2; // state, account key, the chain's 2-byte count (0)
+        Assert.Equal(1, encoded[devicesOffset]);
+        byte[] sixtyFive = (byte[])encoded.Clone();
+        sixtyFive[devicesOffset] = 65;
+        Assert.Throws<KtFormatException>(() => TlsCodec.Decode<HandleRecord>(sixtyFive));
     }
 
     private static RecordFailure Refuse(HandleRecord record) =>

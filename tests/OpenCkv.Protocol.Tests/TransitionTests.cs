@@ -104,5 +104,15 @@ public sealed class TransitionTests
         Assert.Throws<TransitionException>(() => RecordTransitions.Check(null, on, Transition.First, Authorization.HandleCode));
         HandleRecord removed = Next(on, key, r => r with { State = CkvState.Removed, Devices = [] });
         Assert.Throws<TransitionException>(() => RecordTransitions.Check(removed, Next(removed, key, r => r with { State = CkvState.On, Devices = on.Devices }), Transition.CkvOn, Device));
+
+        // After the tombstone the handle starts over as a first record at the next version; never over a live one.
+        HandleRecord readded = (Next(removed, key, r => r with { State = CkvState.On, Devices = on.Devices }) with { PreviousRecordHash = new byte[32] }).SignedBy(key);
+        RecordTransitions.Check(removed, readded, Transition.First, Authorization.HandleCode);
+        Assert.Throws<TransitionException>(() => RecordTransitions.Check(on, readded, Transition.First, Authorization.HandleCode));
+
+        // A reset may change the key and the devices, not the state.
+        using var reset = EcdsaP256PrivateKey.Generate();
+        HandleRecord resetOff = Next(on, reset, r => r with { AccountKey = reset.PublicKey.Encoded.ToArray(), Chain = [], State = CkvState.Off, Devices = [Records.NewDevice(reset.PublicKey.Encoded.ToArray())] });
+        Assert.Throws<TransitionException>(() => RecordTransitions.Check(on, resetOff, Transition.AccountReset, Authorization.HandleCode | Authorization.SecondFactor));
     }
 }

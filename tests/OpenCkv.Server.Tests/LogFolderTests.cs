@@ -69,19 +69,45 @@ public sealed class LogFolderTests : IDisposable
             Publish(folder, 3, ref now);
         }
 
-        // The backup of 3 entries comes back; the key has signed up to 6. The log opens (the stored head at 3 is
-        // genuine) but must not sign entry 4 again: that would be a second, different head of size 4.
+        // The backup of 3 entries comes back; the key has signed up to 6. The folder is refused: serving it would
+        // show old data, and sequencing would sign a second, different head of size 4.
         File.Delete(Path.Combine(_folder, "log.db-wal"));
         File.Delete(Path.Combine(_folder, "log.db-shm"));
         File.Copy(backup, Path.Combine(_folder, "log.db"), overwrite: true);
+        Assert.Throws<InvalidOperationException>(() => LogFolder.Open(_folder));
+
+        // And the signer itself refuses any other head at or below its mark.
+        using var key = EcdsaP256PrivateKey.Import(File.ReadAllBytes(Path.Combine(_folder, "keys", "signing.key")));
+        var signer = new HighWaterMarkSigner(key, Path.Combine(_folder, "keys", "signing.hwm"));
+        Assert.Throws<InvalidOperationException>(() => signer.Sign(4, [1, 2, 3]));
+    }
+
+    [Fact]
+    public void A_step_signed_but_not_committed_can_be_retried_and_a_missing_mark_or_database_is_refused()
+    {
+        LogFolder.Create(_folder);
+        ulong now = 1_750_000_000_000;
         using (LogFolder folder = LogFolder.Open(_folder))
         {
-            Assert.Equal(3UL, folder.Log.Size);
-            Assert.Equal(6UL, folder.Signer.Mark);
-            folder.Log.Stage("mailto:late@example.com"u8.ToArray(), [1]);
-            Assert.Throws<InvalidOperationException>(() => folder.Log.Sequence(now += 100));
-            Assert.Equal(3UL, folder.Log.Size);
+            Publish(folder, 2, ref now);
+
+            // A signature at size 3 whose commit never happened: the same head may be signed again, another not.
+            byte[] head = [3, 3, 3];
+            folder.Signer.Sign(3, head);
+            folder.Signer.Sign(3, head);
+            Assert.Throws<InvalidOperationException>(() => folder.Signer.Sign(3, [4, 4, 4]));
         }
+
+        using (LogFolder folder = LogFolder.Open(_folder)) // mark 3, database 2: one ahead is allowed
+        {
+            Assert.Equal(2UL, folder.Log.Size);
+        }
+
+        File.Move(Path.Combine(_folder, "keys", "signing.hwm"), Path.Combine(_folder, "keys", "moved.hwm"));
+        Assert.Throws<InvalidOperationException>(() => LogFolder.Open(_folder));
+        File.Move(Path.Combine(_folder, "keys", "moved.hwm"), Path.Combine(_folder, "keys", "signing.hwm"));
+        File.Delete(Path.Combine(_folder, "log.db"));
+        Assert.Throws<InvalidOperationException>(() => LogFolder.Open(_folder));
     }
 
     [Fact]
