@@ -65,7 +65,7 @@ internal static class SearchMacroBenchmark
         return (log, "built");
     }
 
-    private static Configuration FixtureConfiguration(EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey) => new()
+    internal static Configuration FixtureConfiguration(EcdsaP256PrivateKey signingKey, VrfKeyPair vrfKey) => new()
     {
         Mode = DeploymentMode.ContactMonitoring,
         SignaturePublicKey = signingKey.PublicKey.Encoded.ToArray(),

@@ -48,16 +48,7 @@ internal static class SqliteStorageBenchmark
     {
         using var signing = EcdsaP256PrivateKey.Generate();
         using VrfKeyPair vrf = suite.Vrf.GenerateKeyPair();
-        var configuration = new Configuration
-        {
-            Mode = DeploymentMode.ContactMonitoring,
-            SignaturePublicKey = signing.PublicKey.Encoded.ToArray(),
-            VrfPublicKey = vrf.PublicKey.ToArray(),
-            MaxAhead = 60_000,
-            MaxBehind = 86_400_000,
-            ReasonableMonitoringWindow = 100_000,
-            MaximumLifetime = null,
-        };
+        Configuration configuration = SearchMacroBenchmark.FixtureConfiguration(signing, vrf); // the search fixture's window and limits
         using var database = new SqliteLogDatabase(path);
         var log = TransparencyLog.Create(suite, configuration, signing, vrf, new SqliteLogStore(database, suite.TreeHashes, levelsPerPage));
         var random = new Random(labels);
