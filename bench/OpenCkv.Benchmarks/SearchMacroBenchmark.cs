@@ -76,13 +76,17 @@ internal static class SearchMacroBenchmark
         MaximumLifetime = null,
     };
 
-    private static void Populate(TransparencyLog log, int labels)
+    /// <summary>
+    /// Fills <paramref name="log"/> with the fixture: <paramref name="labels"/> background labels (random VRF
+    /// outputs) over <paramref name="entries"/> entries 1 s apart, and the target's 8 versions spread over them.
+    /// </summary>
+    internal static void Populate(TransparencyLog log, int labels, int entries = Entries)
     {
         var random = new Random(labels);
-        int perEntry = Math.Max(1, labels / Entries);
+        int perEntry = Math.Max(1, labels / entries);
         int published = 0;
         var output = new byte[32];
-        for (int entry = 0; entry < Entries; entry++)
+        for (int entry = 0; entry < entries; entry++)
         {
             for (int i = 0; i < perEntry && published < labels; i++, published++)
             {
@@ -90,7 +94,7 @@ internal static class SearchMacroBenchmark
                 log.StageWithOutput(Encoding.ASCII.GetBytes($"mailto:user{published}@example.com"), output[..16], Hash32.From(output));
             }
 
-            if (entry % (Entries / 8) == 0)
+            if (entry % (entries / 8) == 0)
             {
                 log.Stage(Target, Encoding.ASCII.GetBytes($"target version at entry {entry}"));
             }

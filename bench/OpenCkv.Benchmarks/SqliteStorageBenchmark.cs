@@ -51,25 +51,8 @@ internal static class SqliteStorageBenchmark
         Configuration configuration = SearchMacroBenchmark.FixtureConfiguration(signing, vrf); // the search fixture's window and limits
         using var database = new SqliteLogDatabase(path);
         var log = TransparencyLog.Create(suite, configuration, signing, vrf, new SqliteLogStore(database, suite.TreeHashes, levelsPerPage));
-        var random = new Random(labels);
-        var output = new byte[32];
-        int perEntry = Math.Max(1, labels / Entries), published = 0;
         var build = Stopwatch.StartNew();
-        for (int entry = 0; entry < Entries; entry++)
-        {
-            for (int i = 0; i < perEntry && published < labels; i++, published++)
-            {
-                random.NextBytes(output);
-                log.StageWithOutput(Encoding.ASCII.GetBytes($"mailto:user{published}@example.com"), output[..16], Hash32.From(output));
-            }
-
-            if (entry % (Entries / 8) == 0)
-            {
-                log.Stage(Target, Encoding.ASCII.GetBytes($"target version at entry {entry}"));
-            }
-
-            log.Sequence(1_700_000_000_000UL + ((ulong)entry * 1_000));
-        }
+        SearchMacroBenchmark.Populate(log, labels, Entries);
 
         double buildSeconds = build.Elapsed.TotalSeconds;
         var request = new SearchRequest(null, Target, null);
