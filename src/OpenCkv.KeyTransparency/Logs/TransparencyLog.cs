@@ -79,6 +79,18 @@ public sealed partial class TransparencyLog
         }
     }
 
+    /// <summary>The timestamp of the newest entry (zero while the log is empty).</summary>
+    public ulong LastTimestamp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastTimestamp;
+            }
+        }
+    }
+
     /// <summary>The signed head of the current tree.</summary>
     public TreeHead Head
     {
@@ -291,6 +303,26 @@ public sealed partial class TransparencyLog
             _head = head;
             _lastTimestamp = timestampMs;
             return position;
+        }
+    }
+
+    /// <summary>
+    /// The newest sequenced version of <paramref name="label"/> and its value, or null when the label has none. For
+    /// the operator's own bookkeeping (what a directory checks a new record against); clients learn values only
+    /// through verified responses.
+    /// </summary>
+    public (uint Version, byte[] Value)? Latest(byte[] label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        lock (_gate)
+        {
+            if (label.Length > VrfInput.MaxLabelLength || HistoryOf(label, create: false) is not { } history)
+            {
+                return null;
+            }
+
+            PublishedVersion[] versions = history.VersionsIn(_size);
+            return versions.Length == 0 ? null : (versions[^1].Version, versions[^1].Value.Value);
         }
     }
 

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.Directory.Storage;
+using OpenCkv.Protocol;
+
+namespace OpenCkv.Directory.Authentication;
+
+/// <summary>
+/// Accepts a request signed by a signed-in device's request key (docs/ckv-protocol.md §3) — once, within
+/// <see cref="Window"/> of the server's clock — or a session token that such a request obtained. The request key
+/// comes from the account's current record, so a device signed out of the record can no longer act, and a key of
+/// one account can never act for another.
+/// Nonces are remembered in memory for twice the window, which suffices for one server; the multi-instance
+/// design moves them to the database.
+/// </summary>
+public sealed class RequestAuthenticator
+{
+    /// <summary>How far a request's timestamp may be from the server's clock either way.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a session token lasts.</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
+
+    /// <summary>Above this many remembered nonces, new signed requests are refused until old ones expire.</summary>
+    public const int MaxRememberedNonces = 1_000_000;
+
+    private readonly Func<byte[], byte[], byte[]?> _requestKeyOf;
+    private readonly IDirectoryStore _store;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, long> _nonces = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private long _nextSweep;
+
+    /// <summary>An authenticator that finds a device's current request key through <paramref name="requestKeyOf"/> (account id, device id).</summary>
+    public RequestAuthenticator(Func<byte[], byte[], byte[]?> requestKeyOf, IDirectoryStore store, TimeProvider time)
+    {
+        _requestKeyOf = requestKeyOf;
+        _store = store;
+        _time = time;
+    }
+
+    /// <summary>Authenticates a signed request.</summary>
+    /// <exception cref="AuthenticationException">It is not a valid, fresh signature of a signed-in device.</exception>
+    public AuthenticatedDevice Authenticate(SignedRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long skew = (long)request.TimestampMs - now;
+        if (request.TimestampMs > long.MaxValue || Math.Abs(skew) > (long)Window.TotalMilliseconds)
+        {
+            throw new AuthenticationException(AuthenticationFailure.OutsideWindow, $"The request's timestamp is {skew / 1000} s from the server's clock; the window is ±{Window.TotalSeconds} s.");
+        }
+
+        byte[] key = _requestKeyOf(request.AccountId, request.DeviceId)
+            ?? throw new AuthenticationException(AuthenticationFailure.UnknownDevice, "No signed-in device of that account has that id.");
+        byte[] signed = RequestSignature.ToBeSigned(request.Method, request.PathAndQuery, request.Body, request.AccountId, request.DeviceId, request.TimestampMs, request.Nonce);
+        if (!EcdsaP256PublicKey.TryGetShared(key, out EcdsaP256PublicKey? publicKey) || !publicKey.Verify(signed, request.Signature))
+        {
+            throw new AuthenticationException(AuthenticationFailure.BadSignature, "The signature does not verify under the device's request key.");
+        }
+
+        // Only a verified request spends its nonce, so nobody can burn another device's nonces.
+        Sweep(now);
+        if (_nonces.Count >= MaxRememberedNonces)
+        {
+            throw new AuthenticationException(AuthenticationFailure.Replayed, "Too many signed requests in the window; use a session token.");
+        }
+
+        if (!_nonces.TryAdd(Convert.ToBase64String(request.Nonce), now + (2 * (long)Window.TotalMilliseconds)))
+        {
+            throw new AuthenticationException(AuthenticationFailure.Replayed, "The nonce was used before.");
+        }
+
+        return new AuthenticatedDevice(request.AccountId, request.DeviceId, BySignature: true);
+    }
+
+    /// <summary>A new session token for a device a signed request authenticated, and when it expires.</summary>
+    public (string Token, DateTimeOffset Expires) OpenSession(AuthenticatedDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (!device.BySignature)
+        {
+            throw new AuthenticationException(AuthenticationFailure.Missing, "A session is opened by a signed request.");
+        }
+
+        byte[] token = RandomNumberGenerator.GetBytes(32);
+        DateTimeOffset expires = _time.GetUtcNow() + SessionLifetime;
+        var session = new Session(device.AccountId, device.DeviceId, (ulong)expires.ToUnixTimeMilliseconds());
+        byte[] hash = SHA256.HashData(token);
+        _store.PutSession(hash, session);
+        _sessions[Convert.ToHexString(hash)] = session;
+        return (System.Buffers.Text.Base64Url.EncodeToString(token), expires);
+    }
+
+    /// <summary>Authenticates a session token, as long as its device is still signed in.</summary>
+    /// <exception cref="AuthenticationException">Unknown or expired, or the device was signed out.</exception>
+    public AuthenticatedDevice AuthenticateSession(string token)
+    {
+        byte[] raw;
+        try
+        {
+            raw = System.Buffers.Text.Base64Url.DecodeFromChars(token);
+        }
+        catch (FormatException)
+        {
+            throw new AuthenticationException(AuthenticationFailure.Malformed, "The session token is not base64url.");
+        }
+
+        if (raw.Length != 32)
+        {
+            throw new AuthenticationException(AuthenticationFailure.Malformed, "A session token is 32 bytes.");
+        }
+
+        byte[] hash = SHA256.HashData(raw);
+        string key = Convert.ToHexString(hash);
+        if (!_sessions.TryGetValue(key, out Session? session))
+        {
+            session = _store.Session(hash);
+            if (session is not null)
+            {
+                _sessions[key] = session;
+            }
+        }
+
+        if (session is null || session.ExpiresMs <= (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            _sessions.TryRemove(key, out _);
+            throw new AuthenticationException(AuthenticationFailure.SessionExpired, "The session token is unknown or expired; sign a new session request.");
+        }
+
+        if (_requestKeyOf(session.AccountId, session.DeviceId) is null)
+        {
+            _sessions.TryRemove(key, out _);
+            throw new AuthenticationException(AuthenticationFailure.UnknownDevice, "The session's device is no longer signed in.");
+        }
+
+        return new AuthenticatedDevice(session.AccountId, session.DeviceId, BySignature: false);
+    }
+
+    private void Sweep(long now)
+    {
+        if (now < Interlocked.Read(ref _nextSweep))
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _nextSweep, now + 10_000);
+        foreach ((string nonce, long expires) in _nonces)
+        {
+            if (expires <= now)
+            {
+                _nonces.TryRemove(nonce, out _);
+            }
+        }
+
+        foreach ((string token, Session session) in _sessions)
+        {
+            if (session.ExpiresMs <= (ulong)now)
+            {
+                _sessions.TryRemove(token, out _);
+            }
+        }
+    }
+}

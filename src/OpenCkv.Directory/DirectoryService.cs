@@ -1,0 +1,447 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using OpenCkv.Directory.Accounts;
+using OpenCkv.Directory.Devices;
+using OpenCkv.Directory.Publishing;
+using OpenCkv.Directory.Sequencing;
+using OpenCkv.Directory.Storage;
+using OpenCkv.KeyTransparency.Logs;
+using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.Protocol;
+
+namespace OpenCkv.Directory;
+
+/// <summary>
+/// The directory: accounts, handles and devices, and the only path by which records reach the log. Every record
+/// is checked on its own (docs/ckv-protocol.md §2.5) and against the handle's newest one with the transition table
+/// (§2.7) before it is queued; a change touches every live handle of the account in one entry (§2.4); the caller
+/// learns of it only once that entry is committed.
+/// </summary>
+public sealed class DirectoryService
+{
+    private readonly IDirectoryStore _store;
+    private readonly TransparencyLog _log;
+    private readonly Sequencer _sequencer;
+    private readonly IHandleCodeSender _codes;
+    private readonly DirectoryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly SecondFactor _secondFactor;
+    private readonly KeyedLocks _locks = new();
+    private readonly ConcurrentDictionary<string, AccountView> _views = new(StringComparer.Ordinal);
+
+    /// <summary>A directory over its store, the log and the log's sequencer.</summary>
+    public DirectoryService(IDirectoryStore store, TransparencyLog log, Sequencer sequencer, IHandleCodeSender codes, DirectoryOptions options, TimeProvider time)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        _sequencer = sequencer ?? throw new ArgumentNullException(nameof(sequencer));
+        _codes = codes ?? throw new ArgumentNullException(nameof(codes));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _secondFactor = new SecondFactor(time);
+    }
+
+    /// <summary>The TOTP checker (shared so a used step is refused everywhere).</summary>
+    public SecondFactor SecondFactor => _secondFactor;
+
+    // ---- handle codes ----
+
+    /// <summary>Sends a fresh one-time code to the handle, replacing any earlier one.</summary>
+    /// <returns>The handle's label.</returns>
+    public async Task<string> RequestCodeAsync(string handle, CancellationToken cancellation)
+    {
+        string label = Label(handle);
+        string code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        _store.PutCode(new HandleCode(label, CodeHash(label, code), NowMs() + (ulong)_options.CodeLifetime.TotalMilliseconds, 0));
+        await _codes.SendAsync(label, code, cancellation).ConfigureAwait(false);
+        return label;
+    }
+
+    /// <summary>Checks a handle's code without spending it; a wrong guess is counted.</summary>
+    private void CheckCode(string label, string? code)
+    {
+        HandleCode? stored = _store.Code(label);
+        if (stored is null || stored.ExpiresMs <= NowMs())
+        {
+            throw new DirectoryException(DirectoryError.NoCode, "No code is pending for this handle, or it expired; request a new one.");
+        }
+
+        if (stored.Attempts >= _options.CodeAttempts)
+        {
+            throw new DirectoryException(DirectoryError.TooManyAttempts, "Too many wrong codes; request a new one.");
+        }
+
+        if (code is null || !CryptographicOperations.FixedTimeEquals(CodeHash(label, code), stored.CodeHash))
+        {
+            _store.CountCodeAttempt(label);
+            throw new DirectoryException(DirectoryError.WrongCode, "The code is wrong.");
+        }
+    }
+
+    private static byte[] CodeHash(string label, string code) => SHA256.HashData(Encoding.UTF8.GetBytes(label + "\n" + code));
+
+    // ---- registration ----
+
+    /// <summary>
+    /// Creates an account with its first device and publishes the handle's first record (§2.7, first row): version
+    /// 0 (or the next after a tombstone), CKV off, exactly the registering device, authorised by the handle's code.
+    /// </summary>
+    public async Task<Registration> RegisterAsync(string handle, string? code, DeviceFacts facts, byte[] recordBytes)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(recordBytes);
+        string label = Label(handle);
+        using IDisposable held = await _locks.AcquireAsync("handle:" + label).ConfigureAwait(false);
+        HandleRecord? previous = NewestRecord(label);
+        if (previous is not null && previous.State != CkvState.Removed)
+        {
+            throw new DirectoryException(DirectoryError.HandleTaken, $"{label} belongs to an account; add a device to it by joining instead.");
+        }
+
+        CheckCode(label, code);
+        HandleRecord record = CheckRecord(recordBytes, label, previous is null ? 0 : checked(previous.Version + 1));
+        Refuse(() => RecordTransitions.Check(previous, record, Transition.First, Authorization.HandleCode));
+        if (record.State != CkvState.Off || record.Devices.Count != 1)
+        {
+            throw new DirectoryException(DirectoryError.RecordRejected, "A new account's first record has CKV off and exactly the registering device.");
+        }
+
+        Device device = record.Devices[0];
+        if (_store.Account(record.AccountId) is not null)
+        {
+            // An earlier registration that never reached the log left its rows; anything else keeps its id.
+            if (View(record.AccountId, fresh: true)?.Records.Count > 0)
+            {
+                throw new DirectoryException(DirectoryError.IdTaken, "That account id is in use.");
+            }
+
+            _store.DeleteAccount(record.AccountId);
+        }
+
+        if (_store.Device(device.DeviceId) is not null)
+        {
+            throw new DirectoryException(DirectoryError.IdTaken, "That device id is in use.");
+        }
+
+        _store.DeleteCode(label);
+        ulong now = NowMs();
+        try
+        {
+            _store.CreateAccount(
+                new Account(record.AccountId, now, Managed: false, TotpSecret: null, TotpEnabled: false),
+                label,
+                new DirectoryDevice(record.AccountId, device.DeviceId, facts, device.RequestKey, now),
+                replaceHandle: true);
+        }
+        catch (DirectoryConflictException e)
+        {
+            throw new DirectoryException(DirectoryError.IdTaken, e.Message);
+        }
+
+        ChangeReceipt receipt = await PublishAsync([(label, recordBytes, record)]).ConfigureAwait(false);
+        Forget(record.AccountId);
+        return new Registration(record.AccountId, device.DeviceId, label, receipt);
+    }
+
+    // ---- the account as it stands ----
+
+    /// <summary>The account as it stands, or null when there is no such account.</summary>
+    public AccountView? View(byte[] accountId) => View(accountId, fresh: false);
+
+    private AccountView? View(byte[] accountId, bool fresh)
+    {
+        string key = Convert.ToHexString(accountId);
+        if (!fresh && _views.TryGetValue(key, out AccountView? cached))
+        {
+            return cached;
+        }
+
+        if (_store.Account(accountId) is null)
+        {
+            return null;
+        }
+
+        var records = new Dictionary<string, HandleRecord>(StringComparer.Ordinal);
+        foreach (string label in _store.HandlesOf(accountId))
+        {
+            if (NewestRecord(label) is { } record && record.AccountId.AsSpan().SequenceEqual(accountId))
+            {
+                records[label] = record;
+            }
+        }
+
+        HandleRecord? current = records.Values.Where(r => r.State != CkvState.Removed).MaxBy(r => r.Counter);
+        HashSet<string> signedIn = current?.Devices.Select(d => Convert.ToHexString(d.DeviceId)).ToHashSet(StringComparer.Ordinal) ?? [];
+        var view = new AccountView(
+            accountId,
+            records,
+            current,
+            _store.Devices(accountId).Where(d => signedIn.Contains(Convert.ToHexString(d.DeviceId))).ToArray());
+        _views[key] = view;
+        return view;
+    }
+
+    /// <summary>The request key of a signed-in device of the account, or null (for request authentication).</summary>
+    public byte[]? RequestKeyOf(byte[] accountId, byte[] deviceId) => View(accountId)?.RequestKeyOf(deviceId);
+
+    /// <summary>The account, or null.</summary>
+    public Account? Account(byte[] accountId) => _store.Account(accountId);
+
+    /// <summary>Every reason the account cannot turn CKV on now (DESIGN §1); empty when it can.</summary>
+    public IReadOnlyList<Blocker> Requirements(byte[] accountId)
+    {
+        Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        AccountView view = View(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        return CkvRequirements.Check(account.Managed, account.TotpEnabled, view.Devices, _options.Minimums);
+    }
+
+    /// <summary>Replaces what a device reports about itself.</summary>
+    public void UpdateFacts(byte[] accountId, byte[] deviceId, DeviceFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (_store.Device(deviceId) is not { } device || !device.AccountId.AsSpan().SequenceEqual(accountId))
+        {
+            throw new DirectoryException(DirectoryError.NotFound, "No such device in this account.");
+        }
+
+        _store.UpdateFacts(deviceId, facts);
+        Forget(accountId);
+    }
+
+    /// <summary>Marks or unmarks the account holding <paramref name="handle"/> as managed (operator only).</summary>
+    public void SetManaged(string handle, bool managed)
+    {
+        byte[] accountId = _store.AccountOf(Label(handle)) ?? throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        _store.SetManaged(accountId, managed);
+    }
+
+    // ---- second factor ----
+
+    /// <summary>Issues a new TOTP secret; the second factor is on once a code for it is confirmed.</summary>
+    public (string Base32Secret, string Uri) BeginTwoFactor(byte[] accountId)
+    {
+        Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        if (account.TotpEnabled)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "Two-factor authentication is already on; turn it off first to change the secret.");
+        }
+
+        byte[] secret = SecondFactor.NewSecret();
+        _store.SetTotp(accountId, secret, enabled: false);
+        string name = _store.HandlesOf(accountId) is [var firstHandle, ..] ? firstHandle : Convert.ToHexStringLower(accountId);
+        return (SecondFactor.Base32(secret), SecondFactor.Uri(secret, name));
+    }
+
+    /// <summary>Turns the second factor on with a code for the issued secret.</summary>
+    public void ConfirmTwoFactor(byte[] accountId, string? code)
+    {
+        Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        if (account.TotpSecret is null || account.TotpEnabled)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "No two-factor secret is waiting for confirmation.");
+        }
+
+        if (!_secondFactor.Accept(accountId, account.TotpSecret, code))
+        {
+            throw new DirectoryException(DirectoryError.WrongSecondFactor, "The authenticator code is wrong or already used.");
+        }
+
+        _store.SetTotp(accountId, account.TotpSecret, enabled: true);
+    }
+
+    /// <summary>
+    /// Turns the second factor off with a current code. Refused while CKV is on: it is one of CKV's requirements,
+    /// and the second factor authorises an account reset.
+    /// </summary>
+    public void DisableTwoFactor(byte[] accountId, string? code)
+    {
+        Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        if (!account.TotpEnabled || account.TotpSecret is null)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "Two-factor authentication is off.");
+        }
+
+        if (View(accountId)?.Current?.State == CkvState.On)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "Turn contact key verification off before turning off two-factor authentication.");
+        }
+
+        if (!_secondFactor.Accept(accountId, account.TotpSecret, code))
+        {
+            throw new DirectoryException(DirectoryError.WrongSecondFactor, "The authenticator code is wrong or already used.");
+        }
+
+        _store.SetTotp(accountId, null, enabled: false);
+    }
+
+    // ---- changes ----
+
+    /// <summary>
+    /// Publishes a change an authenticated device of the account asked for, with the new record of every live
+    /// handle (for <see cref="Transition.HandleRemoved"/>: only the removed handle's tombstone). Turning CKV on first
+    /// checks every requirement and refuses with all blockers.
+    /// </summary>
+    public async Task<ChangeReceipt> ChangeAsync(byte[] accountId, byte[] deviceId, Transition transition, IReadOnlyList<byte[]> recordBytes)
+    {
+        ArgumentNullException.ThrowIfNull(recordBytes);
+        if (transition is not (Transition.CkvOn or Transition.CkvOff or Transition.DeviceSignedOut or Transition.DeviceRemovedAsLost or Transition.HandleRemoved))
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, $"{transition} is not made by a signed-in device alone.");
+        }
+
+        using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(accountId)).ConfigureAwait(false);
+        AccountView view = View(accountId, fresh: true) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        if (view.Current is null || view.RequestKeyOf(deviceId) is null)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "Only a signed-in device of the account changes it.");
+        }
+
+        if (transition == Transition.CkvOn && Requirements(accountId) is { Count: > 0 } blockers)
+        {
+            throw new DirectoryException(DirectoryError.RequirementsNotMet, "Contact key verification cannot be turned on yet.", blockers);
+        }
+
+        var checkedRecords = new List<(string Label, byte[] Bytes, HandleRecord Record)>();
+        foreach (byte[] bytes in recordBytes)
+        {
+            string label = LabelOf(bytes);
+            if (!view.Records.TryGetValue(label, out HandleRecord? previous))
+            {
+                throw new DirectoryException(DirectoryError.RecordRejected, $"{label} is not a handle of this account.");
+            }
+
+            if (checkedRecords.Any(r => r.Label == label))
+            {
+                throw new DirectoryException(DirectoryError.RecordRejected, $"Two records for {label}.");
+            }
+
+            HandleRecord record = CheckRecord(bytes, label, checked(previous.Version + 1));
+            Refuse(() => RecordTransitions.Check(previous, record, transition, Authorization.AccountDevice));
+            checkedRecords.Add((label, bytes, record));
+        }
+
+        string[] live = view.LiveHandles.ToArray();
+        if (transition == Transition.HandleRemoved
+            ? checkedRecords.Count != 1
+            : checkedRecords.Count != live.Length || live.Any(l => checkedRecords.All(r => r.Label != l)))
+        {
+            throw new DirectoryException(
+                DirectoryError.RecordRejected,
+                transition == Transition.HandleRemoved ? "Removing a handle publishes its tombstone alone." : $"A change carries one new record for each live handle ({string.Join(", ", live)}).");
+        }
+
+        // One account, one state (§2.4): every new record agrees on counter, key, chain, state and devices.
+        HandleRecord first = checkedRecords[0].Record;
+        if (checkedRecords.Any(r => r.Record.Counter != first.Counter || !r.Record.AccountKey.AsSpan().SequenceEqual(first.AccountKey) ||
+                                    !r.Record.Chain.SequenceEqual(first.Chain) || r.Record.State != first.State || !r.Record.Devices.SequenceEqual(first.Devices)))
+        {
+            throw new DirectoryException(DirectoryError.RecordRejected, "The new records of one account disagree.");
+        }
+
+        ChangeReceipt receipt = await PublishAsync(checkedRecords).ConfigureAwait(false);
+        if (transition is Transition.DeviceSignedOut or Transition.DeviceRemovedAsLost)
+        {
+            foreach (Device gone in view.Current.Devices.Where(d => !first.Devices.Contains(d)))
+            {
+                _store.RemoveDevice(gone.DeviceId);
+            }
+        }
+
+        Forget(accountId);
+        return receipt;
+    }
+
+    // ---- helpers ----
+
+    private async Task<ChangeReceipt> PublishAsync(List<(string Label, byte[] Bytes, HandleRecord Record)> records)
+    {
+        PublishedBatch batch;
+        try
+        {
+            batch = await _sequencer.PublishAsync(records.Select(r => (Encoding.UTF8.GetBytes(r.Label), r.Bytes)).ToArray()).ConfigureAwait(false);
+        }
+        catch (SequencerStoppedException e)
+        {
+            throw new DirectoryException(DirectoryError.Unavailable, e.Message);
+        }
+
+        var versions = new Dictionary<string, uint>(StringComparer.Ordinal);
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (batch.Versions[i] != records[i].Record.Version)
+            {
+                // Cannot happen while every write to a label holds its lock; if it did, the log now holds a
+                // record at a version it does not name, which every reader refuses (§2.5, WrongPlace).
+                throw new InvalidOperationException($"{records[i].Label} was published at version {batch.Versions[i]}, not {records[i].Record.Version}.");
+            }
+
+            versions[records[i].Label] = batch.Versions[i];
+        }
+
+        return new ChangeReceipt(batch.Position, versions);
+    }
+
+    private HandleRecord? NewestRecord(string label)
+    {
+        if (_log.Latest(Encoding.UTF8.GetBytes(label)) is not { } latest)
+        {
+            return null;
+        }
+
+        // Everything in the log passed these checks when it was published.
+        return RecordCheck.Verify(latest.Value, Encoding.UTF8.GetBytes(label), latest.Version);
+    }
+
+    private static HandleRecord CheckRecord(byte[] bytes, string label, uint version)
+    {
+        try
+        {
+            return RecordCheck.Verify(bytes, Encoding.UTF8.GetBytes(label), version);
+        }
+        catch (RecordException e)
+        {
+            throw new DirectoryException(DirectoryError.RecordRejected, $"The record for {label} version {version} is refused: {e.Message}", e.Failure.ToString());
+        }
+    }
+
+    private static void Refuse(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (TransitionException e)
+        {
+            throw new DirectoryException(DirectoryError.RecordRejected, $"The change is refused: {e.Message}", e.Transition.ToString());
+        }
+    }
+
+    private static string LabelOf(byte[] recordBytes)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(TlsCodec.Decode<HandleRecord>(recordBytes).Label);
+        }
+        catch (KtFormatException e)
+        {
+            throw new DirectoryException(DirectoryError.RecordRejected, $"A record is malformed: {e.Message}", nameof(RecordFailure.Malformed));
+        }
+    }
+
+    private static string Label(string handle)
+    {
+        try
+        {
+            return HandleName.Normalize(handle);
+        }
+        catch (InvalidHandleException e)
+        {
+            throw new DirectoryException(DirectoryError.InvalidHandle, e.Message);
+        }
+    }
+
+    private void Forget(byte[] accountId) => _views.TryRemove(Convert.ToHexString(accountId), out _);
+
+    private ulong NowMs() => (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,246 @@
+using System.Threading.Channels;
+using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Logs;
+
+namespace OpenCkv.Directory.Sequencing;
+
+/// <summary>Where one request's values landed: the entry and each value's version, in request order.</summary>
+public sealed record PublishedBatch(ulong Position, IReadOnlyList<uint> Versions);
+
+/// <summary>The sequencer stopped: after a failed commit nothing more is written until the server restarts.</summary>
+public sealed class SequencerStoppedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The log's single writer (DESIGN §3): values wait in a queue; the first one waiting opens a batch that closes after
+/// <see cref="SequencerOptions.BatchInterval"/> or when <see cref="SequencerOptions.MaxBatch"/> values are waiting,
+/// and the batch becomes one entry. A request learns its entry only after the store committed it, so an
+/// acknowledged update is durable. When nothing was published for <see cref="SequencerOptions.HeartbeatInterval"/>
+/// an empty entry keeps the rightmost timestamp fresh and distinguished entries appearing.
+/// A failed commit stops the sequencer for good (the high-water mark may be one ahead of the store; a restart
+/// re-checks it): every waiting request fails, and later ones are refused.
+/// </summary>
+public sealed class Sequencer
+{
+    private readonly TransparencyLog _log;
+    private readonly SequencerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private Pending? _carried;
+    private volatile Exception? _fault;
+
+    /// <summary>A sequencer for <paramref name="log"/>; <see cref="RunAsync"/> does the work.</summary>
+    public Sequencer(TransparencyLog log, SequencerOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        if (options.MaxBatch < 1 || options.BatchInterval < TimeSpan.Zero || options.HeartbeatInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("A batch holds at least one value; intervals are positive.", nameof(options));
+        }
+
+        _log = log;
+        _time = time;
+
+        // An audited entry holds at most 255 new versions (KT §15.2).
+        _options = log.Configuration.Mode == DeploymentMode.ThirdPartyAuditing
+            ? options with { MaxBatch = Math.Min(options.MaxBatch, PrefixProof.MaxResults) }
+            : options;
+    }
+
+    /// <summary>Why the sequencer stopped, or null while it runs.</summary>
+    public Exception? Fault => _fault;
+
+    /// <summary>Entries appended since start, heartbeats included.</summary>
+    public long EntriesAppended { get; private set; }
+
+    /// <summary>Label-versions published since start.</summary>
+    public long VersionsPublished { get; private set; }
+
+    /// <summary>
+    /// Queues the values (label, value) for the next entry, all together, and completes once that entry is
+    /// committed.
+    /// </summary>
+    /// <exception cref="SequencerStoppedException">The sequencer stopped before the entry was committed.</exception>
+    public Task<PublishedBatch> PublishAsync(IReadOnlyList<(byte[] Label, byte[] Value)> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
+        {
+            throw new ArgumentException("Nothing to publish.", nameof(values));
+        }
+
+        if (values.Any(v => v.Label is null || v.Value is null || v.Label.Length > VrfInput.MaxLabelLength))
+        {
+            throw new ArgumentException("Every value needs a label of at most 255 bytes.", nameof(values));
+        }
+
+        if (_log.Configuration.Mode == DeploymentMode.ThirdPartyAuditing && values.Count > PrefixProof.MaxResults)
+        {
+            throw new ArgumentException($"An audited entry holds at most {PrefixProof.MaxResults} new versions.", nameof(values));
+        }
+
+        if (_fault is { } fault)
+        {
+            throw new SequencerStoppedException("The log's sequencer stopped after a failed commit.", fault);
+        }
+
+        var pending = new Pending(values, new TaskCompletionSource<PublishedBatch>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new SequencerStoppedException("The log's sequencer has shut down.");
+        }
+
+        return pending.Done.Task;
+    }
+
+    /// <summary>
+    /// Runs until <paramref name="stopping"/> is cancelled. A batch already taken from the queue is finished as an
+    /// entry before it returns (graceful shutdown); requests still queued then fail.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (!stopping.IsCancellationRequested && _fault is null)
+            {
+                List<Pending> batch = await NextBatchAsync(stopping).ConfigureAwait(false);
+                Append(batch);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // shutting down between entries
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+            var stopped = new SequencerStoppedException("The log's sequencer has shut down.", _fault);
+            if (_carried is { } carried)
+            {
+                carried.Done.TrySetException(stopped);
+            }
+
+            while (_queue.Reader.TryRead(out Pending? left))
+            {
+                left.Done.TrySetException(stopped);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the first value or the heartbeat deadline, then gathers values until the batch interval ends or
+    /// the batch is full. An empty list means a heartbeat is due.
+    /// </summary>
+    private async Task<List<Pending>> NextBatchAsync(CancellationToken stopping)
+    {
+        var batch = new List<Pending>();
+        int count = 0;
+        if (_carried is { } carried)
+        {
+            batch.Add(carried);
+            count = carried.Values.Count;
+            _carried = null;
+        }
+        else
+        {
+            using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            heartbeat.CancelAfter(HeartbeatDelay());
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(heartbeat.Token).ConfigureAwait(false))
+                {
+                    return batch;
+                }
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                return batch; // heartbeat due
+            }
+        }
+
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        window.CancelAfter(_options.BatchInterval);
+        while (count < _options.MaxBatch)
+        {
+            while (count < _options.MaxBatch && _queue.Reader.TryRead(out Pending? next))
+            {
+                if (count > 0 && count + next.Values.Count > _options.MaxBatch)
+                {
+                    _carried = next; // never split a request; it opens the next entry
+                    return batch;
+                }
+
+                batch.Add(next);
+                count += next.Values.Count;
+            }
+
+            if (count >= _options.MaxBatch)
+            {
+                break;
+            }
+
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(window.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break; // the window closed (or shutdown: finish this batch first)
+            }
+        }
+
+        return batch;
+    }
+
+    private TimeSpan HeartbeatDelay()
+    {
+        if (_log.Size == 0)
+        {
+            return TimeSpan.Zero; // a new log gets its first entry at once, so it has a head to serve
+        }
+
+        ulong last = _log.LastTimestamp;
+        ulong now = NowMs();
+        ulong due = last + (ulong)_options.HeartbeatInterval.TotalMilliseconds;
+        return due <= now ? TimeSpan.Zero : TimeSpan.FromMilliseconds(due - now);
+    }
+
+    private ulong NowMs() => (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Stages the batch and appends it as one entry; on failure the sequencer stops.</summary>
+    private void Append(List<Pending> batch)
+    {
+        try
+        {
+            var versions = new List<uint[]>(batch.Count);
+            foreach (Pending pending in batch)
+            {
+                versions.Add(pending.Values.Select(v => _log.Stage(v.Label, v.Value)).ToArray());
+            }
+
+            // Log timestamps never decrease (KT §11.2) even if the clock steps back.
+            ulong timestamp = Math.Max(NowMs(), _log.Size == 0 ? 0 : _log.LastTimestamp);
+            ulong position = _log.Sequence(timestamp);
+            EntriesAppended++;
+            for (int i = 0; i < batch.Count; i++)
+            {
+                VersionsPublished += versions[i].Length;
+                batch[i].Done.TrySetResult(new PublishedBatch(position, versions[i]));
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _fault = e;
+            foreach (Pending pending in batch)
+            {
+                pending.Done.TrySetException(new SequencerStoppedException("The log entry could not be committed.", e));
+            }
+        }
+    }
+
+    private sealed record Pending(IReadOnlyList<(byte[] Label, byte[] Value)> Values, TaskCompletionSource<PublishedBatch> Done);
+}
