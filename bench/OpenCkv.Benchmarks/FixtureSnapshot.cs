@@ -185,7 +185,7 @@ internal static class FixtureSnapshot
         string directory = Environment.GetEnvironmentVariable("OPENCKV_FIXTURES") is { Length: > 0 } configured
             ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "openckv", "fixtures");
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
         return directory;
     }
 

@@ -31,14 +31,14 @@ internal static class SqliteStorageBenchmark
         {
             foreach (int depth in levels)
             {
-                string folder = Directory.CreateTempSubdirectory("openckv-sqlite-bench-").FullName;
+                string folder = System.IO.Directory.CreateTempSubdirectory("openckv-sqlite-bench-").FullName;
                 try
                 {
                     Measure(suite, Path.Combine(folder, "log.db"), labels, depth);
                 }
                 finally
                 {
-                    Directory.Delete(folder, recursive: true);
+                    System.IO.Directory.Delete(folder, recursive: true);
                 }
             }
         }

@@ -27,7 +27,7 @@ internal static class LogWalkthrough
     public static List<(string Step, string Result)> Run()
     {
         var steps = new List<(string, string)>();
-        string folder = Directory.CreateTempSubdirectory("ckv-selfcheck-").FullName;
+        string folder = System.IO.Directory.CreateTempSubdirectory("ckv-selfcheck-").FullName;
         try
         {
             Walk(Path.Combine(folder, "log.db"), steps);
@@ -38,7 +38,7 @@ internal static class LogWalkthrough
         }
         finally
         {
-            Directory.Delete(folder, recursive: true);
+            System.IO.Directory.Delete(folder, recursive: true);
         }
 
         return steps;

@@ -59,6 +59,79 @@ internal static class ServerCommands
         }
     }
 
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? data = Option(args, "--data");
+        if (data is null || !TryNumber(args, "--batch-ms", 50, out int batchMs) || !TryNumber(args, "--max-batch", 2_000, out int maxBatch) ||
+            !TryNumber(args, "--heartbeat-s", 30, out int heartbeat) || !TryNumber(args, "--searches-per-minute", 600, out int searches))
+        {
+            Console.Error.WriteLine("usage: ckv server --data DIR [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N] [--searches-per-minute N]");
+            return 2;
+        }
+
+        var options = new ServerOptions
+        {
+            DataFolder = data,
+            Urls = Option(args, "--urls") ?? "http://127.0.0.1:8480",
+            Dev = args.Contains("--dev"),
+            Sequencer = new Directory.Sequencing.SequencerOptions
+            {
+                BatchInterval = TimeSpan.FromMilliseconds(batchMs),
+                MaxBatch = maxBatch,
+                HeartbeatInterval = TimeSpan.FromSeconds(heartbeat),
+            },
+            SearchesPerMinute = searches,
+        };
+
+        Microsoft.AspNetCore.Builder.WebApplication app;
+        try
+        {
+            app = DirectoryServer.Build(options);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException or KeyTransparency.Tls.KtFormatException)
+        {
+            Console.Error.WriteLine($"ckv server: REFUSED: {e.Message}");
+            return 1;
+        }
+
+        // SIGTERM and Ctrl-C stop the host; the sequencer finishes the entry it is building first.
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    public static int Admin(string[] args)
+    {
+        string? data = Option(args, "--data");
+        int at = Array.IndexOf(args, "managed");
+        if (data is null || at < 0 || at + 2 >= args.Length || args[at + 2] is not ("on" or "off"))
+        {
+            Console.Error.WriteLine("usage: ckv server admin --data DIR managed HANDLE on|off");
+            return 2;
+        }
+
+        try
+        {
+            string label = Directory.Accounts.HandleName.Normalize(args[at + 1]);
+            using var store = new Storage.Sqlite.SqliteDirectoryStore(Path.Combine(data, "directory.db"));
+            byte[] account = store.AccountOf(label) ?? throw new InvalidOperationException($"No account holds {label}.");
+            store.SetManaged(account, args[at + 2] == "on");
+            Console.WriteLine($"{label}: managed {args[at + 2]}");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidOperationException or Directory.Accounts.InvalidHandleException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Console.Error.WriteLine($"ckv server admin: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static bool TryNumber(string[] args, string name, int fallback, out int value)
+    {
+        string? text = Option(args, name);
+        value = fallback;
+        return text is null || (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value > 0);
+    }
+
     private static string? Option(string[] args, string name)
     {
         int at = Array.IndexOf(args, name);

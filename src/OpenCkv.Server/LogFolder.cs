@@ -56,14 +56,14 @@ public sealed class LogFolder : IDisposable
             throw new InvalidOperationException($"{folder} already holds a log; a log's configuration never changes.");
         }
 
-        Directory.CreateDirectory(folder);
+        System.IO.Directory.CreateDirectory(folder);
         if (OperatingSystem.IsWindows())
         {
-            Directory.CreateDirectory(Path.Combine(folder, "keys"));
+            System.IO.Directory.CreateDirectory(Path.Combine(folder, "keys"));
         }
         else
         {
-            Directory.CreateDirectory(Path.Combine(folder, "keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            System.IO.Directory.CreateDirectory(Path.Combine(folder, "keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         using var signing = EcdsaP256PrivateKey.Generate();
         using VrfKeyPair vrf = CryptoSuite.Fastest.Vrf.GenerateKeyPair();

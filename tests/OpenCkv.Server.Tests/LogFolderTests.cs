@@ -10,9 +10,9 @@ namespace OpenCkv.Server.Tests;
 /// </summary>
 public sealed class LogFolderTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("openckv-folder-").FullName;
+    private readonly string _folder = System.IO.Directory.CreateTempSubdirectory("openckv-folder-").FullName;
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => System.IO.Directory.Delete(_folder, recursive: true);
 
     private static void Publish(LogFolder folder, int entries, ref ulong now)
     {

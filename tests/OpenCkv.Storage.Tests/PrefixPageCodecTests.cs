@@ -50,7 +50,7 @@ public sealed class PrefixPageCodecTests
 
         ulong[] ids = [.. Enumerable.Range(1, (int)memory.NextId - 1).Select(i => (ulong)i)];
         Assert.True(ids.Length > 2_000, $"only {ids.Length} pages");
-        string folder = Directory.CreateTempSubdirectory("openckv-pages-").FullName;
+        string folder = System.IO.Directory.CreateTempSubdirectory("openckv-pages-").FullName;
         try
         {
             using var database = new Sqlite.SqliteLogDatabase(Path.Combine(folder, "pages.db"));
@@ -62,7 +62,7 @@ public sealed class PrefixPageCodecTests
         }
         finally
         {
-            Directory.Delete(folder, recursive: true);
+            System.IO.Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -20,14 +20,14 @@ namespace OpenCkv.Storage.Tests;
 public sealed class SqliteLogStoreTests : IDisposable
 {
     private static readonly CryptoSuite Suite = CryptoSuite.Fastest;
-    private readonly string _folder = Directory.CreateTempSubdirectory("openckv-sqlite-").FullName;
+    private readonly string _folder = System.IO.Directory.CreateTempSubdirectory("openckv-sqlite-").FullName;
     private readonly byte[] _signingScalar = RandomNumberGenerator.GetBytes(32);
     private readonly VrfKeyPair _vrf = Suite.Vrf.GenerateKeyPair();
 
     public void Dispose()
     {
         _vrf.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        System.IO.Directory.Delete(_folder, recursive: true);
     }
 
     private Configuration Config(EcdsaP256PrivateKey signing) => new()

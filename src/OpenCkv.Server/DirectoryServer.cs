@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenCkv.Directory;
+using OpenCkv.Directory.Accounts;
+using OpenCkv.Directory.Authentication;
+using OpenCkv.Directory.Sequencing;
+using OpenCkv.Server.Endpoints;
+using OpenCkv.Server.Http;
+using OpenCkv.Storage.Sqlite;
+
+namespace OpenCkv.Server;
+
+/// <summary>
+/// `ckv server`: opens (or, on an empty folder, creates) the log and the directory, and serves the HTTP API. The
+/// log's keys, configuration and database are checked to belong together before anything is served.
+/// </summary>
+public static class DirectoryServer
+{
+    /// <summary>Builds the server; run it with <c>RunAsync</c>. Kestrel settings (HTTPS certificates) come from the usual configuration sources.</summary>
+    /// <exception cref="InvalidOperationException">The data folder's parts do not belong together.</exception>
+    public static WebApplication Build(ServerOptions options, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        time ??= TimeProvider.System;
+        bool created = false;
+        if (!File.Exists(Path.Combine(options.DataFolder, "configuration.bin")))
+        {
+            if (System.IO.Directory.Exists(options.DataFolder) && System.IO.Directory.EnumerateFileSystemEntries(options.DataFolder).Any())
+            {
+                throw new InvalidOperationException($"{options.DataFolder} is neither empty nor a log's data folder.");
+            }
+
+            LogFolder.Create(options.DataFolder);
+            created = true;
+        }
+
+        LogFolder folder = LogFolder.Open(options.DataFolder);
+        var store = new SqliteDirectoryStore(Path.Combine(options.DataFolder, "directory.db"));
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes);
+        builder.Logging.ClearProviders();
+        if (logging is null)
+        {
+            builder.Logging.AddJsonConsole();
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddOpenApi();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = Json.Options.PropertyNamingPolicy;
+            json.SerializerOptions.DefaultIgnoreCondition = Json.Options.DefaultIgnoreCondition;
+        });
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+        var sequencer = new Sequencer(folder.Log, options.Sequencer, time);
+        DevHandleCodeSender? devCodes = null;
+        IHandleCodeSender sender;
+        builder.Services.AddSingleton(sequencer);
+        builder.Services.AddHostedService<SequencerService>();
+        if (options.Dev)
+        {
+            devCodes = new DevHandleCodeSender(line => Console.Out.WriteLine(line));
+            sender = devCodes;
+        }
+        else
+        {
+            sender = new UnconfiguredHandleCodeSender();
+        }
+
+        var directory = new DirectoryService(store, folder.Log, sequencer, sender, options.Directory, time);
+        var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time);
+        builder.Services.AddSingleton(new ServerState(options, folder, directory, sequencer, authenticator, devCodes, new Limits(options.SearchesPerMinute, options.SensitivePerMinute), new Metrics()));
+        WebApplication app = builder.Build();
+        ServerState shared = app.Services.GetRequiredService<ServerState>();
+        app.Use(async (context, next) =>
+        {
+            await next(context).ConfigureAwait(false);
+            string endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            shared.Metrics.Count(endpoint, context.Response.StatusCode);
+        });
+        app.UseMiddleware<ProblemMiddleware>();
+        app.UseStatusCodePages(); // an empty error (404, 405, 415) still gets a problem body
+        app.MapOpenApi();
+        OperationsEndpoints.Map(app, options.Dev);
+        LogEndpoints.Map(app);
+        KtEndpoints.Map(app);
+        AccountEndpoints.Map(app);
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenCkv.Server");
+            ServerLog.Started(
+                logger,
+                created ? "created a" : "serving a",
+                LogEndpoints.Mode(folder.Configuration.Mode),
+                folder.Log.Size,
+                shared.Fingerprint,
+                options.Urls,
+                options.Dev ? " (development mode: codes on the console)" : string.Empty);
+        });
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            shared.Limits.Dispose();
+            store.Dispose();
+            folder.Dispose();
+        });
+        return app;
+    }
+
+    /// <summary>Without a configured delivery service codes cannot be sent: say so rather than pretend.</summary>
+    private sealed class UnconfiguredHandleCodeSender : IHandleCodeSender
+    {
+        public Task SendAsync(string label, string code, CancellationToken cancellation) =>
+            throw new DirectoryException(DirectoryError.Unavailable, "This server has no SMS or mail delivery configured; run it with --dev for development.");
+    }
+}

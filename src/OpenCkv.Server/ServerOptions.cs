@@ -1,0 +1,35 @@
+using OpenCkv.Directory;
+using OpenCkv.Directory.Sequencing;
+
+namespace OpenCkv.Server;
+
+/// <summary>How `ckv server` runs.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>The data folder: the log (keys, configuration, log.db) and the directory (directory.db).</summary>
+    public required string DataFolder { get; init; }
+
+    /// <summary>The addresses to listen on (Kestrel URLs; https needs a certificate in Kestrel's configuration).</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8480";
+
+    /// <summary>
+    /// Development mode: one-time codes are written to the console and served by <c>GET /dev/codes/{handle}</c>.
+    /// Never for a server people rely on.
+    /// </summary>
+    public bool Dev { get; init; }
+
+    /// <summary>Batching and heartbeats.</summary>
+    public SequencerOptions Sequencer { get; init; } = new();
+
+    /// <summary>Directory settings (software minimums, code lifetime).</summary>
+    public DirectoryOptions Directory { get; init; } = new();
+
+    /// <summary>Searches each device may make per minute (an operator may raise it for benchmarks).</summary>
+    public int SearchesPerMinute { get; init; } = 600;
+
+    /// <summary>Handle-code requests, registrations and second-factor attempts per client address per minute.</summary>
+    public int SensitivePerMinute { get; init; } = 20;
+
+    /// <summary>The largest request body accepted.</summary>
+    public int MaxBodyBytes { get; init; } = 256 * 1024;
+}

@@ -1,0 +1,40 @@
+using OpenCkv.Directory;
+using OpenCkv.Directory.Accounts;
+using OpenCkv.Directory.Authentication;
+using OpenCkv.Directory.Sequencing;
+using OpenCkv.KeyTransparency.Logs;
+using OpenCkv.Server.Http;
+
+namespace OpenCkv.Server;
+
+/// <summary>Everything the endpoints share, built once at start.</summary>
+internal sealed class ServerState(
+    ServerOptions options,
+    LogFolder folder,
+    DirectoryService directory,
+    Sequencer sequencer,
+    RequestAuthenticator authenticator,
+    DevHandleCodeSender? devCodes,
+    Limits limits,
+    Metrics metrics)
+{
+    public ServerOptions Options { get; } = options;
+
+    public LogFolder Folder { get; } = folder;
+
+    public TransparencyLog Log => Folder.Log;
+
+    public DirectoryService Directory { get; } = directory;
+
+    public Sequencer Sequencer { get; } = sequencer;
+
+    public RequestAuthenticator Authenticator { get; } = authenticator;
+
+    public DevHandleCodeSender? DevCodes { get; } = devCodes;
+
+    public Limits Limits { get; } = limits;
+
+    public Metrics Metrics { get; } = metrics;
+
+    public string Fingerprint { get; } = LogFolder.Fingerprint(folder.Configuration);
+}
