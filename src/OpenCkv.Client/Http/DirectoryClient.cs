@@ -1,0 +1,186 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using OpenCkv.Protocol;
+using OpenCkv.Protocol.Api;
+
+namespace OpenCkv.Client.Http;
+
+/// <summary>
+/// The directory server's HTTP API from a device. Requests that change the account are signed with the device's
+/// request key (docs/ckv-protocol.md §3: method, path and query as sent, body hash, ids, time and a fresh nonce);
+/// reads and searches may use a session token, opened with one signed request and renewed when it is about to
+/// expire. KEYTRANS messages travel as TLS-encoded bytes, everything else as JSON.
+/// </summary>
+public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private (string Token, DateTimeOffset Expires)? _session;
+
+    /// <summary>Asks the server to send a one-time code to the handle.</summary>
+    public Task<HandleCodeResponse> RequestCodeAsync(string handle, CancellationToken cancellation = default) =>
+        JsonAsync<HandleCodeResponse>(HttpMethod.Post, "/v1/handles/code", new HandleCodeRequest(handle), null, signed: false, cancellation);
+
+    /// <summary>Creates an account.</summary>
+    public Task<RegisterResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellation = default) =>
+        JsonAsync<RegisterResponse>(HttpMethod.Post, "/v1/accounts", request, null, signed: false, cancellation);
+
+    /// <summary>The account as it stands.</summary>
+    public Task<AccountMessage> AccountAsync(DeviceCredentials device, CancellationToken cancellation = default) =>
+        JsonAsync<AccountMessage>(HttpMethod.Get, "/v1/account", null, device, signed: false, cancellation);
+
+    /// <summary>Whether CKV can be turned on, with every blocker.</summary>
+    public Task<RequirementsMessage> RequirementsAsync(DeviceCredentials device, CancellationToken cancellation = default) =>
+        JsonAsync<RequirementsMessage>(HttpMethod.Get, "/v1/account/requirements", null, device, signed: false, cancellation);
+
+    /// <summary>Publishes a change as new signed records.</summary>
+    public Task<ChangeReceiptMessage> ChangeAsync(DeviceCredentials device, Transition transition, IEnumerable<HandleRecord> records, CancellationToken cancellation = default) =>
+        JsonAsync<ChangeReceiptMessage>(
+            HttpMethod.Post,
+            "/v1/account/changes",
+            new ChangeRequest(TransitionNames.Name(transition), records.Select(r => Convert.ToBase64String(KeyTransparency.Tls.TlsCodec.Encode(r))).ToArray()),
+            device,
+            signed: true,
+            cancellation);
+
+    /// <summary>Replaces what this device reports about itself.</summary>
+    public Task UpdateDeviceAsync(DeviceCredentials device, DeviceFactsMessage facts, CancellationToken cancellation = default) =>
+        JsonAsync<object>(HttpMethod.Put, "/v1/devices/self", new DeviceUpdateRequest(facts), device, signed: true, cancellation);
+
+    /// <summary>Issues a second-factor secret.</summary>
+    public Task<TwoFactorEnrollment> BeginTwoFactorAsync(DeviceCredentials device, CancellationToken cancellation = default) =>
+        JsonAsync<TwoFactorEnrollment>(HttpMethod.Post, "/v1/account/2fa", null, device, signed: true, cancellation);
+
+    /// <summary>Turns the second factor on.</summary>
+    public Task ConfirmTwoFactorAsync(DeviceCredentials device, string code, CancellationToken cancellation = default) =>
+        JsonAsync<object>(HttpMethod.Post, "/v1/account/2fa/confirm", new TwoFactorCode(code), device, signed: true, cancellation);
+
+    /// <summary>Turns the second factor off.</summary>
+    public Task DisableTwoFactorAsync(DeviceCredentials device, string code, CancellationToken cancellation = default) =>
+        JsonAsync<object>(HttpMethod.Post, "/v1/account/2fa/disable", new TwoFactorCode(code), device, signed: true, cancellation);
+
+    /// <summary>The log's configuration in its TLS encoding (compare its SHA-256 with the pinned fingerprint).</summary>
+    public async Task<byte[]> ConfigurationAsync(CancellationToken cancellation = default)
+    {
+        using HttpResponseMessage response = await http.GetAsync(new Uri("/v1/log/configuration", UriKind.Relative), cancellation).ConfigureAwait(false);
+        await EnsureAsync(response, cancellation).ConfigureAwait(false);
+        return await response.Content.ReadAsByteArrayAsync(cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A KEYTRANS operation (<c>search</c>, <c>monitor</c>, <c>owner-init</c>, <c>owner-monitor</c>,
+    /// <c>distinguished</c>, <c>update</c>): the request's TLS encoding in, the response's out. Authenticated by a
+    /// session when <paramref name="device"/> is given.
+    /// </summary>
+    public async Task<byte[]> KtAsync(string operation, byte[] request, DeviceCredentials? device, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var message = new HttpRequestMessage(HttpMethod.Post, "/v1/kt/" + operation) { Content = new ByteArrayContent(request) };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        if (device is not null)
+        {
+            await AuthorizeAsync(message, request, device, signed: false, cancellation).ConfigureAwait(false);
+        }
+
+        using HttpResponseMessage response = await http.SendAsync(message, cancellation).ConfigureAwait(false);
+        await EnsureAsync(response, cancellation).ConfigureAwait(false);
+        return await response.Content.ReadAsByteArrayAsync(cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a session with one signed request.</summary>
+    public async Task<SessionResponse> OpenSessionAsync(DeviceCredentials device, CancellationToken cancellation = default)
+    {
+        SessionResponse session = await JsonAsync<SessionResponse>(HttpMethod.Post, "/v1/sessions", null, device, signed: true, cancellation).ConfigureAwait(false);
+        _session = (session.Token, session.Expires);
+        return session;
+    }
+
+    /// <summary>Signs <paramref name="message"/> for <paramref name="device"/> (docs/ckv-protocol.md §3).</summary>
+    public void Sign(HttpRequestMessage message, byte[] body, DeviceCredentials device)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(device);
+        string target = message.RequestUri!.IsAbsoluteUri ? message.RequestUri.PathAndQuery : message.RequestUri.OriginalString;
+        ulong now = (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
+        byte[] nonce = RandomNumberGenerator.GetBytes(16);
+        byte[] signature = device.RequestKey.Sign(RequestSignature.ToBeSigned(message.Method.Method, target, body, device.AccountId, device.DeviceId, now, nonce));
+        message.Headers.Add("CKV-Account", Convert.ToHexStringLower(device.AccountId));
+        message.Headers.Add("CKV-Device", Convert.ToHexStringLower(device.DeviceId));
+        message.Headers.Add("CKV-Timestamp", now.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        message.Headers.Add("CKV-Nonce", System.Buffers.Text.Base64Url.EncodeToString(nonce));
+        message.Headers.Add("CKV-Signature", System.Buffers.Text.Base64Url.EncodeToString(signature));
+    }
+
+    private async Task AuthorizeAsync(HttpRequestMessage message, byte[] body, DeviceCredentials device, bool signed, CancellationToken cancellation)
+    {
+        if (signed)
+        {
+            Sign(message, body, device);
+            return;
+        }
+
+        if (_session is not { } session || session.Expires - _time.GetUtcNow() < TimeSpan.FromMinutes(1))
+        {
+            await OpenSessionAsync(device, cancellation).ConfigureAwait(false);
+            session = _session!.Value;
+        }
+
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.Token);
+    }
+
+    private async Task<T> JsonAsync<T>(HttpMethod method, string path, object? body, DeviceCredentials? device, bool signed, CancellationToken cancellation)
+    {
+        byte[] bytes = body is null ? [] : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), JsonOptions);
+        using var message = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            message.Content = new ByteArrayContent(bytes);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        if (device is not null)
+        {
+            await AuthorizeAsync(message, bytes, device, signed, cancellation).ConfigureAwait(false);
+        }
+
+        using HttpResponseMessage response = await http.SendAsync(message, cancellation).ConfigureAwait(false);
+        await EnsureAsync(response, cancellation).ConfigureAwait(false);
+        if (response.StatusCode == System.Net.HttpStatusCode.NoContent || typeof(T) == typeof(object))
+        {
+            return default!;
+        }
+
+        return await response.Content.ReadFromJsonAsync<T>(JsonOptions, cancellation).ConfigureAwait(false)
+            ?? throw new DirectoryApiException(response.StatusCode, "empty-response", "The server sent no body.", null);
+    }
+
+    private static async Task EnsureAsync(HttpResponseMessage response, CancellationToken cancellation)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        string body = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
+        string problem = response.StatusCode.ToString();
+        string? detail = null;
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(body);
+            if (document.RootElement.TryGetProperty("type", out JsonElement type) && type.GetString() is { } t && t.StartsWith("urn:openckv:problem:", StringComparison.Ordinal))
+            {
+                problem = t["urn:openckv:problem:".Length..];
+            }
+
+            detail = document.RootElement.TryGetProperty("detail", out JsonElement d) ? d.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            // not a problem document: keep the status
+        }
+
+        throw new DirectoryApiException(response.StatusCode, problem, detail, body);
+    }
+}
