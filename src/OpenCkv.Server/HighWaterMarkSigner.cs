@@ -6,14 +6,18 @@ namespace OpenCkv.Server;
 
 /// <summary>
 /// Signs tree heads only at sizes above the largest it ever signed (DESIGN §7). The mark lives in a file beside the
-/// signing key, outside the database, and is advanced before each signature: the size and the SHA-256 of the head
-/// signed at it (40 bytes) are overwritten in place and flushed to the device (one write within a sector, so no
-/// rename whose directory entry might not survive a crash). Signing the very same head again is allowed, so a step
-/// whose commit failed after its signature can be retried; any other head at or below the mark is refused. A database restored from an older backup therefore cannot make the log
-/// sign a second, different head at a size it already signed: the log must move to a new one instead.
+/// signing key, outside the database: the size, the SHA-256 of the head signed at it, and whether that head was
+/// committed (41 bytes, overwritten in place and flushed to the device — one write within a sector, so no rename
+/// whose directory entry might not survive a crash). It is advanced before each signature and flagged committed
+/// once the log committed the entry.
+/// A head signed but not committed was never served, so that one size may be signed again (a crash or a failed
+/// commit between signing and committing); a committed size never is. A database restored from an older backup
+/// therefore cannot make the log sign a second, different head at a size it already served: the log must move to
+/// a new one instead.
 /// </summary>
 public sealed class HighWaterMarkSigner : ITreeHeadSigner
 {
+    private const int MarkSize = 41;
     private readonly EcdsaP256PrivateKey _key;
     private readonly string _markPath;
     private readonly Lock _gate = new();
@@ -34,11 +38,11 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
             throw new InvalidDataException($"{markPath} is missing: without the high-water mark the key could sign a size twice.");
         }
 
-        (Mark, _markedHash) = Read(markPath);
+        (Mark, _markedHash, MarkCommitted) = Read(markPath);
     }
 
     /// <summary>Writes the mark of a new key: nothing signed yet.</summary>
-    public static void Initialize(string markPath) => Write(markPath, 0, new byte[32]);
+    public static void Initialize(string markPath) => Write(markPath, 0, new byte[32], committed: true);
 
     /// <inheritdoc />
     public byte[] PublicKey { get; }
@@ -46,47 +50,64 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
     /// <summary>The largest tree size ever signed with this key.</summary>
     public ulong Mark { get; private set; }
 
+    /// <summary>Whether the head at <see cref="Mark"/> was committed (and so may have been served).</summary>
+    public bool MarkCommitted { get; private set; }
+
     /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">The size is not above the mark: signing it could fork the log.</exception>
+    /// <exception cref="InvalidOperationException">The size is not above the mark, or is the mark and was committed: signing it could fork the log.</exception>
     public byte[] Sign(ulong treeSize, byte[] toBeSigned)
     {
         lock (_gate)
         {
             byte[] hash = System.Security.Cryptography.SHA256.HashData(toBeSigned);
-
-            // The same head again (a step whose commit failed after signing, retried) is not a second head.
-            bool retry = treeSize == Mark && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hash, _markedHash);
-            if (treeSize <= Mark && !retry)
+            bool same = treeSize == Mark && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hash, _markedHash);
+            bool neverServed = treeSize == Mark && !MarkCommitted;
+            if (treeSize <= Mark && !same && !neverServed)
             {
                 throw new InvalidOperationException(
                     $"This key already signed a head of size {Mark}; signing another head of size {treeSize} could fork the log. A database restored from a backup needs a new log.");
             }
 
-            if (!retry)
+            if (!same)
             {
-                Write(_markPath, treeSize, hash);
+                Write(_markPath, treeSize, hash, committed: false);
                 Mark = treeSize;
                 _markedHash = hash;
+                MarkCommitted = false;
             }
 
             return _key.Sign(toBeSigned);
         }
     }
 
-    private static (ulong Mark, byte[] Hash) Read(string path)
+    /// <inheritdoc />
+    public void Committed(ulong treeSize)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        return bytes.Length == 40
-            ? (BinaryPrimitives.ReadUInt64BigEndian(bytes), bytes[8..])
-            : throw new InvalidDataException($"{path} is not a signing high-water mark (40 bytes).");
+        lock (_gate)
+        {
+            if (treeSize == Mark && !MarkCommitted)
+            {
+                Write(_markPath, Mark, _markedHash, committed: true);
+                MarkCommitted = true;
+            }
+        }
     }
 
-    /// <summary>The mark file: the size (8 bytes, big-endian) and SHA-256 of the head signed at it.</summary>
-    private static void Write(string path, ulong mark, byte[] hash)
+    private static (ulong Mark, byte[] Hash, bool Committed) Read(string path)
     {
-        var bytes = new byte[40];
+        byte[] bytes = File.ReadAllBytes(path);
+        return bytes.Length == MarkSize && bytes[40] <= 1
+            ? (BinaryPrimitives.ReadUInt64BigEndian(bytes), bytes[8..40], bytes[40] == 1)
+            : throw new InvalidDataException($"{path} is not a signing high-water mark ({MarkSize} bytes).");
+    }
+
+    /// <summary>The mark file: the size (8 bytes, big-endian), SHA-256 of the head signed at it, and 1 once committed.</summary>
+    private static void Write(string path, ulong mark, byte[] hash, bool committed)
+    {
+        var bytes = new byte[MarkSize];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, mark);
         hash.CopyTo(bytes, 8);
+        bytes[40] = committed ? (byte)1 : (byte)0;
         var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.WriteThrough };
         if (!OperatingSystem.IsWindows())
         {

@@ -124,12 +124,20 @@ public sealed class LogFolder : IDisposable
         {
             var store = new SqliteLogStore(database, suite.TreeHashes);
 
-            // The mark may be one ahead (a step signed whose commit failed); more means the database is behind the
-            // key: a restored backup, which must not be served.
-            if (signer.Mark < store.Size || signer.Mark > store.Size + 1)
+            // The mark may be one ahead if that head was never committed (a crash between signing and committing);
+            // a committed head the database lacks, or more, means the database is behind what was served: a restored
+            // backup, which must not be served.
+            bool signedNotCommitted = signer.Mark == store.Size + 1 && !signer.MarkCommitted;
+            if (signer.Mark < store.Size || (signer.Mark > store.Size && !signedNotCommitted))
             {
                 throw new InvalidOperationException(
-                    $"The database holds {store.Size} entries but the key's high-water mark is {signer.Mark}: a restored backup or another log's keys; move clients to a new log.");
+                    $"The database holds {store.Size} entries but the key's high-water mark is {signer.Mark}{(signer.MarkCommitted ? " (committed)" : string.Empty)}: a restored backup or another log's keys; move clients to a new log.");
+            }
+
+            // A crash after the commit but before the mark heard of it.
+            if (signer.Mark == store.Size)
+            {
+                signer.Committed(store.Size);
             }
 
             TransparencyLog log = TransparencyLog.Open(suite, configuration, signer, vrf, store);

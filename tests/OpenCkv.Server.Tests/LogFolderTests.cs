@@ -83,7 +83,7 @@ public sealed class LogFolderTests : IDisposable
     }
 
     [Fact]
-    public void A_step_signed_but_not_committed_can_be_retried_and_a_missing_mark_or_database_is_refused()
+    public void A_head_signed_but_never_committed_can_be_replaced_after_a_restart_but_a_committed_one_never()
     {
         LogFolder.Create(_folder);
         ulong now = 1_750_000_000_000;
@@ -91,17 +91,28 @@ public sealed class LogFolderTests : IDisposable
         {
             Publish(folder, 2, ref now);
 
-            // A signature at size 3 whose commit never happened: the same head may be signed again, another not.
-            byte[] head = [3, 3, 3];
-            folder.Signer.Sign(3, head);
-            folder.Signer.Sign(3, head);
+            // A signature at size 3 whose commit never happened (the process died in between): never served.
+            folder.Signer.Sign(3, [3, 3, 3]);
+            Assert.False(folder.Signer.MarkCommitted);
+        }
+
+        string backup = Path.Combine(_folder, "backup.db");
+        using (LogFolder folder = LogFolder.Open(_folder)) // mark 3 uncommitted, database 2: allowed
+        {
+            Assert.Equal(2UL, folder.Log.Size);
+            File.Copy(Path.Combine(_folder, "log.db"), backup);
+            Publish(folder, 1, ref now); // a different head of size 3, now committed
+            Assert.True(folder.Signer.MarkCommitted);
             Assert.Throws<InvalidOperationException>(() => folder.Signer.Sign(3, [4, 4, 4]));
         }
 
-        using (LogFolder folder = LogFolder.Open(_folder)) // mark 3, database 2: one ahead is allowed
-        {
-            Assert.Equal(2UL, folder.Log.Size);
-        }
+        // The database of 2 entries restored: one behind a committed mark is a lost entry, not a crash.
+        File.Delete(Path.Combine(_folder, "log.db-wal"));
+        File.Delete(Path.Combine(_folder, "log.db-shm"));
+        File.Copy(Path.Combine(_folder, "log.db"), Path.Combine(_folder, "current.db"));
+        File.Copy(backup, Path.Combine(_folder, "log.db"), overwrite: true);
+        Assert.Throws<InvalidOperationException>(() => LogFolder.Open(_folder));
+        File.Copy(Path.Combine(_folder, "current.db"), Path.Combine(_folder, "log.db"), overwrite: true);
 
         File.Move(Path.Combine(_folder, "keys", "signing.hwm"), Path.Combine(_folder, "keys", "moved.hwm"));
         Assert.Throws<InvalidOperationException>(() => LogFolder.Open(_folder));

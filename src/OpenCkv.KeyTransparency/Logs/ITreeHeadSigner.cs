@@ -15,6 +15,15 @@ public interface ITreeHeadSigner
     /// <summary>Signs the to-be-signed bytes of the head of <paramref name="treeSize"/> entries.</summary>
     /// <exception cref="InvalidOperationException">The signer refuses this size.</exception>
     byte[] Sign(ulong treeSize, byte[] toBeSigned);
+
+    /// <summary>
+    /// Told once the head of <paramref name="treeSize"/> entries is committed with its entry, and so may be served.
+    /// A head signed but never committed was never seen by anyone, which lets a signer allow that one size to be
+    /// signed again after a crash.
+    /// </summary>
+    void Committed(ulong treeSize)
+    {
+    }
 }
 
 /// <summary>A signer that is just the key: every size is signed. For tests, benchmarks and in-memory logs.</summary>

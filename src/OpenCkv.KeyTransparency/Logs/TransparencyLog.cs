@@ -34,6 +34,9 @@ public sealed partial class TransparencyLog
     /// <summary>How tree heads are signed: the BCL's ECDSA, except in the known-answer generator.</summary>
     private Func<ulong, byte[], byte[]> _sign;
 
+    /// <summary>Who hears that a signed head was committed (the high-water mark).</summary>
+    private readonly ITreeHeadSigner _signer;
+
     private TransparencyLog(
         CryptoSuite suite,
         Configuration configuration,
@@ -46,6 +49,7 @@ public sealed partial class TransparencyLog
         Configuration = configuration;
         _vrfKey = vrfKey;
         _sign = signer.Sign;
+        _signer = signer;
     }
 
     /// <summary>
@@ -302,6 +306,9 @@ public sealed partial class TransparencyLog
             _size = size;
             _head = head;
             _lastTimestamp = timestampMs;
+
+            // After the in-memory state follows the store: if telling the signer fails, the entry is still committed.
+            _signer.Committed(size);
             return position;
         }
     }
