@@ -63,9 +63,10 @@ internal static class ServerCommands
     {
         string? data = Option(args, "--data");
         if (data is null || !TryNumber(args, "--batch-ms", 50, out int batchMs) || !TryNumber(args, "--max-batch", 2_000, out int maxBatch) ||
-            !TryNumber(args, "--heartbeat-s", 30, out int heartbeat) || !TryNumber(args, "--searches-per-minute", 600, out int searches))
+            !TryNumber(args, "--heartbeat-s", 30, out int heartbeat) || !TryNumber(args, "--searches-per-minute", 600, out int searches) ||
+            !TryNumber(args, "--sensitive-per-minute", 20, out int sensitive))
         {
-            Console.Error.WriteLine("usage: ckv server --data DIR [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N] [--searches-per-minute N]");
+            Console.Error.WriteLine("usage: ckv server --data DIR [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N] [--searches-per-minute N] [--sensitive-per-minute N]");
             return 2;
         }
 
@@ -81,6 +82,7 @@ internal static class ServerCommands
                 HeartbeatInterval = TimeSpan.FromSeconds(heartbeat),
             },
             SearchesPerMinute = searches,
+            SensitivePerMinute = sensitive,
         };
 
         Microsoft.AspNetCore.Builder.WebApplication app;

@@ -43,11 +43,15 @@ public sealed class TestAccount
     public static DeviceFactsMessage Facts(string name = "phone", string version = "17.2", bool passcode = true, bool keychain = true) =>
         new(name, "phone", version, 1, passcode, keychain);
 
-    public static async Task<TestAccount> RegisterAsync(LoopbackServer server, string handle, DeviceFactsMessage? facts = null)
+    public static Task<TestAccount> RegisterAsync(LoopbackServer server, string handle, DeviceFactsMessage? facts = null) =>
+        RegisterAsync(server.Http, handle, facts);
+
+    /// <summary>Registers through a development server's API, taking the code from <c>/dev/codes</c>.</summary>
+    public static async Task<TestAccount> RegisterAsync(HttpClient http, string handle, DeviceFactsMessage? facts = null)
     {
-        DirectoryClient client = server.NewClient();
+        var client = new DirectoryClient(http);
         HandleCodeResponse sent = await client.RequestCodeAsync(handle);
-        string code = await server.DevCodeAsync(handle);
+        string code = await DevCodeAsync(http, handle);
         byte[] accountId = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
         var accountKey = EcdsaP256PrivateKey.Generate();
         var device = DeviceKeys.Generate();
@@ -56,6 +60,12 @@ public sealed class TestAccount
         Assert.Equal(Convert.ToHexStringLower(accountId), registered.AccountId);
         Assert.Equal(0u, registered.Receipt.Versions[sent.Label]);
         return new TestAccount(sent.Label, accountId, accountKey, device, client, first);
+    }
+
+    public static async Task<string> DevCodeAsync(HttpClient http, string handle)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("/dev/codes/" + Uri.EscapeDataString(handle), UriKind.Relative)));
+        return json.RootElement.GetProperty("code").GetString()!;
     }
 
     /// <summary>The next record of every live handle with the given change.</summary>
@@ -86,14 +96,18 @@ public sealed class TestAccount
     }
 
     /// <summary>A verified greatest-version search for <paramref name="label"/> from this device, and the record found.</summary>
-    public async Task<(VerifiedSearch Search, HandleRecord Record)> LookUpAsync(LoopbackServer server, string label)
+    public Task<(VerifiedSearch Search, HandleRecord Record)> LookUpAsync(LoopbackServer server, string label) => LookUpAsync(label);
+
+    /// <summary>A verified search from this device, continuing from <paramref name="state"/> when given (its head must stay consistent).</summary>
+    public async Task<(VerifiedSearch Search, HandleRecord Record)> LookUpAsync(string label, ClientState? state = null, DirectoryClient? via = null)
     {
-        Configuration configuration = await server.ConfigurationAsync();
-        var request = new SearchRequest(null, Encoding.UTF8.GetBytes(label), null);
-        byte[] answer = await Client.KtAsync("search", TlsCodec.Encode(request), Credentials);
+        DirectoryClient client = via ?? Client;
+        Configuration configuration = TlsCodec.Decode<Configuration>(await client.ConfigurationAsync());
+        var request = new SearchRequest(state?.TreeSize, Encoding.UTF8.GetBytes(label), null);
+        byte[] answer = await client.KtAsync("search", TlsCodec.Encode(request), Credentials);
         SearchResponse response = KtMessages.DecodeSearch(answer, versionRequested: false, configuration.Mode);
         VerifiedSearch verified = SearchVerifier.VerifyGreatestVersion(
-            CryptoSuite.Fastest, configuration, null, request, response, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            CryptoSuite.Fastest, configuration, state, request, response, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         HandleRecord record = RecordCheck.Verify(verified.Value.Value, Encoding.UTF8.GetBytes(label), verified.Version);
         return (verified, record);
     }
