@@ -39,6 +39,9 @@ public enum DirectoryError
     /// <summary>The request is not allowed in the account's current state (409).</summary>
     NotAllowed,
 
+    /// <summary>The recipient's mailbox is full until it acknowledges what it holds (409).</summary>
+    MailboxFull,
+
     /// <summary>The log is not accepting writes (503).</summary>
     Unavailable,
 }

@@ -18,9 +18,10 @@ namespace OpenCkv.Directory;
 /// (§2.7) before it is queued; a change touches every live handle of the account in one entry (§2.4); the caller
 /// learns of it only once that entry is committed.
 /// </summary>
-public sealed class DirectoryService
+public sealed partial class DirectoryService
 {
     private readonly IDirectoryStore _store;
+    private readonly IRelayStore _relays;
     private readonly TransparencyLog _log;
     private readonly Sequencer _sequencer;
     private readonly IHandleCodeSender _codes;
@@ -31,9 +32,10 @@ public sealed class DirectoryService
     private readonly ConcurrentDictionary<string, AccountView> _views = new(StringComparer.Ordinal);
 
     /// <summary>A directory over its store, the log and the log's sequencer.</summary>
-    public DirectoryService(IDirectoryStore store, TransparencyLog log, Sequencer sequencer, IHandleCodeSender codes, DirectoryOptions options, TimeProvider time)
+    public DirectoryService(IDirectoryStore store, IRelayStore relays, TransparencyLog log, Sequencer sequencer, IHandleCodeSender codes, DirectoryOptions options, TimeProvider time)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
+        _relays = relays ?? throw new ArgumentNullException(nameof(relays));
         _log = log ?? throw new ArgumentNullException(nameof(log));
         _sequencer = sequencer ?? throw new ArgumentNullException(nameof(sequencer));
         _codes = codes ?? throw new ArgumentNullException(nameof(codes));
@@ -188,12 +190,18 @@ public sealed class DirectoryService
     /// <summary>The account, or null.</summary>
     public Account? Account(byte[] accountId) => _store.Account(accountId);
 
+    /// <summary>The account a device row belongs to, or null.</summary>
+    public byte[]? DeviceAccount(byte[] deviceId) => _store.Device(deviceId)?.AccountId;
+
     /// <summary>Every reason the account cannot turn CKV on now (DESIGN §1); empty when it can.</summary>
     public IReadOnlyList<Blocker> Requirements(byte[] accountId)
     {
         Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
         AccountView view = View(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
-        return CkvRequirements.Check(account.Managed, account.TotpEnabled, view.Devices, _options.Minimums);
+        IEnumerable<byte[]> unreported = (view.Current?.Devices ?? [])
+            .Where(d => !view.Devices.Any(known => known.DeviceId.AsSpan().SequenceEqual(d.DeviceId)))
+            .Select(d => d.DeviceId);
+        return CkvRequirements.Check(account.Managed, account.TotpEnabled, view.Devices, _options.Minimums, unreported);
     }
 
     /// <summary>Replaces what a device reports about itself.</summary>
@@ -280,14 +288,20 @@ public sealed class DirectoryService
     /// <summary>
     /// Publishes a change an authenticated device of the account asked for, with the new record of every live
     /// handle (for <see cref="Transition.HandleRemoved"/>: only the removed handle's tombstone). Turning CKV on first
-    /// checks every requirement and refuses with all blockers.
+    /// checks every requirement and refuses with all blockers. Adding a device names the pending join request
+    /// (<paramref name="joinId"/>) whose device the records add: the approving device ran the exchange with it.
     /// </summary>
-    public async Task<ChangeReceipt> ChangeAsync(byte[] accountId, byte[] deviceId, Transition transition, IReadOnlyList<byte[]> recordBytes)
+    public async Task<ChangeReceipt> ChangeAsync(byte[] accountId, byte[] deviceId, Transition transition, IReadOnlyList<byte[]> recordBytes, byte[]? joinId = null)
     {
         ArgumentNullException.ThrowIfNull(recordBytes);
-        if (transition is not (Transition.CkvOn or Transition.CkvOff or Transition.DeviceSignedOut or Transition.DeviceRemovedAsLost or Transition.HandleRemoved))
+        if (transition is not (Transition.CkvOn or Transition.CkvOff or Transition.DeviceSignedOut or Transition.DeviceRemovedAsLost or Transition.HandleRemoved or Transition.DeviceAdded))
         {
-            throw new DirectoryException(DirectoryError.NotAllowed, $"{transition} is not made by a signed-in device alone.");
+            throw new DirectoryException(DirectoryError.NotAllowed, $"{transition} is not made by a signed-in device.");
+        }
+
+        if ((transition == Transition.DeviceAdded) != (joinId is not null))
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "A device is added by approving its join request, and only then is a join request named.");
         }
 
         using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(accountId)).ConfigureAwait(false);
@@ -302,6 +316,65 @@ public sealed class DirectoryService
             throw new DirectoryException(DirectoryError.RequirementsNotMet, "Contact key verification cannot be turned on yet.", blockers);
         }
 
+        Authorization authorization = Authorization.AccountDevice;
+        JoinRequest? join = null;
+        if (joinId is not null)
+        {
+            join = PendingJoin(joinId, accountId);
+            authorization |= Authorization.JoinConfirmed;
+            if (view.Current.State == CkvState.On && CkvRequirements.CheckDevice(join.Device, _options.Minimums) is { Count: > 0 } joiner)
+            {
+                throw new DirectoryException(DirectoryError.RequirementsNotMet, "Contact key verification is on: the joining device must meet its requirements.", joiner);
+            }
+        }
+
+        List<(string Label, byte[] Bytes, HandleRecord Record)> checkedRecords =
+            CheckAll(view, recordBytes, transition, authorization, allLive: transition != Transition.HandleRemoved);
+        HandleRecord first = checkedRecords[0].Record;
+
+        if (join is not null)
+        {
+            // The added device must be the one that asked to join, keys and all; its row goes in before the record
+            // names it, so a signed-in device always has reported facts.
+            Device added = first.Devices.Single(d => !view.Current.Devices.Contains(d));
+            if (!added.DeviceId.AsSpan().SequenceEqual(join.Device.DeviceId) || !added.RequestKey.AsSpan().SequenceEqual(join.Device.RequestKey) ||
+                !added.SigningKey.AsSpan().SequenceEqual(join.SigningKey) || !added.EncryptionKey.AsSpan().SequenceEqual(join.EncryptionKey))
+            {
+                throw new DirectoryException(DirectoryError.RecordRejected, "The added device is not the one that asked to join.");
+            }
+
+            AddDevice(join.Device);
+        }
+
+        ChangeReceipt receipt = await PublishAsync(checkedRecords).ConfigureAwait(false);
+        if (join is not null)
+        {
+            _relays.SettleJoin(join.JoinId, JoinState.Approved);
+        }
+
+        if (transition is Transition.DeviceSignedOut or Transition.DeviceRemovedAsLost)
+        {
+            foreach (Device gone in view.Current.Devices.Where(d => !first.Devices.Contains(d)))
+            {
+                _store.RemoveDevice(gone.DeviceId);
+                _relays.ForgetDevice(gone.DeviceId);
+            }
+        }
+
+        Forget(accountId);
+        return receipt;
+    }
+
+    // ---- helpers ----
+
+    /// <summary>
+    /// Checks new records of an account's handles, each against its handle's newest (§2.5, §2.7), and together: one
+    /// record for every live handle (or, when <paramref name="allLive"/> is false, exactly one), all agreeing on
+    /// counter, key, chain, state and devices (§2.4).
+    /// </summary>
+    private static List<(string Label, byte[] Bytes, HandleRecord Record)> CheckAll(
+        AccountView view, IReadOnlyList<byte[]> recordBytes, Transition transition, Authorization authorization, bool allLive)
+    {
         var checkedRecords = new List<(string Label, byte[] Bytes, HandleRecord Record)>();
         foreach (byte[] bytes in recordBytes)
         {
@@ -317,21 +390,20 @@ public sealed class DirectoryService
             }
 
             HandleRecord record = CheckRecord(bytes, label, checked(previous.Version + 1));
-            Refuse(() => RecordTransitions.Check(previous, record, transition, Authorization.AccountDevice));
+            Refuse(() => RecordTransitions.Check(previous, record, transition, authorization));
             checkedRecords.Add((label, bytes, record));
         }
 
         string[] live = view.LiveHandles.ToArray();
-        if (transition == Transition.HandleRemoved
-            ? checkedRecords.Count != 1
-            : checkedRecords.Count != live.Length || live.Any(l => checkedRecords.All(r => r.Label != l)))
+        if (allLive
+            ? checkedRecords.Count != live.Length || live.Any(l => checkedRecords.All(r => r.Label != l))
+            : checkedRecords.Count != 1)
         {
             throw new DirectoryException(
                 DirectoryError.RecordRejected,
-                transition == Transition.HandleRemoved ? "Removing a handle publishes its tombstone alone." : $"A change carries one new record for each live handle ({string.Join(", ", live)}).");
+                allLive ? $"A change carries one new record for each live handle ({string.Join(", ", live)})." : "Removing a handle publishes its tombstone alone.");
         }
 
-        // One account, one state (§2.4): every new record agrees on counter, key, chain, state and devices.
         HandleRecord first = checkedRecords[0].Record;
         if (checkedRecords.Any(r => r.Record.Counter != first.Counter || !r.Record.AccountKey.AsSpan().SequenceEqual(first.AccountKey) ||
                                     !r.Record.Chain.SequenceEqual(first.Chain) || r.Record.State != first.State || !r.Record.Devices.SequenceEqual(first.Devices)))
@@ -339,20 +411,8 @@ public sealed class DirectoryService
             throw new DirectoryException(DirectoryError.RecordRejected, "The new records of one account disagree.");
         }
 
-        ChangeReceipt receipt = await PublishAsync(checkedRecords).ConfigureAwait(false);
-        if (transition is Transition.DeviceSignedOut or Transition.DeviceRemovedAsLost)
-        {
-            foreach (Device gone in view.Current.Devices.Where(d => !first.Devices.Contains(d)))
-            {
-                _store.RemoveDevice(gone.DeviceId);
-            }
-        }
-
-        Forget(accountId);
-        return receipt;
+        return checkedRecords;
     }
-
-    // ---- helpers ----
 
     private async Task<ChangeReceipt> PublishAsync(List<(string Label, byte[] Bytes, HandleRecord Record)> records)
     {

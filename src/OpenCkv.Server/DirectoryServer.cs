@@ -41,6 +41,7 @@ public static class DirectoryServer
 
         LogFolder folder = LogFolder.Open(options.DataFolder);
         var store = new SqliteDirectoryStore(Path.Combine(options.DataFolder, "directory.db"));
+        var relayStore = new SqliteRelayStore(Path.Combine(options.DataFolder, "relay.db"));
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes);
@@ -79,9 +80,10 @@ public static class DirectoryServer
             sender = new UnconfiguredHandleCodeSender();
         }
 
-        var directory = new DirectoryService(store, folder.Log, sequencer, sender, options.Directory, time);
+        var directory = new DirectoryService(store, relayStore, folder.Log, sequencer, sender, options.Directory, time);
         var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time);
-        builder.Services.AddSingleton(new ServerState(options, folder, directory, sequencer, authenticator, devCodes, new Limits(options.SearchesPerMinute, options.SensitivePerMinute), new Metrics()));
+        var relays = new Directory.Relays.RelayService(directory, relayStore, time);
+        builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, new Limits(options.SearchesPerMinute, options.SensitivePerMinute), new Metrics()));
         WebApplication app = builder.Build();
         ServerState shared = app.Services.GetRequiredService<ServerState>();
         app.Use(async (context, next) =>
@@ -97,6 +99,7 @@ public static class DirectoryServer
         LogEndpoints.Map(app);
         KtEndpoints.Map(app);
         AccountEndpoints.Map(app);
+        RelayEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -114,6 +117,7 @@ public static class DirectoryServer
         {
             shared.Limits.Dispose();
             store.Dispose();
+            relayStore.Dispose();
             folder.Dispose();
         });
         return app;

@@ -12,6 +12,7 @@ internal sealed class ServerState(
     ServerOptions options,
     LogFolder folder,
     DirectoryService directory,
+    Directory.Relays.RelayService relays,
     Sequencer sequencer,
     RequestAuthenticator authenticator,
     DevHandleCodeSender? devCodes,
@@ -27,6 +28,8 @@ internal sealed class ServerState(
     public DirectoryService Directory { get; } = directory;
 
     public Sequencer Sequencer { get; } = sequencer;
+
+    public Directory.Relays.RelayService Relays { get; } = relays;
 
     public RequestAuthenticator Authenticator { get; } = authenticator;
 

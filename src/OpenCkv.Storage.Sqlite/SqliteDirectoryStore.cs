@@ -47,45 +47,37 @@ public sealed class SqliteDirectoryStore : IDirectoryStore, IDisposable
           expires_ms INTEGER NOT NULL);
         """;
 
-    private readonly SqliteConnection _connection;
-    private readonly Lock _gate = new();
+    private readonly SqliteRows _rows;
 
     /// <summary>Opens (creating if needed) the directory database at <paramref name="path"/>.</summary>
-    public SqliteDirectoryStore(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
-        Execute(Schema);
-    }
+    public SqliteDirectoryStore(string path) => _rows = new SqliteRows(path, Schema);
 
     /// <inheritdoc />
     public Account? Account(byte[] accountId) =>
-        QueryOne("SELECT account_id, created_ms, managed, totp_secret, totp_enabled FROM accounts WHERE account_id = $a", ReadAccount, ("$a", accountId));
+        _rows.QueryOne("SELECT account_id, created_ms, managed, totp_secret, totp_enabled FROM accounts WHERE account_id = $a", ReadAccount, ("$a", accountId));
 
     /// <inheritdoc />
     public void CreateAccount(Account account, string label, DirectoryDevice device, bool replaceHandle)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(device);
-        InTransaction(transaction =>
+        _rows.InTransaction(transaction =>
         {
             if (replaceHandle)
             {
-                Execute("DELETE FROM handles WHERE label = $l", transaction, ("$l", label));
+                _rows.Execute("DELETE FROM handles WHERE label = $l", transaction, ("$l", label));
             }
 
             try
             {
-                Execute(
+                _rows.Execute(
                     "INSERT INTO accounts (account_id, created_ms, managed, totp_secret, totp_enabled) VALUES ($a, $c, $m, $s, $e)",
                     transaction,
                     ("$a", account.AccountId), ("$c", (long)account.CreatedMs), ("$m", account.Managed), ("$s", account.TotpSecret), ("$e", account.TotpEnabled));
-                Execute("INSERT INTO handles (label, account_id, seq) VALUES ($l, $a, 0)", transaction, ("$l", label), ("$a", account.AccountId));
+                _rows.Execute("INSERT INTO handles (label, account_id, seq) VALUES ($l, $a, 0)", transaction, ("$l", label), ("$a", account.AccountId));
                 InsertDevice(device, transaction);
             }
-            catch (SqliteException e) when (e.SqliteErrorCode == 19)
+            catch (SqliteException e) when (e.SqliteErrorCode == SqliteRows.ConstraintViolation)
             {
                 throw new DirectoryConflictException("The account id, device id or handle is taken.");
             }
@@ -93,33 +85,50 @@ public sealed class SqliteDirectoryStore : IDirectoryStore, IDisposable
     }
 
     /// <inheritdoc />
-    public void DeleteAccount(byte[] accountId) => InTransaction(transaction =>
+    public void DeleteAccount(byte[] accountId) => _rows.InTransaction(transaction =>
     {
-        Execute("DELETE FROM sessions WHERE account_id = $a", transaction, ("$a", accountId));
-        Execute("DELETE FROM accounts WHERE account_id = $a", transaction, ("$a", accountId));
+        _rows.Execute("DELETE FROM sessions WHERE account_id = $a", transaction, ("$a", accountId));
+        _rows.Execute("DELETE FROM accounts WHERE account_id = $a", transaction, ("$a", accountId));
     });
 
     /// <inheritdoc />
     public byte[]? AccountOf(string label) =>
-        QueryOne("SELECT account_id FROM handles WHERE label = $l", r => (byte[])r[0], ("$l", label));
+        _rows.QueryOne("SELECT account_id FROM handles WHERE label = $l", r => (byte[])r[0], ("$l", label));
 
     /// <inheritdoc />
     public IReadOnlyList<string> HandlesOf(byte[] accountId) =>
-        QueryAll("SELECT label FROM handles WHERE account_id = $a ORDER BY seq, label", r => r.GetString(0), ("$a", accountId));
+        _rows.QueryAll("SELECT label FROM handles WHERE account_id = $a ORDER BY seq, label", r => r.GetString(0), ("$a", accountId));
 
     /// <inheritdoc />
     public DirectoryDevice? Device(byte[] deviceId) =>
-        QueryOne($"SELECT {DeviceColumns} FROM devices WHERE device_id = $d", ReadDevice, ("$d", deviceId));
+        _rows.QueryOne($"SELECT {DeviceRows.Columns} FROM devices WHERE device_id = $d", r => DeviceRows.Read(r, 0), ("$d", deviceId));
 
     /// <inheritdoc />
     public IReadOnlyList<DirectoryDevice> Devices(byte[] accountId) =>
-        QueryAll($"SELECT {DeviceColumns} FROM devices WHERE account_id = $a ORDER BY registered_ms, device_id", ReadDevice, ("$a", accountId));
+        _rows.QueryAll($"SELECT {DeviceRows.Columns} FROM devices WHERE account_id = $a ORDER BY registered_ms, device_id", r => DeviceRows.Read(r, 0), ("$a", accountId));
+
+    /// <inheritdoc />
+    public void AddDevice(DirectoryDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        _rows.InTransaction(transaction =>
+        {
+            try
+            {
+                InsertDevice(device, transaction);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == SqliteRows.ConstraintViolation)
+            {
+                throw new DirectoryConflictException("The device id is taken.");
+            }
+        });
+    }
 
     /// <inheritdoc />
     public void UpdateFacts(byte[] deviceId, DeviceFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        InTransaction(transaction => Execute(
+        _rows.InTransaction(transaction => _rows.Execute(
             "UPDATE devices SET name = $n, platform = $p, software_version = $v, protocol_version = $pv, passcode = $pc, keychain = $k WHERE device_id = $d",
             transaction,
             ("$n", facts.Name), ("$p", (int)facts.Platform), ("$v", facts.SoftwareVersion.ToString()), ("$pv", facts.ProtocolVersion),
@@ -128,49 +137,49 @@ public sealed class SqliteDirectoryStore : IDirectoryStore, IDisposable
 
     /// <inheritdoc />
     public void RemoveDevice(byte[] deviceId) =>
-        InTransaction(transaction => Execute("DELETE FROM devices WHERE device_id = $d", transaction, ("$d", deviceId)));
+        _rows.InTransaction(transaction => _rows.Execute("DELETE FROM devices WHERE device_id = $d", transaction, ("$d", deviceId)));
 
     /// <inheritdoc />
     public void SetTotp(byte[] accountId, byte[]? secret, bool enabled) =>
-        InTransaction(transaction => Execute(
+        _rows.InTransaction(transaction => _rows.Execute(
             "UPDATE accounts SET totp_secret = $s, totp_enabled = $e WHERE account_id = $a", transaction, ("$s", secret), ("$e", enabled), ("$a", accountId)));
 
     /// <inheritdoc />
     public void SetManaged(byte[] accountId, bool managed) =>
-        InTransaction(transaction => Execute("UPDATE accounts SET managed = $m WHERE account_id = $a", transaction, ("$m", managed), ("$a", accountId)));
+        _rows.InTransaction(transaction => _rows.Execute("UPDATE accounts SET managed = $m WHERE account_id = $a", transaction, ("$m", managed), ("$a", accountId)));
 
     /// <inheritdoc />
     public void PutCode(HandleCode code)
     {
         ArgumentNullException.ThrowIfNull(code);
-        InTransaction(transaction => Execute(
+        _rows.InTransaction(transaction => _rows.Execute(
             "INSERT OR REPLACE INTO handle_codes (label, code_hash, expires_ms, attempts) VALUES ($l, $h, $e, $n)",
             transaction,
             ("$l", code.Label), ("$h", code.CodeHash), ("$e", (long)code.ExpiresMs), ("$n", code.Attempts)));
     }
 
     /// <inheritdoc />
-    public HandleCode? Code(string label) => QueryOne(
+    public HandleCode? Code(string label) => _rows.QueryOne(
         "SELECT label, code_hash, expires_ms, attempts FROM handle_codes WHERE label = $l",
         r => new HandleCode(r.GetString(0), (byte[])r[1], (ulong)r.GetInt64(2), r.GetInt32(3)),
         ("$l", label));
 
     /// <inheritdoc />
     public void CountCodeAttempt(string label) =>
-        InTransaction(transaction => Execute("UPDATE handle_codes SET attempts = attempts + 1 WHERE label = $l", transaction, ("$l", label)));
+        _rows.InTransaction(transaction => _rows.Execute("UPDATE handle_codes SET attempts = attempts + 1 WHERE label = $l", transaction, ("$l", label)));
 
     /// <inheritdoc />
     public void DeleteCode(string label) =>
-        InTransaction(transaction => Execute("DELETE FROM handle_codes WHERE label = $l", transaction, ("$l", label)));
+        _rows.InTransaction(transaction => _rows.Execute("DELETE FROM handle_codes WHERE label = $l", transaction, ("$l", label)));
 
     /// <inheritdoc />
     public void PutSession(byte[] tokenHash, Session session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        InTransaction(transaction =>
+        _rows.InTransaction(transaction =>
         {
-            Execute("DELETE FROM sessions WHERE expires_ms <= $now", transaction, ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
-            Execute(
+            _rows.Execute("DELETE FROM sessions WHERE expires_ms <= $now", transaction, ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            _rows.Execute(
                 "INSERT INTO sessions (token_hash, account_id, device_id, expires_ms) VALUES ($t, $a, $d, $e)",
                 transaction,
                 ("$t", tokenHash), ("$a", session.AccountId), ("$d", session.DeviceId), ("$e", (long)session.ExpiresMs));
@@ -178,85 +187,16 @@ public sealed class SqliteDirectoryStore : IDirectoryStore, IDisposable
     }
 
     /// <inheritdoc />
-    public Session? Session(byte[] tokenHash) => QueryOne(
+    public Session? Session(byte[] tokenHash) => _rows.QueryOne(
         "SELECT account_id, device_id, expires_ms FROM sessions WHERE token_hash = $t",
         r => new Session((byte[])r[0], (byte[])r[1], (ulong)r.GetInt64(2)),
         ("$t", tokenHash));
 
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
-
-    private const string DeviceColumns = "account_id, device_id, name, platform, software_version, protocol_version, passcode, keychain, request_key, registered_ms";
-
-    private static DirectoryDevice ReadDevice(SqliteDataReader r) => new(
-        (byte[])r[0],
-        (byte[])r[1],
-        new DeviceFacts(r.GetString(2), (Platform)r.GetInt32(3), Version.Parse(r.GetString(4)), r.GetInt32(5), r.GetBoolean(6), r.GetBoolean(7)),
-        (byte[])r[8],
-        (ulong)r.GetInt64(9));
+    public void Dispose() => _rows.Dispose();
 
     private static Account ReadAccount(SqliteDataReader r) =>
         new((byte[])r[0], (ulong)r.GetInt64(1), r.GetBoolean(2), r.IsDBNull(3) ? null : (byte[])r[3], r.GetBoolean(4));
-
-    private void InsertDevice(DirectoryDevice device, SqliteTransaction transaction)
-    {
-        DeviceFacts facts = device.Facts;
-        Execute(
-            $"INSERT INTO devices ({DeviceColumns}) VALUES ($a, $d, $n, $p, $v, $pv, $pc, $k, $r, $t)",
-            transaction,
-            ("$a", device.AccountId), ("$d", device.DeviceId), ("$n", facts.Name), ("$p", (int)facts.Platform), ("$v", facts.SoftwareVersion.ToString()),
-            ("$pv", facts.ProtocolVersion), ("$pc", facts.Passcode), ("$k", facts.Keychain), ("$r", device.RequestKey), ("$t", (long)device.RegisteredMs));
-    }
-
-    private void InTransaction(Action<SqliteTransaction> work)
-    {
-        lock (_gate)
-        {
-            using SqliteTransaction transaction = _connection.BeginTransaction();
-            work(transaction);
-            transaction.Commit();
-        }
-    }
-
-    private T? QueryOne<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
-        where T : class
-    {
-        List<T> all = QueryAll(sql, read, parameters);
-        return all.Count > 0 ? all[0] : null;
-    }
-
-    private List<T> QueryAll<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
-    {
-        lock (_gate)
-        {
-            using SqliteCommand command = Command(sql, null, parameters);
-            using SqliteDataReader reader = command.ExecuteReader();
-            var rows = new List<T>();
-            while (reader.Read())
-            {
-                rows.Add(read(reader));
-            }
-
-            return rows;
-        }
-    }
-
-    private void Execute(string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
-    {
-        using SqliteCommand command = Command(sql, transaction, parameters);
-        command.ExecuteNonQuery();
-    }
-
-    private SqliteCommand Command(string sql, SqliteTransaction? transaction, (string Name, object? Value)[] parameters)
-    {
-        SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        foreach ((string name, object? value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
+    private void InsertDevice(DirectoryDevice device, SqliteTransaction transaction) =>
+        _rows.Execute($"INSERT INTO devices ({DeviceRows.Columns}) VALUES ({DeviceRows.Placeholders})", transaction, DeviceRows.Parameters(device));
 }

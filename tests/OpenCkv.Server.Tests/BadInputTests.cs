@@ -30,7 +30,8 @@ public sealed class BadInputTests
         { "POST", "/v1/log/auditor-head", "application/octet-stream", "", 400 },
         { "POST", "/v1/sessions", "", "", 401 },
         { "GET", "/v1/account", "", "", 401 },
-        { "DELETE", "/v1/account", "", "", 405 },
+        { "DELETE", "/v1/account", "", "", 401 },
+        { "PATCH", "/v1/account", "", "", 405 },
         { "GET", "/v1/nothing", "", "", 404 },
     };
 

@@ -17,7 +17,7 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private (string Token, DateTimeOffset Expires)? _session;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Token, DateTimeOffset Expires)> _sessions = new(StringComparer.Ordinal);
 
     /// <summary>Asks the server to send a one-time code to the handle.</summary>
     public Task<HandleCodeResponse> RequestCodeAsync(string handle, CancellationToken cancellation = default) =>
@@ -35,15 +35,64 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
     public Task<RequirementsMessage> RequirementsAsync(DeviceCredentials device, CancellationToken cancellation = default) =>
         JsonAsync<RequirementsMessage>(HttpMethod.Get, "/v1/account/requirements", null, device, signed: false, cancellation);
 
-    /// <summary>Publishes a change as new signed records.</summary>
-    public Task<ChangeReceiptMessage> ChangeAsync(DeviceCredentials device, Transition transition, IEnumerable<HandleRecord> records, CancellationToken cancellation = default) =>
+    /// <summary>Publishes a change as new signed records; adding a device names the join request it approves.</summary>
+    public Task<ChangeReceiptMessage> ChangeAsync(DeviceCredentials device, Transition transition, IEnumerable<HandleRecord> records, byte[]? joinId = null, CancellationToken cancellation = default) =>
         JsonAsync<ChangeReceiptMessage>(
             HttpMethod.Post,
             "/v1/account/changes",
-            new ChangeRequest(TransitionNames.Name(transition), records.Select(r => Convert.ToBase64String(KeyTransparency.Tls.TlsCodec.Encode(r))).ToArray()),
+            new ChangeRequest(TransitionNames.Name(transition), Encoded(records), joinId is null ? null : Convert.ToHexStringLower(joinId)),
             device,
             signed: true,
             cancellation);
+
+    /// <summary>Resets an account whose devices are all lost.</summary>
+    public Task<ChangeReceiptMessage> ResetAsync(string handle, string code, string? secondFactor, DeviceFactsMessage facts, IEnumerable<HandleRecord> records, CancellationToken cancellation = default) =>
+        JsonAsync<ChangeReceiptMessage>(HttpMethod.Post, "/v1/accounts/reset", new ResetRequest(handle, code, secondFactor, facts, Encoded(records)), null, signed: false, cancellation);
+
+    /// <summary>Deletes the account with the tombstone of every live handle.</summary>
+    public Task<ChangeReceiptMessage> DeleteAccountAsync(DeviceCredentials device, IEnumerable<HandleRecord> tombstones, CancellationToken cancellation = default) =>
+        JsonAsync<ChangeReceiptMessage>(HttpMethod.Delete, "/v1/account", new DeleteAccountRequest(Encoded(tombstones)), device, signed: true, cancellation);
+
+    /// <summary>Queues one ciphertext per recipient device.</summary>
+    public Task<SendResponse> SendAsync(DeviceCredentials device, IEnumerable<(byte[] RecipientDevice, byte[] Body)> messages, CancellationToken cancellation = default) =>
+        JsonAsync<SendResponse>(
+            HttpMethod.Post,
+            "/v1/messages",
+            new SendRequest(messages.Select(m => new OutgoingMessage(Convert.ToHexStringLower(m.RecipientDevice), Convert.ToBase64String(m.Body))).ToArray()),
+            device,
+            signed: false,
+            cancellation);
+
+    /// <summary>This device's waiting messages.</summary>
+    public Task<Inbox> InboxAsync(DeviceCredentials device, CancellationToken cancellation = default) =>
+        JsonAsync<Inbox>(HttpMethod.Get, "/v1/messages", null, device, signed: false, cancellation);
+
+    /// <summary>Deletes delivered messages.</summary>
+    public Task AcknowledgeAsync(DeviceCredentials device, IReadOnlyList<long> ids, CancellationToken cancellation = default) =>
+        JsonAsync<object>(HttpMethod.Post, "/v1/messages/ack", new AckRequest(ids), device, signed: false, cancellation);
+
+    /// <summary>Stores a keychain blob for another device of this account.</summary>
+    public Task PutBlobAsync(DeviceCredentials device, byte[] recipientDevice, ulong version, byte[] body, CancellationToken cancellation = default) =>
+        JsonAsync<object>(
+            HttpMethod.Post, "/v1/keychain/blobs", new BlobRequest(Convert.ToHexStringLower(recipientDevice), version, Convert.ToBase64String(body)), device, signed: false, cancellation);
+
+    /// <summary>The keychain blobs waiting for this device.</summary>
+    public Task<BlobList> BlobsAsync(DeviceCredentials device, CancellationToken cancellation = default) =>
+        JsonAsync<BlobList>(HttpMethod.Get, "/v1/keychain/blobs", null, device, signed: false, cancellation);
+
+    /// <summary>Deletes a delivered keychain blob.</summary>
+    public Task AcknowledgeBlobAsync(DeviceCredentials device, long id, CancellationToken cancellation = default) =>
+        JsonAsync<object>(HttpMethod.Delete, $"/v1/keychain/blobs/{id}", null, device, signed: false, cancellation);
+
+    /// <summary>A GET of any JSON resource as this device (with a session).</summary>
+    public Task<T> GetAsync<T>(DeviceCredentials device, string path, CancellationToken cancellation = default) =>
+        JsonAsync<T>(HttpMethod.Get, path, null, device, signed: false, cancellation);
+
+    private static string SessionKey(DeviceCredentials device) =>
+        Convert.ToHexString(device.AccountId) + Convert.ToHexString(device.DeviceId) + Convert.ToHexString(device.RequestKey.PublicKey.Encoded);
+
+    private static string[] Encoded(IEnumerable<HandleRecord> records) =>
+        records.Select(r => Convert.ToBase64String(KeyTransparency.Tls.TlsCodec.Encode(r))).ToArray();
 
     /// <summary>Replaces what this device reports about itself.</summary>
     public Task UpdateDeviceAsync(DeviceCredentials device, DeviceFactsMessage facts, CancellationToken cancellation = default) =>
@@ -93,7 +142,7 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
     public async Task<SessionResponse> OpenSessionAsync(DeviceCredentials device, CancellationToken cancellation = default)
     {
         SessionResponse session = await JsonAsync<SessionResponse>(HttpMethod.Post, "/v1/sessions", null, device, signed: true, cancellation).ConfigureAwait(false);
-        _session = (session.Token, session.Expires);
+        _sessions[SessionKey(device)] = (session.Token, session.Expires);
         return session;
     }
 
@@ -121,10 +170,11 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
             return;
         }
 
-        if (_session is not { } session || session.Expires - _time.GetUtcNow() < TimeSpan.FromMinutes(1))
+        // One session per device: a client may act for several devices (a test, or an app with several profiles).
+        if (!_sessions.TryGetValue(SessionKey(device), out (string Token, DateTimeOffset Expires) session) || session.Expires - _time.GetUtcNow() < TimeSpan.FromMinutes(1))
         {
-            await OpenSessionAsync(device, cancellation).ConfigureAwait(false);
-            session = _session!.Value;
+            SessionResponse opened = await OpenSessionAsync(device, cancellation).ConfigureAwait(false);
+            session = (opened.Token, opened.Expires);
         }
 
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.Token);

@@ -20,6 +20,9 @@ public enum BlockReason
 
     /// <summary>A device has no passcode: set one.</summary>
     NoPasscode,
+
+    /// <summary>A device listed in the account's record never reported its facts to this server: sign it out.</summary>
+    NotReported,
 }
 
 /// <summary>One reason CKV cannot be turned on, naming the device when it is about one, and the way out.</summary>
@@ -34,7 +37,7 @@ public sealed record Blocker(BlockReason Reason, byte[]? DeviceId, string? Devic
 public static class CkvRequirements
 {
     /// <summary>Every reason the account cannot turn CKV on; empty when it can.</summary>
-    public static IReadOnlyList<Blocker> Check(bool managed, bool twoFactor, IEnumerable<DirectoryDevice> devices, SoftwareMinimums minimums)
+    public static IReadOnlyList<Blocker> Check(bool managed, bool twoFactor, IEnumerable<DirectoryDevice> devices, SoftwareMinimums minimums, IEnumerable<byte[]>? unreported = null)
     {
         ArgumentNullException.ThrowIfNull(devices);
         ArgumentNullException.ThrowIfNull(minimums);
@@ -77,6 +80,15 @@ public static class CkvRequirements
             }
         }
 
+        foreach (byte[] deviceId in unreported ?? [])
+        {
+            blockers.Add(new Blocker(BlockReason.NotReported, deviceId, null, "sign it out: the server does not know what it runs"));
+        }
+
         return blockers;
     }
+
+    /// <summary>Why one device may not be signed in while CKV is on (the same per-device rules as <see cref="Check"/>).</summary>
+    public static IReadOnlyList<Blocker> CheckDevice(DirectoryDevice device, SoftwareMinimums minimums) =>
+        Check(managed: false, twoFactor: true, [device], minimums);
 }

@@ -52,6 +52,10 @@ public interface IDirectoryStore
     /// <summary>The account's device rows (signed in or waiting to be).</summary>
     IReadOnlyList<DirectoryDevice> Devices(byte[] accountId);
 
+    /// <summary>Adds a device to an existing account (a join, or the new device of a reset).</summary>
+    /// <exception cref="DirectoryConflictException">The device id is taken.</exception>
+    void AddDevice(DirectoryDevice device);
+
     /// <summary>Replaces a device's reported facts.</summary>
     void UpdateFacts(byte[] deviceId, DeviceFacts facts);
 

@@ -56,7 +56,7 @@ public sealed record RequirementsMessage(bool CanEnable, IReadOnlyList<BlockerMe
 /// A change to the account: the transition (ckv-on, ckv-off, device-signed-out, device-removed-as-lost,
 /// handle-removed) and the new record of every live handle (base64), each signed by the account key.
 /// </summary>
-public sealed record ChangeRequest(string Transition, IReadOnlyList<string> Records);
+public sealed record ChangeRequest(string Transition, IReadOnlyList<string> Records, string? JoinId = null);
 
 /// <summary>A new second-factor secret (base32) and its otpauth:// URI.</summary>
 public sealed record TwoFactorEnrollment(string Secret, string Uri);
@@ -87,6 +87,81 @@ public sealed record HealthMessage(string Status, ulong TreeSize, string? Proble
 
 /// <summary>A dev server's last code for a handle.</summary>
 public sealed record DevCodeMessage(string Label, string Code);
+
+/// <summary>
+/// A new device asks to join an account: the handle's code, the account's second factor (when it has one), its
+/// facts, and its id and public keys (base64, SEC1 uncompressed) as its record entry will carry them.
+/// </summary>
+public sealed record JoinStartRequest(
+    string Handle,
+    string Code,
+    string? SecondFactor,
+    DeviceFactsMessage Device,
+    string DeviceId,
+    string SigningKey,
+    string EncryptionKey,
+    string RequestKey);
+
+/// <summary>The join request's id, the token the joining device uses on the join channel, and the account.</summary>
+public sealed record JoinStartResponse(string JoinId, string Token, string AccountId);
+
+/// <summary>One message of a join exchange.</summary>
+public sealed record JoinMessageItem(long Sequence, bool FromJoiner, string Body);
+
+/// <summary>A join request as either side sees it, with the exchange so far.</summary>
+public sealed record JoinView(
+    string JoinId,
+    string AccountId,
+    string State,
+    string DeviceId,
+    DeviceFactsMessage Device,
+    string SigningKey,
+    string EncryptionKey,
+    string RequestKey,
+    ulong CreatedMs,
+    IReadOnlyList<JoinMessageItem> Messages);
+
+/// <summary>The account's waiting join requests.</summary>
+public sealed record JoinList(IReadOnlyList<JoinView> Joins);
+
+/// <summary>A message of the join exchange (base64).</summary>
+public sealed record JoinPost(string Body);
+
+/// <summary>
+/// An account reset (all devices lost): the handle's code, the second factor, the new device's facts and the new
+/// record of every live handle (new account key, empty chain, the new device alone).
+/// </summary>
+public sealed record ResetRequest(string Handle, string Code, string? SecondFactor, DeviceFactsMessage Device, IReadOnlyList<string> Records);
+
+/// <summary>Deleting an account: the tombstone of every live handle (base64).</summary>
+public sealed record DeleteAccountRequest(IReadOnlyList<string> Records);
+
+/// <summary>One ciphertext for one recipient device.</summary>
+public sealed record OutgoingMessage(string RecipientDevice, string Body);
+
+/// <summary>A send: one ciphertext per recipient device.</summary>
+public sealed record SendRequest(IReadOnlyList<OutgoingMessage> Messages);
+
+/// <summary>The ids of the queued messages, in request order.</summary>
+public sealed record SendResponse(IReadOnlyList<long> Ids);
+
+/// <summary>A message waiting in this device's mailbox.</summary>
+public sealed record IncomingMessage(long Id, string SenderAccount, string SenderDevice, ulong ReceivedMs, string Body);
+
+/// <summary>This device's waiting messages, oldest first.</summary>
+public sealed record Inbox(IReadOnlyList<IncomingMessage> Messages);
+
+/// <summary>Messages delivered: delete them.</summary>
+public sealed record AckRequest(IReadOnlyList<long> Ids);
+
+/// <summary>A keychain blob for another device of this account (docs/ckv-protocol.md §6.3).</summary>
+public sealed record BlobRequest(string RecipientDevice, ulong Version, string Body);
+
+/// <summary>A keychain blob waiting for this device.</summary>
+public sealed record BlobMessage(long Id, string SenderDevice, ulong Version, ulong ReceivedMs, string Body);
+
+/// <summary>The keychain blobs waiting for this device.</summary>
+public sealed record BlobList(IReadOnlyList<BlobMessage> Blobs);
 
 /// <summary>The wire names of the transitions a device asks for.</summary>
 public static class TransitionNames

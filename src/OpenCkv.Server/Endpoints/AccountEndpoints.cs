@@ -31,6 +31,8 @@ internal static class AccountEndpoints
         v1.MapGet("/account", AccountAsync).WithSummary("The account as it stands").Produces<AccountMessage>();
         v1.MapGet("/account/requirements", RequirementsAsync).WithSummary("Whether CKV can be turned on, with every blocking device and the way out").Produces<RequirementsMessage>();
         v1.MapPost("/account/changes", ChangeAsync).WithSummary("Publishes a change (CKV on/off, a device signed out or removed as lost, a handle removed) as new signed records").Accepts<ChangeRequest>("application/json").Produces<ChangeReceiptMessage>();
+        v1.MapPost("/accounts/reset", ResetAsync).WithSummary("Resets an account whose devices are all lost: handle code and second factor, a new account key").Accepts<ResetRequest>("application/json").Produces<ChangeReceiptMessage>();
+        v1.MapDelete("/account", DeleteAsync).WithSummary("Deletes the account: the tombstone of every live handle, then its rows").Accepts<DeleteAccountRequest>("application/json").Produces<ChangeReceiptMessage>();
         v1.MapPut("/devices/self", UpdateDeviceAsync).WithSummary("Replaces what this device reports about itself").Accepts<DeviceUpdateRequest>("application/json").Produces(204);
         v1.MapPost("/account/2fa", BeginTwoFactorAsync).WithSummary("Issues a TOTP secret (RFC 6238); on after confirmation").Produces<TwoFactorEnrollment>();
         v1.MapPost("/account/2fa/confirm", ConfirmTwoFactorAsync).WithSummary("Turns the second factor on with a current code").Accepts<TwoFactorCode>("application/json").Produces(204);
@@ -94,18 +96,36 @@ internal static class AccountEndpoints
         ChangeRequest request = Json.Parse<ChangeRequest>(await RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
         if (!TransitionNames.TryParse(request.Transition, out Transition transition))
         {
-            throw new BadInputException("transition is one of ckv-on, ckv-off, device-signed-out, device-removed-as-lost, handle-removed.");
+            throw new BadInputException("transition is one of ckv-on, ckv-off, device-added, device-signed-out, device-removed-as-lost, handle-removed.");
         }
 
-        if (request.Records is not { Count: > 0 and <= 64 })
-        {
-            throw new BadInputException("A change carries 1 to 64 records.");
-        }
-
-        byte[][] records = request.Records.Select((r, i) => Json.Base64(r, $"records[{i}]")).ToArray();
-        ChangeReceipt receipt = await state.Directory.ChangeAsync(device.AccountId, device.DeviceId, transition, records).ConfigureAwait(false);
+        byte[][] records = Records(request.Records);
+        byte[]? joinId = request.JoinId is null ? null : Json.Id(request.JoinId, "joinId");
+        ChangeReceipt receipt = await state.Directory.ChangeAsync(device.AccountId, device.DeviceId, transition, records, joinId).ConfigureAwait(false);
         return Conversions.Message(receipt);
     }
+
+    private static async Task<ChangeReceiptMessage> ResetAsync(HttpContext context, ServerState state)
+    {
+        ResetRequest request = Json.Parse<ResetRequest>(await RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
+        state.Limits.Sensitive(Address(context), "reset:" + Normalized(request.Handle));
+        byte[][] records = Records(request.Records);
+        ChangeReceipt receipt = await state.Directory.ResetAsync(request.Handle, request.Code, request.SecondFactor, Conversions.Facts(request.Device), records).ConfigureAwait(false);
+        return Conversions.Message(receipt);
+    }
+
+    private static async Task<ChangeReceiptMessage> DeleteAsync(HttpContext context, ServerState state)
+    {
+        AuthenticatedDevice device = await DeviceAuthentication.RequireAsync(context, state, signatureRequired: true).ConfigureAwait(false);
+        DeleteAccountRequest request = Json.Parse<DeleteAccountRequest>(await RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
+        ChangeReceipt receipt = await state.Directory.DeleteAccountAsync(device.AccountId, device.DeviceId, Records(request.Records)).ConfigureAwait(false);
+        return Conversions.Message(receipt);
+    }
+
+    private static byte[][] Records(IReadOnlyList<string>? records) =>
+        records is { Count: > 0 and <= 64 }
+            ? records.Select((r, i) => Json.Base64(r, $"records[{i}]")).ToArray()
+            : throw new BadInputException("A change carries 1 to 64 records.");
 
     private static async Task<IResult> UpdateDeviceAsync(HttpContext context, ServerState state)
     {
@@ -159,5 +179,5 @@ internal static class AccountEndpoints
         }
     }
 
-    private static string Address(HttpContext context) => "ip:" + (context.Connection.RemoteIpAddress ?? IPAddress.None);
+    internal static string Address(HttpContext context) => "ip:" + (context.Connection.RemoteIpAddress ?? IPAddress.None);
 }

@@ -83,7 +83,7 @@ internal sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMid
         DirectoryError.Malformed or DirectoryError.InvalidHandle => 400,
         DirectoryError.NoCode or DirectoryError.WrongCode or DirectoryError.WrongSecondFactor => 403,
         DirectoryError.NotFound => 404,
-        DirectoryError.HandleTaken or DirectoryError.IdTaken or DirectoryError.RequirementsNotMet or DirectoryError.NotAllowed => 409,
+        DirectoryError.HandleTaken or DirectoryError.IdTaken or DirectoryError.RequirementsNotMet or DirectoryError.NotAllowed or DirectoryError.MailboxFull => 409,
         DirectoryError.RecordRejected => 422,
         DirectoryError.TooManyAttempts => 429,
         DirectoryError.Unavailable => 503,

@@ -1,0 +1,237 @@
+using System.Security.Cryptography;
+using OpenCkv.Directory.Accounts;
+using OpenCkv.Directory.Devices;
+using OpenCkv.Directory.Publishing;
+using OpenCkv.Directory.Storage;
+using OpenCkv.Protocol;
+
+namespace OpenCkv.Directory;
+
+/// <summary>A join request as its device knows it: the id, the token for the join channel, the account.</summary>
+public sealed record JoinTicket(byte[] JoinId, string Token, byte[] AccountId);
+
+public sealed partial class DirectoryService
+{
+    /// <summary>How long a join request waits for approval.</summary>
+    public static readonly TimeSpan JoinLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>Messages a join exchange may hold; the exchange needs three.</summary>
+    public const int MaxJoinMessages = 16;
+
+    /// <summary>
+    /// A new device asks to join the account holding <paramref name="handle"/> (docs/ckv-protocol.md §6.2): after
+    /// the handle's one-time code and, when the account has one, its second factor. The device waits, unsigned-in,
+    /// until a signed-in device runs the exchange and publishes a record that adds it.
+    /// </summary>
+    public Task<JoinTicket> StartJoinAsync(string handle, string? code, string? secondFactor, DeviceFacts facts, byte[] deviceId, byte[] signingKey, byte[] encryptionKey, byte[] requestKey)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        string label = Label(handle);
+        byte[] accountId = _store.AccountOf(label) ?? throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        AccountView view = View(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        if (view.Current is null || !view.LiveHandles.Contains(label))
+        {
+            throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        }
+
+        foreach (byte[] key in (byte[][])[signingKey, encryptionKey, requestKey])
+        {
+            if (!Crypto.Signatures.EcdsaP256PublicKey.TryParse(key, out _))
+            {
+                throw new DirectoryException(DirectoryError.Malformed, "A device key is not a P-256 public key (SEC1 uncompressed).");
+            }
+        }
+
+        if (deviceId.Length != Device.IdSize || _store.Device(deviceId) is not null || view.Current.Devices.Any(d => d.DeviceId.AsSpan().SequenceEqual(deviceId)))
+        {
+            throw new DirectoryException(DirectoryError.IdTaken, "That device id is in use.");
+        }
+
+        CheckCode(label, code);
+        RequireSecondFactor(accountId, secondFactor);
+        _store.DeleteCode(label);
+        byte[] token = RandomNumberGenerator.GetBytes(32);
+        var join = new JoinRequest(
+            RandomNumberGenerator.GetBytes(16),
+            accountId,
+            new DirectoryDevice(accountId, deviceId, facts, requestKey, NowMs()),
+            signingKey,
+            encryptionKey,
+            SHA256.HashData(token),
+            NowMs(),
+            JoinState.Pending);
+        _relays.PutJoin(join);
+        return Task.FromResult(new JoinTicket(join.JoinId, System.Buffers.Text.Base64Url.EncodeToString(token), accountId));
+    }
+
+    /// <summary>The account's join requests still waiting.</summary>
+    public IReadOnlyList<JoinRequest> PendingJoins(byte[] accountId) =>
+        _relays.PendingJoins(accountId).Where(j => !Expired(j)).ToArray();
+
+    /// <summary>
+    /// Adds a message to a join exchange, from the joining device (proved by its token) or from a signed-in device of
+    /// the account (<paramref name="approverAccount"/>).
+    /// </summary>
+    public long PostJoinMessage(byte[] joinId, string? token, byte[]? approverAccount, byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        JoinRequest join = JoinFor(joinId, token, approverAccount);
+        if (join.State != JoinState.Pending)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "The join request is settled.");
+        }
+
+        if (_relays.JoinMessages(joinId, 0).Count >= MaxJoinMessages)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "The join exchange holds no more messages.");
+        }
+
+        return _relays.AddJoinMessage(joinId, fromJoiner: token is not null, body);
+    }
+
+    /// <summary>The join's state and its exchange after <paramref name="afterSequence"/>, for either side.</summary>
+    public (JoinRequest Join, IReadOnlyList<JoinMessage> Messages) JoinExchange(byte[] joinId, string? token, byte[]? approverAccount, long afterSequence)
+    {
+        JoinRequest join = JoinFor(joinId, token, approverAccount);
+        return (join, _relays.JoinMessages(joinId, afterSequence));
+    }
+
+    /// <summary>A signed-in device refuses a join request.</summary>
+    public void RefuseJoin(byte[] joinId, byte[] approverAccount)
+    {
+        JoinFor(joinId, null, approverAccount);
+        if (!_relays.SettleJoin(joinId, JoinState.Refused))
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "The join request is settled.");
+        }
+    }
+
+    private JoinRequest JoinFor(byte[] joinId, string? token, byte[]? approverAccount)
+    {
+        JoinRequest join = _relays.Join(joinId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such join request.");
+        bool joiner = token is not null && TokenMatches(token, join.TokenHash);
+        bool approver = approverAccount is not null && join.AccountId.AsSpan().SequenceEqual(approverAccount);
+        if (!joiner && !approver)
+        {
+            throw new DirectoryException(DirectoryError.NotFound, "No such join request.");
+        }
+
+        return join;
+    }
+
+    private static bool TokenMatches(string token, byte[] hash)
+    {
+        try
+        {
+            return CryptographicOperations.FixedTimeEquals(SHA256.HashData(System.Buffers.Text.Base64Url.DecodeFromChars(token)), hash);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private JoinRequest PendingJoin(byte[] joinId, byte[] accountId)
+    {
+        JoinRequest join = _relays.Join(joinId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such join request.");
+        if (!join.AccountId.AsSpan().SequenceEqual(accountId) || join.State != JoinState.Pending || Expired(join))
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "The join request is not pending for this account.");
+        }
+
+        return join;
+    }
+
+    private bool Expired(JoinRequest join) => join.CreatedMs + (ulong)JoinLifetime.TotalMilliseconds <= NowMs();
+
+    /// <summary>
+    /// The second factor, when the account has one turned on. An account without one can have had CKV off only
+    /// (the second factor is a requirement and cannot be turned off while CKV is on), so its handle code suffices.
+    /// </summary>
+    private void RequireSecondFactor(byte[] accountId, string? code)
+    {
+        Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        if (account.TotpEnabled && (account.TotpSecret is null || !_secondFactor.Accept(accountId, account.TotpSecret, code)))
+        {
+            throw new DirectoryException(DirectoryError.WrongSecondFactor, "The account's authenticator code is missing, wrong or already used.");
+        }
+    }
+
+    private void AddDevice(DirectoryDevice device)
+    {
+        try
+        {
+            _store.AddDevice(device);
+        }
+        catch (DirectoryConflictException e)
+        {
+            throw new DirectoryException(DirectoryError.IdTaken, e.Message);
+        }
+    }
+
+    // ---- account reset and deletion ----
+
+    /// <summary>
+    /// Resets an account whose devices are all lost (§2.7, last row): the handle's one-time code and the account's
+    /// second factor authorise new records of every live handle with a new account key, an empty chain and the
+    /// resetting device alone — the only key change not cross-signed, which every contact who saw CKV on is warned
+    /// about. The old devices are signed out.
+    /// </summary>
+    public async Task<ChangeReceipt> ResetAsync(string handle, string? code, string? secondFactor, DeviceFacts facts, IReadOnlyList<byte[]> recordBytes)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(recordBytes);
+        string label = Label(handle);
+        byte[] accountId = _store.AccountOf(label) ?? throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(accountId)).ConfigureAwait(false);
+        AccountView view = View(accountId, fresh: true) ?? throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        if (view.Current is null)
+        {
+            throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        }
+
+        CheckCode(label, code);
+        RequireSecondFactor(accountId, secondFactor);
+        List<(string Label, byte[] Bytes, HandleRecord Record)> records = CheckAll(view, recordBytes, Transition.AccountReset, Authorization.HandleCode | Authorization.SecondFactor, allLive: true);
+        Device newcomer = records[0].Record.Devices.Count == 1
+            ? records[0].Record.Devices[0]
+            : throw new DirectoryException(DirectoryError.RecordRejected, "A reset record lists the resetting device alone.");
+        _store.DeleteCode(label);
+        AddDevice(new DirectoryDevice(accountId, newcomer.DeviceId, facts, newcomer.RequestKey, NowMs()));
+        ChangeReceipt receipt = await PublishAsync(records).ConfigureAwait(false);
+        foreach (Device gone in view.Current.Devices)
+        {
+            _store.RemoveDevice(gone.DeviceId);
+            _relays.ForgetDevice(gone.DeviceId);
+        }
+
+        Forget(accountId);
+        return receipt;
+    }
+
+    /// <summary>
+    /// Deletes an account: a signed-in device publishes the tombstone of every live handle (§2.7, handle removed),
+    /// then the account's rows go. The handles can be registered again afterwards.
+    /// </summary>
+    public async Task<ChangeReceipt> DeleteAccountAsync(byte[] accountId, byte[] deviceId, IReadOnlyList<byte[]> tombstones)
+    {
+        ArgumentNullException.ThrowIfNull(tombstones);
+        using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(accountId)).ConfigureAwait(false);
+        AccountView view = View(accountId, fresh: true) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        if (view.Current is null || view.RequestKeyOf(deviceId) is null)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "Only a signed-in device of the account deletes it.");
+        }
+
+        List<(string Label, byte[] Bytes, HandleRecord Record)> records = CheckAll(view, tombstones, Transition.HandleRemoved, Authorization.AccountDevice, allLive: true);
+        ChangeReceipt receipt = await PublishAsync(records).ConfigureAwait(false);
+        foreach (Device gone in view.Current.Devices)
+        {
+            _relays.ForgetDevice(gone.DeviceId);
+        }
+
+        _store.DeleteAccount(accountId);
+        Forget(accountId);
+        return receipt;
+    }
+}

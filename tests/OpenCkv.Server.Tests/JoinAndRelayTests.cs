@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using OpenCkv.Client.Http;
+using OpenCkv.Client.Records;
+using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.Protocol;
+using OpenCkv.Protocol.Api;
+
+namespace OpenCkv.Server.Tests;
+
+/// <summary>Joining a second device through the relay, then keychain blobs and mailboxes between devices.</summary>
+public sealed class JoinAndRelayTests
+{
+    [Fact]
+    public async Task A_second_device_joins_through_the_exchange_and_then_blobs_and_messages_flow()
+    {
+        await using LoopbackServer server = await LoopbackServer.StartAsync();
+        TestAccount alice = await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
+        TestAccount bob = await TestAccount.RegisterAsync(server, "mailto:bob@example.com");
+        using var tablet = DeviceKeys.Generate();
+
+        // The tablet proves the handle and asks to join; before approval it is not signed in.
+        JoinStartResponse ticket = await StartJoinAsync(server, alice.Label, tablet);
+        var tabletCredentials = new DeviceCredentials(alice.AccountId, tablet.DeviceId, tablet.Request);
+        DirectoryApiException early = await Assert.ThrowsAsync<DirectoryApiException>(() => alice.Client.AccountAsync(tabletCredentials));
+        Assert.Equal("unauthenticated-unknown-device", early.Problem);
+
+        // The approving phone sees the request; the tablet, from its KT-verified record of the handle, makes its
+        // record entry under the account key and sends it through the exchange.
+        JoinList pending = await GetAsync<JoinList>(server, alice, "/v1/joins");
+        Assert.Equal(ticket.JoinId, Assert.Single(pending.Joins).JoinId);
+        HandleRecord verified = (await bob.LookUpAsync(server, alice.Label)).Record;
+        Device entry = tablet.EntryFor(verified.AccountId, verified.AccountKey);
+        await PostJoinMessageAsync(server, ticket, TlsCodec.Encode(entry));
+
+        JoinView exchange = await GetAsync<JoinView>(server, alice, $"/v1/join/{ticket.JoinId}");
+        Device sent = TlsCodec.Decode<Device>(Convert.FromBase64String(Assert.Single(exchange.Messages).Body));
+
+        // A record adding some other device is refused against the join request.
+        using var intruder = DeviceKeys.Generate();
+        HandleRecord[] wrong = alice.Next(devices: [.. alice.Records[alice.Label].Devices, intruder.EntryFor(alice.AccountId, verified.AccountKey)]);
+        DirectoryApiException refused = await Assert.ThrowsAsync<DirectoryApiException>(() =>
+            alice.Client.ChangeAsync(alice.Credentials, Transition.DeviceAdded, wrong, Convert.FromHexString(ticket.JoinId)));
+        Assert.Equal("record-rejected", refused.Problem);
+
+        HandleRecord[] added = alice.Next(devices: [.. alice.Records[alice.Label].Devices, sent]);
+        ChangeReceiptMessage receipt = await alice.Client.ChangeAsync(alice.Credentials, Transition.DeviceAdded, added, Convert.FromHexString(ticket.JoinId));
+        alice.Records[alice.Label] = added[0];
+        Assert.Equal(1u, receipt.Versions[alice.Label]);
+        Assert.Equal("approved", (await JoinAsJoinerAsync(server, ticket)).State);
+        Assert.Equal(2, (await alice.Client.AccountAsync(tabletCredentials)).Devices.Count);
+        Assert.Equal(2, (await bob.LookUpAsync(server, alice.Label)).Record.Devices.Count);
+
+        // Keychain blob from the phone to the tablet; versions only grow.
+        await alice.Client.PutBlobAsync(alice.Credentials, tablet.DeviceId, 1, [1, 2, 3]);
+        DirectoryApiException replay = await Assert.ThrowsAsync<DirectoryApiException>(() => alice.Client.PutBlobAsync(alice.Credentials, tablet.DeviceId, 1, [9]));
+        Assert.Equal("not-allowed", replay.Problem);
+        BlobList blobs = await alice.Client.BlobsAsync(tabletCredentials);
+        Assert.Equal([1, 2, 3], Convert.FromBase64String(Assert.Single(blobs.Blobs).Body));
+        await alice.Client.AcknowledgeBlobAsync(tabletCredentials, blobs.Blobs[0].Id);
+        Assert.Empty((await alice.Client.BlobsAsync(tabletCredentials)).Blobs);
+
+        // A blob for a device of another account is refused.
+        DirectoryApiException foreign = await Assert.ThrowsAsync<DirectoryApiException>(() => alice.Client.PutBlobAsync(alice.Credentials, bob.Device.DeviceId, 2, [1]));
+        Assert.Equal("not-found", foreign.Problem);
+
+        // Bob messages both of Alice's devices; each sees its own copy until it acknowledges.
+        SendResponse sentIds = await bob.Client.SendAsync(bob.Credentials, [(alice.Device.DeviceId, "to phone"u8.ToArray()), (tablet.DeviceId, "to tablet"u8.ToArray())]);
+        Assert.Equal(2, sentIds.Ids.Count);
+        Inbox phone = await alice.Client.InboxAsync(alice.Credentials);
+        IncomingMessage message = Assert.Single(phone.Messages);
+        Assert.Equal("to phone", Encoding.UTF8.GetString(Convert.FromBase64String(message.Body)));
+        Assert.Equal(Convert.ToHexStringLower(bob.Device.DeviceId), message.SenderDevice);
+        await alice.Client.AcknowledgeAsync(alice.Credentials, [message.Id]);
+        Assert.Empty((await alice.Client.InboxAsync(alice.Credentials)).Messages);
+        Assert.Single((await alice.Client.InboxAsync(tabletCredentials)).Messages);
+
+        // Messages only go to signed-in devices.
+        DirectoryApiException nobody = await Assert.ThrowsAsync<DirectoryApiException>(() => bob.Client.SendAsync(bob.Credentials, [(intruder.DeviceId, [1])]));
+        Assert.Equal("not-found", nobody.Problem);
+    }
+
+    [Fact]
+    public async Task Joining_needs_the_handle_code_and_the_second_factor_and_a_token_reads_only_its_own_join()
+    {
+        await using LoopbackServer server = await LoopbackServer.StartAsync();
+        TestAccount alice = await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
+        await alice.EnableTwoFactorAsync();
+        using var tablet = DeviceKeys.Generate();
+        JoinStartRequest request = JoinRequest(alice.Label, "000000", null, tablet);
+
+        using (HttpResponseMessage noCode = await server.Http.PostAsJsonAsync("/v1/join", request))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, noCode.StatusCode);
+        }
+
+        await alice.Client.RequestCodeAsync(alice.Label);
+        request = request with { Code = await server.DevCodeAsync(alice.Label) };
+        using (HttpResponseMessage noFactor = await server.Http.PostAsJsonAsync("/v1/join", request))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, noFactor.StatusCode);
+            Assert.Contains("wrong-second-factor", await noFactor.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Someone else's join token does not open this join.
+        TestAccount bob = await TestAccount.RegisterAsync(server, "mailto:bob@example.com");
+        using var other = DeviceKeys.Generate();
+        JoinStartResponse bobTicket = await StartJoinAsync(server, bob.Label, other);
+        using var peek = new HttpRequestMessage(HttpMethod.Get, $"/v1/join/{bobTicket.JoinId}");
+        peek.Headers.Add("CKV-Join-Token", System.Buffers.Text.Base64Url.EncodeToString(new byte[32]));
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.SendAsync(peek)).StatusCode);
+        DirectoryApiException notHers = await Assert.ThrowsAsync<DirectoryApiException>(() => GetAsync<JoinView>(server, alice, $"/v1/join/{bobTicket.JoinId}"));
+        Assert.Equal("not-found", notHers.Problem);
+    }
+
+    internal static async Task<JoinStartResponse> StartJoinAsync(LoopbackServer server, string label, DeviceKeys device, string? secondFactor = null)
+    {
+        await server.NewClient().RequestCodeAsync(label);
+        using HttpResponseMessage response = await server.Http.PostAsJsonAsync("/v1/join", JoinRequest(label, await server.DevCodeAsync(label), secondFactor, device));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JoinStartResponse>())!;
+    }
+
+    private static JoinStartRequest JoinRequest(string label, string code, string? secondFactor, DeviceKeys device) => new(
+        label,
+        code,
+        secondFactor,
+        TestAccount.Facts("tablet"),
+        Convert.ToHexStringLower(device.DeviceId),
+        Convert.ToBase64String(device.Signing.PublicKey.Encoded.ToArray()),
+        Convert.ToBase64String(device.EncryptionPublicKey),
+        Convert.ToBase64String(device.Request.PublicKey.Encoded.ToArray()));
+
+    private static async Task PostJoinMessageAsync(LoopbackServer server, JoinStartResponse ticket, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/join/{ticket.JoinId}/messages") { Content = JsonContent.Create(new JoinPost(Convert.ToBase64String(body))) };
+        request.Headers.Add("CKV-Join-Token", ticket.Token);
+        using HttpResponseMessage response = await server.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    private static async Task<JoinView> JoinAsJoinerAsync(LoopbackServer server, JoinStartResponse ticket)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/join/{ticket.JoinId}");
+        request.Headers.Add("CKV-Join-Token", ticket.Token);
+        using HttpResponseMessage response = await server.Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JoinView>())!;
+    }
+
+    private static Task<T> GetAsync<T>(LoopbackServer server, TestAccount account, string path) => account.Client.GetAsync<T>(account.Credentials, path);
+}
