@@ -8,6 +8,17 @@ if (args is ["search-macro", .. var counts])
     return 0;
 }
 
+if (args is ["http-fixture", var fixtureLabels, var fixtureFolder])
+{
+    HttpFixture.Prepare(int.Parse(fixtureLabels, System.Globalization.CultureInfo.InvariantCulture), fixtureFolder);
+    return 0;
+}
+
+if (args is ["http-load", .. var loadArgs])
+{
+    return await HttpLoad.RunAsync(loadArgs).ConfigureAwait(false);
+}
+
 if (args is ["monitoring", .. var fixture])
 {
     MonitoringBenchmark.Run(fixture.Length > 0 ? int.Parse(fixture[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);

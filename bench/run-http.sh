@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The directory server over HTTP on loopback: storage per label at 10^4, 10^5 and 10^6 labels (bulk-loaded
+# fixtures, cached), then at the largest size a `ckv server` process loaded by a separate load-generator process:
+# /health, greatest-version searches, searches while publishing runs, and publishing alone. OpenSSL's figures
+# from the same run sit beside them. Raw output goes to artifacts/bench/.
+#   bench/run-http.sh [LABELS...]     (default: 10000 100000 1000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 1000000)
+out="artifacts/bench/http-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+seconds=${SECONDS_PER_RUN:-20}
+
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(nproc) cores)"
+  echo "openssl: $(openssl version)"
+} | tee "$out/machine.txt"
+openssl speed -seconds 3 -bytes 64 sha256 2>/dev/null | tail -1 | tee "$out/openssl-sha256.txt"
+openssl speed -seconds 3 ecdsap256 2>/dev/null | tail -2 | tee "$out/openssl-ecdsap256.txt"
+
+dotnet build -c Release OpenCkv.sln >/dev/null
+bench=bench/OpenCkv.Benchmarks/bin/Release/net10.0/OpenCkv.Benchmarks
+ckv=src/OpenCkv.Cli/bin/Release/net10.0/ckv
+data=$(mktemp -d /tmp/ckv-http-bench-XXXX)
+port=18490
+server_pid=
+
+stop_server() {
+  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi
+}
+trap 'stop_server; rm -rf "$data"' EXIT
+
+start_server() {
+  "$ckv" server --data "$data/folder" --urls "http://127.0.0.1:$port" --dev \
+    --searches-per-minute 1000000000 --sensitive-per-minute 1000000000 >"$out/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0; sleep 0.1; done
+  echo "the server did not start" >&2; exit 1
+}
+
+echo "| labels | log.db per label |" | tee "$out/storage.md"
+for n in "${sizes[@]}"; do
+  "$bench" http-fixture "$n" "$data/folder" | tee -a "$out/storage.md"
+done
+
+start_server
+url="http://127.0.0.1:$port"
+echo "| target | workers | devices | labels searched | rate | p50 ms | p99 ms | errors | |" | tee "$out/load.md"
+echo "|---|---|---|---|---|---|---|---|---|" | tee -a "$out/load.md"
+for round in 1 2 3; do
+  "$bench" http-load --server "$url" --target health --seconds "$seconds" --concurrency 32 --devices 1 --tag "h$round" | tee -a "$out/load.md"
+  "$bench" http-load --server "$url" --target search --seconds "$seconds" --concurrency 32 --devices 64 --background 1000 --tag "s$round" | tee -a "$out/load.md"
+done
+# Searches while publishing runs, from two load processes at once.
+"$bench" http-load --server "$url" --target publish --seconds "$seconds" --concurrency 128 --devices 128 --tag "pw" >"$out/publish-with-search.md" &
+publisher=$!
+"$bench" http-load --server "$url" --target search --seconds "$seconds" --concurrency 32 --devices 64 --background 1000 --tag "sw" | sed 's/| search |/| search while publishing |/' | tee -a "$out/load.md"
+wait "$publisher"
+sed 's/| publish |/| publish while searching |/' "$out/publish-with-search.md" | tee -a "$out/load.md"
+for round in 1 2 3; do
+  "$bench" http-load --server "$url" --target publish --seconds "$seconds" --concurrency 256 --devices 256 --tag "p$round" | tee -a "$out/load.md"
+done
+stop_server
+echo "raw output: $out"
