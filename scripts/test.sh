@@ -25,6 +25,14 @@ if ! grep -q 'Build succeeded' "$results/build.log"; then
   exit 1
 fi
 
+# The PostgreSQL storage tests run against a throwaway cluster, stopped and removed however this script ends.
+trap 'bash scripts/postgres.sh stop' EXIT
+if ! OPENCKV_TEST_POSTGRES=$(bash scripts/postgres.sh start); then
+  echo "PostgreSQL did not start (see above): the PostgreSQL storage tests will fail" >&2
+  OPENCKV_TEST_POSTGRES=
+fi
+export OPENCKV_TEST_POSTGRES
+
 status=0
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
@@ -35,6 +43,8 @@ for project in tests/*/*.csproj; do
     status=1
   fi
 done
+
+bash scripts/postgres.sh stop # now, so that nothing is printed after the last line
 
 passed=0
 failed=0

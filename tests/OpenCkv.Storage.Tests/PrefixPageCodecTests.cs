@@ -36,36 +36,6 @@ public sealed class PrefixPageCodecTests
         }
     }
 
-    [Fact]
-    public void A_batch_read_of_thousands_of_pages_from_sqlite_returns_every_page()
-    {
-        var random = new Random(4);
-        var memory = new InMemoryPrefixPageTable();
-        var versions = new PagedPrefixVersions(Suite.TreeHashes, memory, 2);
-        PrefixVersion version = versions.Empty;
-        for (int batch = 0; batch < 20; batch++)
-        {
-            version = versions.Insert(version, [.. Enumerable.Range(0, 100).Select(_ => Leaf(random))]);
-        }
-
-        ulong[] ids = [.. Enumerable.Range(1, (int)memory.NextId - 1).Select(i => (ulong)i)];
-        Assert.True(ids.Length > 2_000, $"only {ids.Length} pages");
-        string folder = System.IO.Directory.CreateTempSubdirectory("openckv-pages-").FullName;
-        try
-        {
-            using var database = new Sqlite.SqliteLogDatabase(Path.Combine(folder, "pages.db"));
-            var table = new Sqlite.SqlitePrefixPageTable(database, cachedPages: 100);
-            table.Write([.. memory.Read(ids).Values.OrderBy(p => p.Id)]);
-            IReadOnlyDictionary<ulong, PrefixPage> read = table.Read(ids);
-            Assert.Equal(ids.Length, read.Count);
-            Assert.All(ids, id => Assert.Equal(memory.Read([id])[id], read[id]));
-        }
-        finally
-        {
-            System.IO.Directory.Delete(folder, recursive: true);
-        }
-    }
-
     private static PrefixLeaf Leaf(Random random)
     {
         var key = new byte[32];
