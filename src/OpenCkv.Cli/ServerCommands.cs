@@ -66,13 +66,14 @@ internal static class ServerCommands
             !TryNumber(args, "--heartbeat-s", 30, out int heartbeat) || !TryNumber(args, "--searches-per-minute", 600, out int searches) ||
             !TryNumber(args, "--sensitive-per-minute", 20, out int sensitive))
         {
-            Console.Error.WriteLine("usage: ckv server --data DIR [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N] [--searches-per-minute N] [--sensitive-per-minute N]");
+            Console.Error.WriteLine("usage: ckv server --data DIR [--postgres CONNSTRING] [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N] [--searches-per-minute N] [--sensitive-per-minute N]");
             return 2;
         }
 
         var options = new ServerOptions
         {
             DataFolder = data,
+            Postgres = Option(args, "--postgres"),
             Urls = Option(args, "--urls") ?? "http://127.0.0.1:8480",
             Dev = args.Contains("--dev"),
             Sequencer = new Directory.Sequencing.SequencerOptions
@@ -90,7 +91,7 @@ internal static class ServerCommands
         {
             app = DirectoryServer.Build(options);
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException or KeyTransparency.Tls.KtFormatException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException or KeyTransparency.Tls.KtFormatException or System.Data.Common.DbException)
         {
             Console.Error.WriteLine($"ckv server: REFUSED: {e.Message}");
             return 1;

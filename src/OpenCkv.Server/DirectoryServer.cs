@@ -9,6 +9,7 @@ using OpenCkv.Directory;
 using OpenCkv.Directory.Accounts;
 using OpenCkv.Directory.Authentication;
 using OpenCkv.Directory.Sequencing;
+using OpenCkv.Directory.Storage;
 using OpenCkv.Server.Endpoints;
 using OpenCkv.Server.Http;
 using OpenCkv.Storage.Sqlite;
@@ -35,13 +36,20 @@ public static class DirectoryServer
                 throw new InvalidOperationException($"{options.DataFolder} is neither empty nor a log's data folder.");
             }
 
-            LogFolder.Create(options.DataFolder);
+            LogFolder.Create(options.DataFolder, sqlite: options.Postgres is null);
             created = true;
         }
 
-        LogFolder folder = LogFolder.Open(options.DataFolder);
-        var store = new SqliteDirectoryStore(Path.Combine(options.DataFolder, "directory.db"));
-        var relayStore = new SqliteRelayStore(Path.Combine(options.DataFolder, "relay.db"));
+        string? postgres = options.Postgres;
+        LogFolder folder = postgres is null
+            ? LogFolder.Open(options.DataFolder)
+            : LogFolder.Open(options.DataFolder, hasher => Storage.Postgres.PostgresStores.OpenLog(postgres, hasher));
+        IDirectoryStore store = postgres is null
+            ? new SqliteDirectoryStore(Path.Combine(options.DataFolder, "directory.db"))
+            : Storage.Postgres.PostgresStores.OpenDirectory(postgres);
+        IRelayStore relayStore = postgres is null
+            ? new SqliteRelayStore(Path.Combine(options.DataFolder, "relay.db"))
+            : Storage.Postgres.PostgresStores.OpenRelays(postgres);
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes);
@@ -116,8 +124,8 @@ public static class DirectoryServer
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             shared.Limits.Dispose();
-            store.Dispose();
-            relayStore.Dispose();
+            (store as IDisposable)?.Dispose();
+            (relayStore as IDisposable)?.Dispose();
             folder.Dispose();
         });
         return app;

@@ -3,7 +3,9 @@ using OpenCkv.Crypto;
 using OpenCkv.Crypto.Signatures;
 using OpenCkv.Crypto.Vrf;
 using OpenCkv.KeyTransparency;
+using OpenCkv.Crypto.Hashing;
 using OpenCkv.KeyTransparency.Logs;
+using OpenCkv.KeyTransparency.Logs.Storage;
 using OpenCkv.KeyTransparency.Tls;
 using OpenCkv.Storage.Sqlite;
 
@@ -19,9 +21,9 @@ public sealed class LogFolder : IDisposable
 {
     private readonly EcdsaP256PrivateKey _signing;
     private readonly VrfKeyPair _vrf;
-    private readonly SqliteLogDatabase _database;
+    private readonly IDisposable _database;
 
-    private LogFolder(Configuration configuration, EcdsaP256PrivateKey signing, VrfKeyPair vrf, SqliteLogDatabase database, TransparencyLog log, HighWaterMarkSigner signer)
+    private LogFolder(Configuration configuration, EcdsaP256PrivateKey signing, VrfKeyPair vrf, IDisposable database, TransparencyLog log, HighWaterMarkSigner signer)
     {
         Configuration = configuration;
         _signing = signing;
@@ -48,7 +50,10 @@ public sealed class LogFolder : IDisposable
     /// third-party auditing when <paramref name="auditorPublicKey"/> is given — and an empty database.
     /// </summary>
     /// <exception cref="InvalidOperationException">The folder already holds a log.</exception>
-    public static Configuration Create(string folder, byte[]? auditorPublicKey = null)
+    /// <param name="folder">The data folder.</param>
+    /// <param name="auditorPublicKey">The auditor's public key for a third-party-audited log, or null.</param>
+    /// <param name="sqlite">Whether the log lives in the folder's SQLite file (false: in a database named at open).</param>
+    public static Configuration Create(string folder, byte[]? auditorPublicKey = null, bool sqlite = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (File.Exists(Path.Combine(folder, "configuration.bin")) || File.Exists(Path.Combine(folder, "log.db")))
@@ -84,9 +89,12 @@ public sealed class LogFolder : IDisposable
         WriteSecret(Path.Combine(folder, "keys", "signing.key"), signing.Export());
         WriteSecret(Path.Combine(folder, "keys", "vrf.key"), vrf.ExportSecretKey());
         File.WriteAllBytes(Path.Combine(folder, "configuration.bin"), TlsCodec.Encode(configuration));
-        using (new SqliteLogDatabase(Path.Combine(folder, "log.db")))
+        if (sqlite)
         {
-            // creates the schema
+            using (new SqliteLogDatabase(Path.Combine(folder, "log.db")))
+            {
+                // creates the schema
+            }
         }
 
         return configuration;
@@ -97,7 +105,11 @@ public sealed class LogFolder : IDisposable
     /// holds a log that configuration signed, and that the high-water mark is not below the database's size.
     /// </summary>
     /// <exception cref="InvalidOperationException">Any of those checks failed: the folder must not be served.</exception>
-    public static LogFolder Open(string folder)
+    /// <param name="folder">The data folder.</param>
+    /// <param name="openStore">Where the log lives, when not in the folder's SQLite file: opens the store (which is
+    /// also disposed with the folder). The same checks apply: a database behind the key's mark, or holding another
+    /// log, is refused.</param>
+    public static LogFolder Open(string folder, Func<TreeHasher, ILogStore>? openStore = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         CryptoSuite suite = CryptoSuite.Fastest;
@@ -114,15 +126,27 @@ public sealed class LogFolder : IDisposable
             throw new InvalidOperationException(e.Message, e);
         }
 
-        if (!File.Exists(Path.Combine(folder, "log.db")))
+        if (openStore is null && !File.Exists(Path.Combine(folder, "log.db")))
         {
             throw new InvalidOperationException($"{folder} has no database: a log is never recreated under the same keys.");
         }
 
-        var database = new SqliteLogDatabase(Path.Combine(folder, "log.db"));
+        IDisposable database;
+        ILogStore store;
+        if (openStore is null)
+        {
+            var sqlite = new SqliteLogDatabase(Path.Combine(folder, "log.db"));
+            database = sqlite;
+            store = new SqliteLogStore(sqlite, suite.TreeHashes);
+        }
+        else
+        {
+            store = openStore(suite.TreeHashes);
+            database = store as IDisposable ?? new Nothing();
+        }
+
         try
         {
-            var store = new SqliteLogStore(database, suite.TreeHashes);
 
             // The mark may be one ahead if that head was never committed (a crash between signing and committing);
             // a committed head the database lacks, or more, means the database is behind what was served: a restored
@@ -152,6 +176,13 @@ public sealed class LogFolder : IDisposable
         {
             database.Dispose();
             throw;
+        }
+    }
+
+    private sealed class Nothing : IDisposable
+    {
+        public void Dispose()
+        {
         }
     }
 

@@ -9,6 +9,13 @@ public sealed record ServerOptions
     /// <summary>The data folder: the log (keys, configuration, log.db) and the directory (directory.db).</summary>
     public required string DataFolder { get; init; }
 
+    /// <summary>
+    /// A PostgreSQL connection string: the log, the directory and the relays live there (in the <c>public</c>
+    /// schema) instead of the data folder's SQLite files. The keys, the configuration and the high-water mark stay
+    /// in the data folder either way.
+    /// </summary>
+    public string? Postgres { get; init; }
+
     /// <summary>The addresses to listen on (Kestrel URLs; https needs a certificate in Kestrel's configuration).</summary>
     public string Urls { get; init; } = "http://127.0.0.1:8480";
 

@@ -19,7 +19,7 @@ namespace OpenCkv.Storage.Postgres;
 /// </remarks>
 public sealed class PostgresDirectoryStore : IDirectoryStore, IDisposable
 {
-    private const string DeviceColumns = "account_id, device_id, name, platform, software_version, protocol_version, passcode, keychain, request_key, registered_ms";
+    private const string DeviceColumns = PostgresDevices.Columns;
 
     private readonly PostgresSchema _schema;
 
@@ -55,12 +55,7 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, IDisposable
                     $"INSERT INTO {Table("accounts")} (account_id, created_ms, managed, totp_secret, totp_enabled) VALUES ($1, $2, $3, $4, $5)",
                     account.AccountId, (long)account.CreatedMs, account.Managed, PostgresCommands.NullableBytes(account.TotpSecret), account.TotpEnabled);
                 Add(batch, $"INSERT INTO {Table("handles")} (label, account_id, seq) VALUES ($1, $2, 0)", label, account.AccountId);
-                DeviceFacts facts = device.Facts;
-                Add(
-                    batch,
-                    $"INSERT INTO {Table("devices")} ({DeviceColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    device.AccountId, device.DeviceId, facts.Name, (long)facts.Platform, facts.SoftwareVersion.ToString(), (long)facts.ProtocolVersion,
-                    facts.Passcode, facts.Keychain, device.RequestKey, (long)device.RegisteredMs);
+                AddDevice(batch, device);
             });
         }
         catch (PostgresException e) when (PostgresCommands.IsConstraintViolation(e))
@@ -92,6 +87,20 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<DirectoryDevice> Devices(byte[] accountId) =>
         QueryAll($"SELECT {DeviceColumns} FROM {Table("devices")} WHERE account_id = $1 ORDER BY registered_ms, device_id", ReadDevice, accountId);
+
+    /// <inheritdoc />
+    public void AddDevice(DirectoryDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        try
+        {
+            InTransaction(batch => AddDevice(batch, device));
+        }
+        catch (PostgresException e) when (PostgresCommands.IsConstraintViolation(e))
+        {
+            throw new DirectoryConflictException("The device id is taken.");
+        }
+    }
 
     /// <inheritdoc />
     public void UpdateFacts(byte[] deviceId, DeviceFacts facts)
@@ -215,15 +224,13 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, IDisposable
         $"CREATE INDEX IF NOT EXISTS sessions_by_device ON {s}.sessions (device_id)",
     ];
 
-    private static DirectoryDevice ReadDevice(NpgsqlDataReader r) => new(
-        r.GetFieldValue<byte[]>(0),
-        r.GetFieldValue<byte[]>(1),
-        new DeviceFacts(r.GetString(2), (Platform)r.GetInt64(3), Version.Parse(r.GetString(4)), checked((int)r.GetInt64(5)), r.GetBoolean(6), r.GetBoolean(7)),
-        r.GetFieldValue<byte[]>(8),
-        (ulong)r.GetInt64(9));
+    private static DirectoryDevice ReadDevice(NpgsqlDataReader r) => PostgresDevices.Read(r, 0);
 
     private static Account ReadAccount(NpgsqlDataReader r) =>
         new(r.GetFieldValue<byte[]>(0), (ulong)r.GetInt64(1), r.GetBoolean(2), r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3), r.GetBoolean(4));
+
+    private void AddDevice(NpgsqlBatch batch, DirectoryDevice device) =>
+        Add(batch, $"INSERT INTO {Table("devices")} ({DeviceColumns}) VALUES ({PostgresCommands.Placeholders(10)})", PostgresDevices.Values(device));
 
     private static void Add(NpgsqlBatch batch, string sql, params ReadOnlySpan<object> values) =>
         batch.BatchCommands.Add(PostgresCommands.BatchCommand(sql, values));

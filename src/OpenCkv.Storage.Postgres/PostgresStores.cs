@@ -32,4 +32,10 @@ public static class PostgresStores
     /// <param name="schema">The schema holding the directory's tables: lower-case letters, digits and underscores.</param>
     public static PostgresDirectoryStore OpenDirectory(string connectionString, string schema = "public") =>
         new(connectionString, schema);
+
+    /// <summary>The relay store (mailboxes, keychain blobs, joins) in <paramref name="schema"/>.</summary>
+    /// <param name="connectionString">An Npgsql connection string.</param>
+    /// <param name="schema">The schema holding the relays' tables: lower-case letters, digits and underscores.</param>
+    public static PostgresRelayStore OpenRelays(string connectionString, string schema = "public") =>
+        new(connectionString, schema);
 }

@@ -11,10 +11,12 @@ namespace OpenCkv.Server.Tests;
 public sealed class LoopbackServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly bool _ownsFolder;
 
-    private LoopbackServer(WebApplication app, string folder, Uri address)
+    private LoopbackServer(WebApplication app, string folder, bool ownsFolder, Uri address)
     {
         _app = app;
+        _ownsFolder = ownsFolder;
         Folder = folder;
         Address = address;
         Http = new HttpClient { BaseAddress = address };
@@ -26,8 +28,10 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>Starts a server over <paramref name="folder"/> (kept afterwards: the caller owns it) or a fresh temporary one.</summary>
     public static async Task<LoopbackServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, TimeProvider? time = null, string? folder = null)
     {
+        bool ownsFolder = folder is null;
         folder ??= System.IO.Directory.CreateTempSubdirectory("ckv-server-").FullName;
         var options = new ServerOptions
         {
@@ -39,7 +43,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         options = configure?.Invoke(options) ?? options;
         WebApplication app = DirectoryServer.Build(options, time, logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
         await app.StartAsync();
-        var server = new LoopbackServer(app, folder, new Uri(app.Urls.First()));
+        var server = new LoopbackServer(app, folder, ownsFolder, new Uri(app.Urls.First()));
         await server.WaitForFirstEntryAsync();
         return server;
     }
@@ -77,6 +81,11 @@ public sealed class LoopbackServer : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!_ownsFolder)
+        {
+            return;
+        }
+
         try
         {
             System.IO.Directory.Delete(Folder, recursive: true);

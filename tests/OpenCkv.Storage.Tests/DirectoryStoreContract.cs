@@ -222,6 +222,19 @@ public abstract class DirectoryStoreContract : IDisposable
         Assert.Equal(next.AccountId, store.AccountOf("tel:+12025550101"));
     }
 
+    [Fact]
+    public void A_device_added_to_an_account_reads_back_and_a_taken_id_is_a_conflict()
+    {
+        IDirectoryStore store = Open();
+        Account account = NewAccount(1);
+        store.CreateAccount(account, "tel:+12025550101", NewDevice(account, 1), replaceHandle: false);
+        DirectoryDevice second = NewDevice(account, 2);
+        store.AddDevice(second);
+        Assert.Throws<DirectoryConflictException>(() => store.AddDevice(second with { Facts = second.Facts with { Name = "other" } }));
+
+        Assert.Equal([Describe(NewDevice(account, 1)), Describe(second)], Open().Devices(account.AccountId).Select(Describe));
+    }
+
     /// <summary>Opens the storage and closes it when the test ends.</summary>
     protected IDirectoryStore Open()
     {

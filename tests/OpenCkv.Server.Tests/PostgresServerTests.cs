@@ -1,0 +1,91 @@
+using Npgsql;
+using OpenCkv.Protocol;
+
+namespace OpenCkv.Server.Tests;
+
+/// <summary>
+/// The server with its log, directory and relays in PostgreSQL (a fresh database per test on the server named by
+/// OPENCKV_TEST_POSTGRES, which scripts/test.sh starts): the same API, a restart, and the folder's checks.
+/// </summary>
+public sealed class PostgresServerTests : IDisposable
+{
+    private readonly string _admin;
+    private readonly string _database = $"ckv_server_{Guid.NewGuid():N}";
+    private readonly string _folder = System.IO.Directory.CreateTempSubdirectory("ckv-pg-server-").FullName;
+
+    public PostgresServerTests()
+    {
+        _admin = Environment.GetEnvironmentVariable("OPENCKV_TEST_POSTGRES")
+            ?? throw new InvalidOperationException("OPENCKV_TEST_POSTGRES is not set; scripts/test.sh starts a PostgreSQL server and sets it.");
+        using var data = NpgsqlDataSource.Create(_admin);
+        using NpgsqlCommand create = data.CreateCommand($"CREATE DATABASE {_database}");
+        create.ExecuteNonQuery();
+    }
+
+    private string ConnectionString => new NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString;
+
+    [Fact]
+    public async Task Accounts_changes_and_searches_work_on_PostgreSQL_and_survive_a_restart()
+    {
+        string folder = _folder;
+        TestAccount alice;
+        HandleRecord on;
+        await using (LoopbackServer server = await LoopbackServer.StartAsync(o => o with { Postgres = ConnectionString }, folder: folder))
+        {
+            Assert.False(File.Exists(Path.Combine(folder, "log.db")));
+            alice = await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
+            TestAccount bob = await TestAccount.RegisterAsync(server, "mailto:bob@example.com");
+            await alice.EnableTwoFactorAsync();
+            await alice.ChangeAsync(Transition.CkvOn, alice.Next(CkvState.On));
+            on = alice.Records[alice.Label];
+            Assert.Equal(on, (await bob.LookUpAsync(server, alice.Label)).Record);
+            await bob.Client.SendAsync(bob.Credentials, [(alice.Device.DeviceId, "hi"u8.ToArray())]);
+        }
+
+        await using LoopbackServer again = await LoopbackServer.StartAsync(o => o with { Postgres = ConnectionString }, folder: folder);
+        TestAccount carol = await TestAccount.RegisterAsync(again, "mailto:carol@example.com");
+        Assert.Equal(on, (await carol.LookUpAsync(again, alice.Label)).Record);
+        Assert.Single((await again.NewClient().InboxAsync(alice.Credentials)).Messages);
+    }
+
+    [Fact]
+    public async Task A_data_folder_whose_key_signed_more_than_an_empty_database_holds_is_refused()
+    {
+        string folder = _folder;
+        await using (LoopbackServer server = await LoopbackServer.StartAsync(o => o with { Postgres = ConnectionString }, folder: folder))
+        {
+            await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
+        }
+
+        string other = $"{_database}_empty";
+        using (var data = NpgsqlDataSource.Create(_admin))
+        using (NpgsqlCommand create = data.CreateCommand($"CREATE DATABASE {other}"))
+        {
+            create.ExecuteNonQuery();
+        }
+
+        try
+        {
+            string empty = new NpgsqlConnectionStringBuilder(_admin) { Database = other }.ConnectionString;
+            Assert.Throws<InvalidOperationException>(() => DirectoryServer.Build(new ServerOptions { DataFolder = folder, Postgres = empty }));
+        }
+        finally
+        {
+            Drop(other);
+        }
+    }
+
+    public void Dispose()
+    {
+        Drop(_database);
+        System.IO.Directory.Delete(_folder, recursive: true);
+    }
+
+    private void Drop(string database)
+    {
+        NpgsqlConnection.ClearAllPools();
+        using var data = NpgsqlDataSource.Create(_admin);
+        using NpgsqlCommand drop = data.CreateCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        drop.ExecuteNonQuery();
+    }
+}
