@@ -34,7 +34,7 @@ trap 'stop_server; rm -rf "$data"' EXIT
 
 start_server() {
   "$ckv" server --data "$data/folder" --urls "http://127.0.0.1:$port" --dev \
-    --searches-per-minute 1000000000 --sensitive-per-minute 1000000000 >"$out/server.log" 2>&1 &
+    --searches-per-minute 1000000000 --sensitive-per-minute 1000000000 --signed-per-minute 1000000000 >"$out/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0; sleep 0.1; done
   echo "the server did not start" >&2; exit 1

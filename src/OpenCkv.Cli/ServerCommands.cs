@@ -64,9 +64,9 @@ internal static class ServerCommands
         string? data = Option(args, "--data");
         if (data is null || !TryNumber(args, "--batch-ms", 50, out int batchMs) || !TryNumber(args, "--max-batch", 2_000, out int maxBatch) ||
             !TryNumber(args, "--heartbeat-s", 30, out int heartbeat) || !TryNumber(args, "--searches-per-minute", 600, out int searches) ||
-            !TryNumber(args, "--sensitive-per-minute", 20, out int sensitive))
+            !TryNumber(args, "--sensitive-per-minute", 20, out int sensitive) || !TryNumber(args, "--signed-per-minute", 300, out int signedLimit))
         {
-            Console.Error.WriteLine("usage: ckv server --data DIR [--postgres CONNSTRING] [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N] [--searches-per-minute N] [--sensitive-per-minute N]");
+            Console.Error.WriteLine("usage: ckv server --data DIR [--postgres CONNSTRING] [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N] [--searches-per-minute N] [--sensitive-per-minute N] [--signed-per-minute N]");
             return 2;
         }
 
@@ -84,6 +84,7 @@ internal static class ServerCommands
             },
             SearchesPerMinute = searches,
             SensitivePerMinute = sensitive,
+            SignedPerMinute = signedLimit,
         };
 
         Microsoft.AspNetCore.Builder.WebApplication app;

@@ -14,7 +14,7 @@ internal static class Usage
         output.WriteLine("  server check --data DIR");
         output.WriteLine("                       check that a log folder's keys, configuration and database belong together");
         output.WriteLine("  server --data DIR [--postgres CONNSTRING] [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N]");
-        output.WriteLine("         [--searches-per-minute N] [--sensitive-per-minute N]");
+        output.WriteLine("         [--searches-per-minute N] [--sensitive-per-minute N] [--signed-per-minute N]");
         output.WriteLine("                       serve the directory and its log (an empty DIR gets a new contact-monitoring");
         output.WriteLine("                       log); --dev writes one-time codes to the console and serves /dev/codes");
         output.WriteLine("  server admin --data DIR managed HANDLE on|off");

@@ -97,8 +97,10 @@ public sealed partial class DirectoryService
     }
 
     /// <summary>A signed-in device refuses a join request.</summary>
-    public void RefuseJoin(byte[] joinId, byte[] approverAccount)
+    public async Task RefuseJoinAsync(byte[] joinId, byte[] approverAccount)
     {
+        // Under the account's lock, so a refusal and an approval of one request never both go through.
+        using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(approverAccount)).ConfigureAwait(false);
         JoinFor(joinId, null, approverAccount);
         if (!_relays.SettleJoin(joinId, JoinState.Refused))
         {
@@ -157,6 +159,20 @@ public sealed partial class DirectoryService
         }
     }
 
+    /// <summary>Publishes; if the log refused, the device row added for it goes again, so the id can be used later.</summary>
+    private async Task<ChangeReceipt> PublishRemovingOnFailureAsync(List<(string Label, byte[] Bytes, HandleRecord Record)> records, byte[] addedDevice)
+    {
+        try
+        {
+            return await PublishAsync(records).ConfigureAwait(false);
+        }
+        catch (DirectoryException e) when (e.Error == DirectoryError.Unavailable)
+        {
+            _store.RemoveDevice(addedDevice);
+            throw;
+        }
+    }
+
     private void AddDevice(DirectoryDevice device)
     {
         try
@@ -196,9 +212,15 @@ public sealed partial class DirectoryService
         Device newcomer = records[0].Record.Devices.Count == 1
             ? records[0].Record.Devices[0]
             : throw new DirectoryException(DirectoryError.RecordRejected, "A reset record lists the resetting device alone.");
+        var newDevice = new DirectoryDevice(accountId, newcomer.DeviceId, facts, newcomer.RequestKey, NowMs());
+        if (view.Current.State == CkvState.On && CkvRequirements.CheckDevice(newDevice, _options.Minimums) is { Count: > 0 } blockers)
+        {
+            throw new DirectoryException(DirectoryError.RequirementsNotMet, "Contact key verification is on: the new device must meet its requirements.", blockers);
+        }
+
         _store.DeleteCode(label);
-        AddDevice(new DirectoryDevice(accountId, newcomer.DeviceId, facts, newcomer.RequestKey, NowMs()));
-        ChangeReceipt receipt = await PublishAsync(records).ConfigureAwait(false);
+        AddDevice(newDevice);
+        ChangeReceipt receipt = await PublishRemovingOnFailureAsync(records, newDevice.DeviceId).ConfigureAwait(false);
         foreach (Device gone in view.Current.Devices)
         {
             _store.RemoveDevice(gone.DeviceId);

@@ -29,7 +29,8 @@ public sealed partial class DirectoryService
     private readonly TimeProvider _time;
     private readonly SecondFactor _secondFactor;
     private readonly KeyedLocks _locks = new();
-    private readonly ConcurrentDictionary<string, AccountView> _views = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Generation, AccountView View)> _views = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
 
     /// <summary>A directory over its store, the log and the log's sequencer.</summary>
     public DirectoryService(IDirectoryStore store, IRelayStore relays, TransparencyLog log, Sequencer sequencer, IHandleCodeSender codes, DirectoryOptions options, TimeProvider time)
@@ -60,23 +61,27 @@ public sealed partial class DirectoryService
         return label;
     }
 
-    /// <summary>Checks a handle's code without spending it; a wrong guess is counted.</summary>
+    /// <summary>
+    /// Checks a handle's code without spending it (a later step spends it). Every attempt counts, right or wrong,
+    /// and is counted before the comparison, so concurrent guesses cannot pass the limit together; a step after
+    /// the code that fails (a wrong second factor) has therefore used one of the code's attempts.
+    /// </summary>
     private void CheckCode(string label, string? code)
     {
-        HandleCode? stored = _store.Code(label);
+        int attempts = _store.TakeCodeAttempt(label);
+        HandleCode? stored = attempts == 0 ? null : _store.Code(label);
         if (stored is null || stored.ExpiresMs <= NowMs())
         {
             throw new DirectoryException(DirectoryError.NoCode, "No code is pending for this handle, or it expired; request a new one.");
         }
 
-        if (stored.Attempts >= _options.CodeAttempts)
+        if (attempts > _options.CodeAttempts)
         {
-            throw new DirectoryException(DirectoryError.TooManyAttempts, "Too many wrong codes; request a new one.");
+            throw new DirectoryException(DirectoryError.TooManyAttempts, "Too many attempts with this code; request a new one.");
         }
 
         if (code is null || !CryptographicOperations.FixedTimeEquals(CodeHash(label, code), stored.CodeHash))
         {
-            _store.CountCodeAttempt(label);
             throw new DirectoryException(DirectoryError.WrongCode, "The code is wrong.");
         }
     }
@@ -154,9 +159,12 @@ public sealed partial class DirectoryService
     private AccountView? View(byte[] accountId, bool fresh)
     {
         string key = Convert.ToHexString(accountId);
-        if (!fresh && _views.TryGetValue(key, out AccountView? cached))
+        // A cached view is good only for the generation it was built in: a change bumps the generation before it
+        // drops the view, so a view built from state read before the change is never served after it.
+        long generation = _generations.GetValueOrDefault(key);
+        if (!fresh && _views.TryGetValue(key, out (long Generation, AccountView View) cached) && cached.Generation == generation)
         {
-            return cached;
+            return cached.View;
         }
 
         if (_store.Account(accountId) is null)
@@ -180,7 +188,7 @@ public sealed partial class DirectoryService
             records,
             current,
             _store.Devices(accountId).Where(d => signedIn.Contains(Convert.ToHexString(d.DeviceId))).ToArray());
-        _views[key] = view;
+        _views[key] = (generation, view);
         return view;
     }
 
@@ -262,15 +270,18 @@ public sealed partial class DirectoryService
     /// Turns the second factor off with a current code. Refused while CKV is on: it is one of CKV's requirements,
     /// and the second factor authorises an account reset.
     /// </summary>
-    public void DisableTwoFactor(byte[] accountId, string? code)
+    public async Task DisableTwoFactorAsync(byte[] accountId, string? code)
     {
+        // Under the account's lock with a fresh view, so it cannot slip between a CKV-on change's requirement check
+        // and its publication.
+        using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(accountId)).ConfigureAwait(false);
         Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
         if (!account.TotpEnabled || account.TotpSecret is null)
         {
             throw new DirectoryException(DirectoryError.NotAllowed, "Two-factor authentication is off.");
         }
 
-        if (View(accountId)?.Current?.State == CkvState.On)
+        if (View(accountId, fresh: true)?.Current?.State == CkvState.On)
         {
             throw new DirectoryException(DirectoryError.NotAllowed, "Turn contact key verification off before turning off two-factor authentication.");
         }
@@ -336,7 +347,7 @@ public sealed partial class DirectoryService
         {
             // The added device must be the one that asked to join, keys and all; its row goes in before the record
             // names it, so a signed-in device always has reported facts.
-            Device added = first.Devices.Single(d => !view.Current.Devices.Contains(d));
+            Device added = first.Devices.Single(d => !view.Current.Devices.Any(old => SameDevice(old, d)));
             if (!added.DeviceId.AsSpan().SequenceEqual(join.Device.DeviceId) || !added.RequestKey.AsSpan().SequenceEqual(join.Device.RequestKey) ||
                 !added.SigningKey.AsSpan().SequenceEqual(join.SigningKey) || !added.EncryptionKey.AsSpan().SequenceEqual(join.EncryptionKey))
             {
@@ -346,7 +357,9 @@ public sealed partial class DirectoryService
             AddDevice(join.Device);
         }
 
-        ChangeReceipt receipt = await PublishAsync(checkedRecords).ConfigureAwait(false);
+        ChangeReceipt receipt = join is null
+            ? await PublishAsync(checkedRecords).ConfigureAwait(false)
+            : await PublishRemovingOnFailureAsync(checkedRecords, join.Device.DeviceId).ConfigureAwait(false);
         if (join is not null)
         {
             _relays.SettleJoin(join.JoinId, JoinState.Approved);
@@ -354,7 +367,8 @@ public sealed partial class DirectoryService
 
         if (transition is Transition.DeviceSignedOut or Transition.DeviceRemovedAsLost)
         {
-            foreach (Device gone in view.Current.Devices.Where(d => !first.Devices.Contains(d)))
+            // By id: a rotation re-makes every remaining device's possession proof for the new key.
+            foreach (Device gone in view.Current.Devices.Where(d => !first.Devices.Any(kept => SameDevice(kept, d))))
             {
                 _store.RemoveDevice(gone.DeviceId);
                 _relays.ForgetDevice(gone.DeviceId);
@@ -501,7 +515,14 @@ public sealed partial class DirectoryService
         }
     }
 
-    private void Forget(byte[] accountId) => _views.TryRemove(Convert.ToHexString(accountId), out _);
+    private void Forget(byte[] accountId)
+    {
+        string key = Convert.ToHexString(accountId);
+        _generations.AddOrUpdate(key, 1, (_, generation) => generation + 1);
+        _views.TryRemove(key, out _);
+    }
+
+    private static bool SameDevice(Device a, Device b) => a.DeviceId.AsSpan().SequenceEqual(b.DeviceId);
 
     private ulong NowMs() => (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -91,7 +91,7 @@ public static class DirectoryServer
         var directory = new DirectoryService(store, relayStore, folder.Log, sequencer, sender, options.Directory, time);
         var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time);
         var relays = new Directory.Relays.RelayService(directory, relayStore, time);
-        builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, new Limits(options.SearchesPerMinute, options.SensitivePerMinute), new Metrics()));
+        builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, new Limits(options.SearchesPerMinute, options.SensitivePerMinute, options.SignedPerMinute), new Metrics()));
         WebApplication app = builder.Build();
         ServerState shared = app.Services.GetRequiredService<ServerState>();
         app.Use(async (context, next) =>

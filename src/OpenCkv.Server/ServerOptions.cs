@@ -34,6 +34,9 @@ public sealed record ServerOptions
     /// <summary>Searches each device may make per minute (an operator may raise it for benchmarks).</summary>
     public int SearchesPerMinute { get; init; } = 600;
 
+    /// <summary>Signed requests each device may make per minute (reads and searches use a session instead).</summary>
+    public int SignedPerMinute { get; init; } = 300;
+
     /// <summary>Handle-code requests, registrations and second-factor attempts per client address per minute.</summary>
     public int SensitivePerMinute { get; init; } = 20;
 

@@ -144,8 +144,13 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, IDisposable
         label);
 
     /// <inheritdoc />
-    public void CountCodeAttempt(string label) =>
-        InTransaction(batch => Add(batch, $"UPDATE {Table("handle_codes")} SET attempts = attempts + 1 WHERE label = $1", label));
+    public int TakeCodeAttempt(string label)
+    {
+        using NpgsqlConnection connection = _schema.Open();
+        List<long> attempts = PostgresCommands.QueryAll(
+            connection, null, $"UPDATE {Table("handle_codes")} SET attempts = attempts + 1 WHERE label = $1 RETURNING attempts", r => r.GetInt64(0), label);
+        return attempts.Count > 0 ? checked((int)attempts[0]) : 0;
+    }
 
     /// <inheritdoc />
     public void DeleteCode(string label) =>

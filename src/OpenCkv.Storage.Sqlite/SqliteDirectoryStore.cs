@@ -165,8 +165,8 @@ public sealed class SqliteDirectoryStore : IDirectoryStore, IDisposable
         ("$l", label));
 
     /// <inheritdoc />
-    public void CountCodeAttempt(string label) =>
-        _rows.InTransaction(transaction => _rows.Execute("UPDATE handle_codes SET attempts = attempts + 1 WHERE label = $l", transaction, ("$l", label)));
+    public int TakeCodeAttempt(string label) => _rows.InTransaction(transaction =>
+        _rows.Scalar("UPDATE handle_codes SET attempts = attempts + 1 WHERE label = $l RETURNING attempts", transaction, ("$l", label)) is long attempts ? (int)attempts : 0);
 
     /// <inheritdoc />
     public void DeleteCode(string label) =>

@@ -82,6 +82,55 @@ public sealed class JoinAndRelayTests
     }
 
     [Fact]
+    public async Task Removing_a_lost_device_rotates_the_key_and_keeps_the_remaining_device_signed_in_with_its_mail()
+    {
+        await using LoopbackServer server = await LoopbackServer.StartAsync();
+        TestAccount alice = await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
+        TestAccount bob = await TestAccount.RegisterAsync(server, "mailto:bob@example.com");
+        using var tablet = DeviceKeys.Generate();
+        JoinStartResponse ticket = await StartJoinAsync(server, alice.Label, tablet);
+        HandleRecord current = alice.Records[alice.Label];
+        HandleRecord[] added = alice.Next(devices: [.. current.Devices, tablet.EntryFor(alice.AccountId, current.AccountKey)]);
+        await alice.Client.ChangeAsync(alice.Credentials, Transition.DeviceAdded, added, Convert.FromHexString(ticket.JoinId));
+        alice.Records[alice.Label] = added[0];
+        await bob.Client.SendAsync(bob.Credentials, [(alice.Device.DeviceId, "kept"u8.ToArray())]);
+
+        // The tablet is lost: the phone rotates the account key (the old key cross-signs the new one) and re-makes
+        // its own possession proof for the new key.
+        using var newKey = OpenCkv.Crypto.Signatures.EcdsaP256PrivateKey.Generate();
+        HandleRecord before = alice.Records[alice.Label];
+        byte[] newPublic = newKey.PublicKey.Encoded.ToArray();
+        KeyLink link = KeyLink.Create(alice.AccountId, alice.AccountKey, newPublic, before.Counter + 1);
+        HandleRecord rotated = RecordBuilder.Next(before, before.Counter + 1, newKey, devices: [alice.Device.EntryFor(alice.AccountId, newPublic)], chain: [link]);
+        await alice.Client.ChangeAsync(alice.Credentials, Transition.DeviceRemovedAsLost, [rotated]);
+
+        AccountMessage account = await alice.Client.AccountAsync(alice.Credentials);
+        Assert.Equal(Convert.ToHexStringLower(alice.Device.DeviceId), Assert.Single(account.Devices).DeviceId);
+        Assert.Single((await alice.Client.InboxAsync(alice.Credentials)).Messages);
+        DirectoryApiException lost = await Assert.ThrowsAsync<DirectoryApiException>(() =>
+            server.NewClient().AccountAsync(new DeviceCredentials(alice.AccountId, tablet.DeviceId, tablet.Request)));
+        Assert.Equal("unauthenticated-unknown-device", lost.Problem);
+        HandleRecord found = (await bob.LookUpAsync(server, alice.Label)).Record;
+        Assert.Equal(KeyChange.CrossSigned, KeyContinuity.Compare(before.AccountKey, found));
+        Assert.True((await alice.Client.RequirementsAsync(alice.Credentials)).Blockers.All(b => b.Reason != "not-reported"));
+    }
+
+    [Fact]
+    public async Task Owner_operations_answer_only_the_account_holding_the_label()
+    {
+        await using LoopbackServer server = await LoopbackServer.StartAsync();
+        TestAccount alice = await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
+        TestAccount mallory = await TestAccount.RegisterAsync(server, "mailto:mallory@example.com");
+        byte[] request = TlsCodec.Encode(new OpenCkv.KeyTransparency.OwnerInitRequest(null, Encoding.UTF8.GetBytes(alice.Label), 0));
+
+        Assert.NotEmpty(await alice.Client.KtAsync("owner-init", request, alice.Credentials));
+        DirectoryApiException refused = await Assert.ThrowsAsync<DirectoryApiException>(() => mallory.Client.KtAsync("owner-init", request, mallory.Credentials));
+        Assert.Equal("keytrans-request-refused", refused.Problem);
+        DirectoryApiException anonymous = await Assert.ThrowsAsync<DirectoryApiException>(() => server.NewClient().KtAsync("owner-init", request, null));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.Status);
+    }
+
+    [Fact]
     public async Task Joining_needs_the_handle_code_and_the_second_factor_and_a_token_reads_only_its_own_join()
     {
         await using LoopbackServer server = await LoopbackServer.StartAsync();

@@ -175,8 +175,8 @@ public abstract class DirectoryStoreContract : IDisposable
         var code = new HandleCode("tel:+12025550101", [1, 2, 3], 1_000_000, 0);
         store.PutCode(code);
         Assert.Equal(Describe(code), Describe(store.Code(code.Label)));
-        store.CountCodeAttempt(code.Label);
-        store.CountCodeAttempt(code.Label);
+        Assert.Equal(1, store.TakeCodeAttempt(code.Label));
+        Assert.Equal(2, store.TakeCodeAttempt(code.Label));
         Assert.Equal(Describe(code with { Attempts = 2 }), Describe(Open().Code(code.Label)));
 
         var replacement = new HandleCode(code.Label, [9, 9], 2_000_000, 0);
@@ -185,7 +185,7 @@ public abstract class DirectoryStoreContract : IDisposable
         store.PutCode(new HandleCode("tel:+12025550102", [4], 3_000_000, 1));
 
         store.DeleteCode(code.Label);
-        store.CountCodeAttempt(code.Label); // no code: nothing to count
+        Assert.Equal(0, store.TakeCodeAttempt(code.Label)); // no code: nothing to count
         Assert.Null(store.Code(code.Label));
         Assert.Equal(Describe(new HandleCode("tel:+12025550102", [4], 3_000_000, 1)), Describe(Open().Code("tel:+12025550102")));
     }

@@ -112,6 +112,10 @@ public sealed class Sequencer
         {
             // shutting down between entries
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _fault = e; // anything unforeseen stops writes loudly rather than silently
+        }
         finally
         {
             _queue.Writer.TryComplete();
@@ -203,10 +207,12 @@ public sealed class Sequencer
             return TimeSpan.Zero; // a new log gets its first entry at once, so it has a head to serve
         }
 
+        // Never longer than one interval, even when the clock is behind the last entry's timestamp.
         ulong last = _log.LastTimestamp;
         ulong now = NowMs();
-        ulong due = last + (ulong)_options.HeartbeatInterval.TotalMilliseconds;
-        return due <= now ? TimeSpan.Zero : TimeSpan.FromMilliseconds(due - now);
+        ulong interval = (ulong)_options.HeartbeatInterval.TotalMilliseconds;
+        ulong due = last + interval;
+        return due <= now ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(due - now, interval));
     }
 
     private ulong NowMs() => (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -224,12 +230,30 @@ public sealed class Sequencer
 
             // Log timestamps never decrease (KT §11.2) even if the clock steps back.
             ulong timestamp = Math.Max(NowMs(), _log.Size == 0 ? 0 : _log.LastTimestamp);
-            ulong position = _log.Sequence(timestamp);
+            ulong position;
+            Exception? notice = null;
+            try
+            {
+                position = _log.Sequence(timestamp);
+            }
+            catch (CommitNoticeException e)
+            {
+                // The entry is committed (and served); only the high-water mark did not hear of it. The requests are
+                // answered, and the sequencer stops so the restart's checks settle the mark.
+                position = e.Position;
+                notice = e;
+            }
+
             EntriesAppended++;
             for (int i = 0; i < batch.Count; i++)
             {
                 VersionsPublished += versions[i].Length;
                 batch[i].Done.TrySetResult(new PublishedBatch(position, versions[i]));
+            }
+
+            if (notice is not null)
+            {
+                _fault = notice;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -74,8 +74,11 @@ public interface IDirectoryStore
     /// <summary>The handle's pending code, or null.</summary>
     HandleCode? Code(string label);
 
-    /// <summary>Counts one wrong guess against the handle's code.</summary>
-    void CountCodeAttempt(string label);
+    /// <summary>
+    /// Counts one attempt against the handle's code, atomically, and returns the attempts made so far with this one
+    /// (0 when no code is pending). Counting before comparing means concurrent guesses cannot all pass the limit.
+    /// </summary>
+    int TakeCodeAttempt(string label);
 
     /// <summary>Deletes the handle's code (used or expired).</summary>
     void DeleteCode(string label);

@@ -26,6 +26,18 @@ public interface ITreeHeadSigner
     }
 }
 
+/// <summary>
+/// The entry at <see cref="Position"/> was committed, but the signer could not record that (for example its mark
+/// file could not be written). The log's state includes the entry; the operator should stop and let the start-up
+/// checks settle the signer.
+/// </summary>
+public sealed class CommitNoticeException(ulong position, Exception inner)
+    : Exception($"Entry {position} is committed, but the signer could not record it: {inner.Message}", inner)
+{
+    /// <summary>The committed entry.</summary>
+    public ulong Position { get; } = position;
+}
+
 /// <summary>A signer that is just the key: every size is signed. For tests, benchmarks and in-memory logs.</summary>
 public sealed class KeyTreeHeadSigner(EcdsaP256PrivateKey key) : ITreeHeadSigner
 {

@@ -308,7 +308,15 @@ public sealed partial class TransparencyLog
             _lastTimestamp = timestampMs;
 
             // After the in-memory state follows the store: if telling the signer fails, the entry is still committed.
-            _signer.Committed(size);
+            try
+            {
+                _signer.Committed(size);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                throw new CommitNoticeException(position, e);
+            }
+
             return position;
         }
     }

@@ -156,7 +156,7 @@ internal static class AccountEndpoints
         AuthenticatedDevice device = await DeviceAuthentication.RequireAsync(context, state, signatureRequired: true).ConfigureAwait(false);
         state.Limits.Sensitive(Address(context), "2fa:" + Conversions.Hex(device.AccountId));
         TwoFactorCode code = Json.Parse<TwoFactorCode>(await RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
-        state.Directory.DisableTwoFactor(device.AccountId, code.Code);
+        await state.Directory.DisableTwoFactorAsync(device.AccountId, code.Code).ConfigureAwait(false);
         return Results.NoContent();
     }
 
@@ -167,7 +167,7 @@ internal static class AccountEndpoints
         _ => "removed",
     };
 
-    private static string Normalized(string? handle)
+    internal static string Normalized(string? handle)
     {
         try
         {

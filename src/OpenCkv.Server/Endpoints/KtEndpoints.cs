@@ -11,9 +11,12 @@ namespace OpenCkv.Server.Endpoints;
 /// <summary>
 /// The KEYTRANS user operations (KT §13) over HTTP: each takes the request in its TLS encoding and answers in the
 /// same (<c>application/octet-stream</c>). Searching needs an authenticated device and is rate limited per device
-/// (DESIGN §7); monitoring and the distinguished-heads walk stay open, as the draft allows monitoring after search
-/// access ends. An update takes no values here — records reach the log only through the account endpoints, which
-/// check them — so it serves an owner the chained responses for the versions published since its greatest one.
+/// (DESIGN §7); contact monitoring needs an authenticated device but no search allowance, as the draft allows
+/// monitoring after search access ends; the owner's operations (initialization, monitoring, update) answer only the
+/// account holding the label, so nobody else learns a label's versions through them; the distinguished-heads walk
+/// names no label and stays open. An update takes no values here — records reach the log only through the account
+/// endpoints, which check them — so it serves an owner the chained responses for the versions published since its
+/// greatest one.
 /// </summary>
 internal static class KtEndpoints
 {
@@ -23,13 +26,13 @@ internal static class KtEndpoints
     {
         RouteGroupBuilder kt = app.MapGroup("/v1/kt").WithTags("Key transparency");
         kt.MapPost("/search", SearchAsync).WithSummary("Search for a label (KT §13.1); authenticated, rate limited per device").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
-        kt.MapPost("/monitor", (HttpContext c, ServerState s) => Answer(c, s, (SearchlessBody<ContactMonitorRequest> r) => KtMessages.Encode(s.Log.ContactMonitor(r.Request), s.Log.Configuration.Mode)))
-            .WithSummary("Contact monitoring (KT §13.2)").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
-        kt.MapPost("/owner-init", (HttpContext c, ServerState s) => Answer(c, s, (SearchlessBody<OwnerInitRequest> r) => KtMessages.Encode(s.Log.OwnerInit(r.Request), s.Log.Configuration.Mode)))
-            .WithSummary("Owner initialization (KT §13.3)").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
-        kt.MapPost("/owner-monitor", (HttpContext c, ServerState s) => Answer(c, s, (SearchlessBody<OwnerMonitorRequest> r) => KtMessages.Encode(s.Log.OwnerMonitor(r.Request), s.Log.Configuration.Mode)))
-            .WithSummary("Owner monitoring (KT §13.4)").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
-        kt.MapPost("/distinguished", (HttpContext c, ServerState s) => Answer(c, s, (SearchlessBody<DistinguishedRequest> r) => KtMessages.Encode(s.Log.DistinguishedHeads(r.Request), s.Log.Configuration.Mode)))
+        kt.MapPost("/monitor", (HttpContext c, ServerState s) => Answer(c, s, Caller.Device, (ContactMonitorRequest r) => KtMessages.Encode(s.Log.ContactMonitor(r), s.Log.Configuration.Mode), _ => null))
+            .WithSummary("Contact monitoring (KT §13.2); an authenticated device").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
+        kt.MapPost("/owner-init", (HttpContext c, ServerState s) => Answer(c, s, Caller.Owner, (OwnerInitRequest r) => KtMessages.Encode(s.Log.OwnerInit(r), s.Log.Configuration.Mode), r => r.Label))
+            .WithSummary("Owner initialization (KT §13.3); the label's own account").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
+        kt.MapPost("/owner-monitor", (HttpContext c, ServerState s) => Answer(c, s, Caller.Owner, (OwnerMonitorRequest r) => KtMessages.Encode(s.Log.OwnerMonitor(r), s.Log.Configuration.Mode), r => r.Label))
+            .WithSummary("Owner monitoring (KT §13.4); the label's own account").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
+        kt.MapPost("/distinguished", (HttpContext c, ServerState s) => Answer(c, s, Caller.Anyone, (DistinguishedRequest r) => KtMessages.Encode(s.Log.DistinguishedHeads(r), s.Log.Configuration.Mode), _ => null))
             .WithSummary("Walk the recent distinguished entries (KT §13.6); without last, a self-contained answer for gossip").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
         kt.MapPost("/update", UpdateAsync).WithSummary("The chained update responses since the owner's greatest version (KT §13.5); no values").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
     }
@@ -53,22 +56,32 @@ internal static class KtEndpoints
         }
 
         // Only the account holding the label follows its updates this way.
-        string label = System.Text.Encoding.UTF8.GetString(request.Label);
-        if (!(state.Directory.View(device.AccountId)?.Records.ContainsKey(label) ?? false))
-        {
-            throw new KtRequestException("The label is not a handle of the authenticated account.");
-        }
+        RequireOwner(state, device, request.Label);
 
         byte[] answer = Run(state, () => KtMessages.Encode(state.Log.Update(request, 0), state.Log.Configuration.Mode));
         return Results.Bytes(answer, Octets);
     }
 
-    private static async Task<IResult> Answer<T>(HttpContext context, ServerState state, Func<SearchlessBody<T>, byte[]> respond)
+    private static async Task<IResult> Answer<T>(HttpContext context, ServerState state, Caller caller, Func<T, byte[]> respond, Func<T, byte[]?> label)
         where T : ITlsCodec<T>
     {
+        AuthenticatedDevice? device = caller == Caller.Anyone ? null : await DeviceAuthentication.RequireAsync(context, state, signatureRequired: false).ConfigureAwait(false);
         byte[] body = await Http.RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false);
-        var request = new SearchlessBody<T>(TlsCodec.Decode<T>(body));
+        T request = TlsCodec.Decode<T>(body);
+        if (caller == Caller.Owner)
+        {
+            RequireOwner(state, device!, label(request)!);
+        }
+
         return Results.Bytes(Run(state, () => respond(request)), Octets);
+    }
+
+    private static void RequireOwner(ServerState state, AuthenticatedDevice device, byte[] label)
+    {
+        if (!(state.Directory.View(device.AccountId)?.Records.ContainsKey(System.Text.Encoding.UTF8.GetString(label)) ?? false))
+        {
+            throw new KtRequestException("The label is not a handle of the authenticated account.");
+        }
     }
 
     private static byte[] RequestBody(HttpContext context) => (byte[])context.Items["ckv.body"]!;
@@ -101,5 +114,10 @@ internal static class KtEndpoints
         }
     }
 
-    private readonly record struct SearchlessBody<T>(T Request);
+    private enum Caller
+    {
+        Anyone,
+        Device,
+        Owner,
+    }
 }

@@ -39,7 +39,7 @@ internal static class RelayEndpoints
     private static async Task<IResult> StartJoinAsync(HttpContext context, ServerState state)
     {
         JoinStartRequest request = Json.Parse<JoinStartRequest>(await RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
-        state.Limits.Sensitive(AccountEndpoints.Address(context), "join:" + request.Handle);
+        state.Limits.Sensitive(AccountEndpoints.Address(context), "join:" + AccountEndpoints.Normalized(request.Handle));
         JoinTicket ticket = await state.Directory.StartJoinAsync(
             request.Handle,
             request.Code,
@@ -76,7 +76,7 @@ internal static class RelayEndpoints
     private static async Task<IResult> RefuseJoinAsync(HttpContext context, ServerState state, string id)
     {
         AuthenticatedDevice device = await DeviceAuthentication.RequireAsync(context, state, signatureRequired: true).ConfigureAwait(false);
-        state.Directory.RefuseJoin(Json.Id(id, "id"), device.AccountId);
+        await state.Directory.RefuseJoinAsync(Json.Id(id, "id"), device.AccountId).ConfigureAwait(false);
         return Results.NoContent();
     }
 

@@ -30,6 +30,7 @@ internal static class DeviceAuthentication
         string target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (context.Request.Path + context.Request.QueryString).ToString();
         SignedRequest signed = SignedRequest.FromHeaders(context.Request.Method, target, body, name => context.Request.Headers[name].FirstOrDefault())
             ?? throw new AuthenticationException(AuthenticationFailure.Missing, "Sign the request with the device's request key, or send a session token.");
+        state.Limits.Signed(signed.DeviceId);
         return state.Authenticator.Authenticate(signed);
     }
 }
