@@ -47,9 +47,9 @@ public sealed record Device(byte[] DeviceId, byte[] SigningKey, byte[] Encryptio
 
     /// <summary>True when the possession proof verifies for this account and account key.</summary>
     public bool PossessionVerifies(byte[] accountId, byte[] accountKey) =>
-        EcdsaP256PublicKey.TryParse(SigningKey, out EcdsaP256PublicKey? key) &&
-        EcdsaP256PublicKey.TryParse(EncryptionKey, out _) &&
-        EcdsaP256PublicKey.TryParse(RequestKey, out _) &&
+        EcdsaP256PublicKey.IsValidEncoding(EncryptionKey) &&
+        EcdsaP256PublicKey.IsValidEncoding(RequestKey) &&
+        EcdsaP256PublicKey.TryGetShared(SigningKey, out EcdsaP256PublicKey? key) &&
         key.Verify(PossessionToBeSigned(accountId, accountKey, DeviceId, SigningKey, EncryptionKey, RequestKey), Possession);
 
     /// <inheritdoc />

@@ -35,8 +35,8 @@ public sealed record KeyLink(byte[] PreviousKey, byte[] NextKey, ulong Counter, 
 
     /// <summary>True when the previous key's signature verifies for this account.</summary>
     public bool Verifies(byte[] accountId) =>
-        EcdsaP256PublicKey.TryParse(PreviousKey, out EcdsaP256PublicKey? key) &&
-        EcdsaP256PublicKey.TryParse(NextKey, out _) &&
+        EcdsaP256PublicKey.IsValidEncoding(NextKey) &&
+        EcdsaP256PublicKey.TryGetShared(PreviousKey, out EcdsaP256PublicKey? key) &&
         key.Verify(ToBeSigned(accountId, PreviousKey, NextKey, Counter), Signature);
 
     /// <inheritdoc />

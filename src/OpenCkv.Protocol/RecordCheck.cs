@@ -60,7 +60,7 @@ public static class RecordCheck
             throw new RecordException(RecordFailure.WrongPlace, $"the record is for version {record.Version} of another or the same label, found at version {version}");
         }
 
-        if (!EcdsaP256PublicKey.TryParse(record.AccountKey, out EcdsaP256PublicKey? accountKey) || !accountKey.Verify(record.ToBeSigned(), record.Signature))
+        if (!EcdsaP256PublicKey.TryGetShared(record.AccountKey, out EcdsaP256PublicKey? accountKey) || !accountKey.Verify(record.ToBeSigned(), record.Signature))
         {
             throw new RecordException(RecordFailure.BadSignature, "the account key's signature does not verify");
         }

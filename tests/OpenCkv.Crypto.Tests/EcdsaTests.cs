@@ -69,4 +69,31 @@ public sealed class EcdsaTests
         Assert.False(EcdsaP256PublicKey.TryParse(wrongPrefix, out _));
         Assert.Throws<ArgumentException>(() => EcdsaP256PrivateKey.Import(new byte[32]));
     }
+
+    [Fact]
+    public void The_cheap_encoding_check_agrees_with_importing_the_key_on_valid_and_corrupted_points()
+    {
+        var random = new Random(20261128);
+        for (int i = 0; i < 200; i++)
+        {
+            using var key = EcdsaP256PrivateKey.Generate();
+            byte[] encoded = key.PublicKey.Encoded.ToArray();
+            Assert.True(EcdsaP256PublicKey.IsValidEncoding(encoded));
+
+            byte[] corrupted = [.. encoded];
+            corrupted[1 + random.Next(64)] ^= (byte)(1 << random.Next(8));
+            bool imports = EcdsaP256PublicKey.TryParse(corrupted, out EcdsaP256PublicKey? parsed);
+            parsed?.Dispose();
+            Assert.Equal(imports, EcdsaP256PublicKey.IsValidEncoding(corrupted));
+        }
+
+        // Coordinates at or above p, the wrong prefix, the wrong length.
+        byte[] large = [0x04, .. Enumerable.Repeat((byte)0xff, 64)];
+        Assert.False(EcdsaP256PublicKey.IsValidEncoding(large));
+        using var valid = EcdsaP256PrivateKey.Generate();
+        byte[] compressedPrefix = valid.PublicKey.Encoded.ToArray();
+        compressedPrefix[0] = 0x02;
+        Assert.False(EcdsaP256PublicKey.IsValidEncoding(compressedPrefix));
+        Assert.False(EcdsaP256PublicKey.IsValidEncoding(valid.PublicKey.Encoded[..64]));
+    }
 }

@@ -58,7 +58,12 @@ public sealed class EcdsaP256PublicKey : IDisposable
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, EcdsaP256PublicKey> Shared = new();
-    private const int MaxShared = 64;
+    /// <summary>
+    /// Keys kept parsed process-wide. Importing a key makes libcrypto check it (a point multiplication, as costly as a
+    /// verification), so a server checking records of the same accounts again and again keeps them; when full, the
+    /// cache is emptied rather than grown (the working set parses again).
+    /// </summary>
+    private const int MaxShared = 8192;
 
     /// <summary>
     /// Like <see cref="TryParse"/>, but keeps up to 64 parsed keys for the life of the process, so a verifier that
@@ -77,14 +82,49 @@ public sealed class EcdsaP256PublicKey : IDisposable
             return false;
         }
 
-        if (Shared.Count < MaxShared && !Shared.TryAdd(id, key))
+        if (Shared.Count >= MaxShared)
         {
-            key.Dispose();
-            key = Shared[id];
+            Shared.Clear(); // keys dropped here are not disposed: a caller may still hold one; the finalizer frees it
         }
 
+        key = Shared.GetOrAdd(id, key);
         return true;
     }
+
+    /// <summary>
+    /// True when <paramref name="encoded"/> is a SEC1 uncompressed P-256 point on the curve (coordinates below p,
+    /// y² = x³ − 3x + b), checked with integer arithmetic and without importing it: for keys that are only carried,
+    /// never used to verify (a device's encryption and request keys inside its possession proof).
+    /// </summary>
+    public static bool IsValidEncoding(ReadOnlySpan<byte> encoded)
+    {
+        if (encoded.Length != EncodedSize || encoded[0] != 0x04)
+        {
+            return false;
+        }
+
+        var x = new System.Numerics.BigInteger(encoded.Slice(1, 32), isUnsigned: true, isBigEndian: true);
+        var y = new System.Numerics.BigInteger(encoded.Slice(33, 32), isUnsigned: true, isBigEndian: true);
+        if (x >= CurveP || y >= CurveP)
+        {
+            return false;
+        }
+
+        System.Numerics.BigInteger right = ((((x * x) % CurveP) * x) - (3 * x) + CurveB) % CurveP;
+        if (right.Sign < 0)
+        {
+            right += CurveP;
+        }
+
+        return (y * y) % CurveP == right;
+    }
+
+    // FIPS 186-4 D.1.2.3 (secp256r1): the field prime and the constant b.
+    private static readonly System.Numerics.BigInteger CurveP =
+        System.Numerics.BigInteger.Parse("0ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly System.Numerics.BigInteger CurveB =
+        System.Numerics.BigInteger.Parse("05ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Parses a key that must be valid.</summary>
     /// <exception cref="ArgumentException">Not a SEC1 uncompressed P-256 point.</exception>

@@ -30,6 +30,10 @@ public sealed class RequestAuthenticator
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, long> _nonces = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EcdsaP256PublicKey> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>Request keys kept parsed (importing a key checks it, which costs as much as a verification).</summary>
+    private const int MaxParsedKeys = 100_000;
     private long _nextSweep;
 
     /// <summary>An authenticator that finds a device's current request key through <paramref name="requestKeyOf"/> (account id, device id).</summary>
@@ -55,7 +59,7 @@ public sealed class RequestAuthenticator
         byte[] key = _requestKeyOf(request.AccountId, request.DeviceId)
             ?? throw new AuthenticationException(AuthenticationFailure.UnknownDevice, "No signed-in device of that account has that id.");
         byte[] signed = RequestSignature.ToBeSigned(request.Method, request.PathAndQuery, request.Body, request.AccountId, request.DeviceId, request.TimestampMs, request.Nonce);
-        if (!EcdsaP256PublicKey.TryGetShared(key, out EcdsaP256PublicKey? publicKey) || !publicKey.Verify(signed, request.Signature))
+        if (ParsedKey(key) is not { } publicKey || !publicKey.Verify(signed, request.Signature))
         {
             throw new AuthenticationException(AuthenticationFailure.BadSignature, "The signature does not verify under the device's request key.");
         }
@@ -136,6 +140,27 @@ public sealed class RequestAuthenticator
         }
 
         return new AuthenticatedDevice(session.AccountId, session.DeviceId, BySignature: false);
+    }
+
+    private EcdsaP256PublicKey? ParsedKey(byte[] encoded)
+    {
+        string id = Convert.ToHexString(encoded);
+        if (_keys.TryGetValue(id, out EcdsaP256PublicKey? key))
+        {
+            return key;
+        }
+
+        if (!EcdsaP256PublicKey.TryParse(encoded, out key))
+        {
+            return null;
+        }
+
+        if (_keys.Count >= MaxParsedKeys)
+        {
+            _keys.Clear(); // simple bound; the working set parses again
+        }
+
+        return _keys.GetOrAdd(id, key);
     }
 
     private void Sweep(long now)
