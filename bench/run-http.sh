@@ -46,21 +46,6 @@ for n in "${sizes[@]}"; do
 done
 
 start_server
-url="http://127.0.0.1:$port"
-echo "| target | workers | devices | labels searched | rate | p50 ms | p99 ms | errors | |" | tee "$out/load.md"
-echo "|---|---|---|---|---|---|---|---|---|" | tee -a "$out/load.md"
-for round in 1 2 3; do
-  "$bench" http-load --server "$url" --target health --seconds "$seconds" --concurrency 32 --devices 1 --tag "h$round" | tee -a "$out/load.md"
-  "$bench" http-load --server "$url" --target search --seconds "$seconds" --concurrency 32 --devices 64 --background 1000 --tag "s$round" | tee -a "$out/load.md"
-done
-# Searches while publishing runs, from two load processes at once.
-"$bench" http-load --server "$url" --target publish --seconds "$seconds" --concurrency 128 --devices 128 --tag "pw" >"$out/publish-with-search.md" &
-publisher=$!
-"$bench" http-load --server "$url" --target search --seconds "$seconds" --concurrency 32 --devices 64 --background 1000 --tag "sw" | sed 's/| search |/| search while publishing |/' | tee -a "$out/load.md"
-wait "$publisher"
-sed 's/| publish |/| publish while searching |/' "$out/publish-with-search.md" | tee -a "$out/load.md"
-for round in 1 2 3; do
-  "$bench" http-load --server "$url" --target publish --seconds "$seconds" --concurrency 256 --devices 256 --tag "p$round" | tee -a "$out/load.md"
-done
+bench/http-load-matrix.sh "http://127.0.0.1:$port" "$out" "$seconds"
 stop_server
 echo "raw output: $out"

@@ -41,6 +41,25 @@ internal static class HttpFixture
         Console.WriteLine($"fixture: {labels:N0} labels, log.db {FixtureSnapshot.Describe(bytes)}, {bytes / Math.Max(1, labels):N0} B per label (build {File.ReadAllText(Path.Combine(cached, "complete"))} s)");
     }
 
+    /// <summary>
+    /// The same fixture with the log in a PostgreSQL database (empty, created by the caller): keys and configuration
+    /// in <paramref name="destination"/>, the labels bulk-loaded through the PostgreSQL store. Not cached.
+    /// </summary>
+    public static void PreparePostgres(int labels, string destination, string connectionString)
+    {
+        var build = Stopwatch.StartNew();
+        LogFolder.Create(destination, sqlite: false);
+        using (LogFolder folder = LogFolder.Open(destination, hasher => OpenCkv.Storage.Postgres.PostgresStores.OpenLog(connectionString, hasher)))
+        {
+            SearchMacroBenchmark.Populate(folder.Log, labels);
+        }
+
+        using var data = Npgsql.NpgsqlDataSource.Create(connectionString);
+        using Npgsql.NpgsqlCommand size = data.CreateCommand("SELECT pg_database_size(current_database())");
+        long bytes = (long)size.ExecuteScalar()!;
+        Console.WriteLine($"fixture (PostgreSQL): {labels:N0} labels, database {FixtureSnapshot.Describe(bytes)}, {bytes / Math.Max(1, labels):N0} B per label (build {build.Elapsed.TotalSeconds:F0} s)");
+    }
+
     private static void Copy(string from, string to)
     {
         System.IO.Directory.CreateDirectory(to);

@@ -14,6 +14,12 @@ if (args is ["http-fixture", var fixtureLabels, var fixtureFolder])
     return 0;
 }
 
+if (args is ["http-fixture-postgres", var pgLabels, var pgFolder, var pgConnection])
+{
+    HttpFixture.PreparePostgres(int.Parse(pgLabels, System.Globalization.CultureInfo.InvariantCulture), pgFolder, pgConnection);
+    return 0;
+}
+
 if (args is ["http-load", .. var loadArgs])
 {
     return await HttpLoad.RunAsync(loadArgs).ConfigureAwait(false);

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# bench/run-http.sh with the log, directory and relays in PostgreSQL: a throwaway cluster (scripts/postgres.sh),
+# a fixture bulk-loaded through the PostgreSQL store into a fresh database (not cached), `ckv server --postgres`,
+# and the same load matrix. Raw output goes to artifacts/bench/.
+#   bench/run-http-postgres.sh [LABELS]     (default: 100000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+labels=${1:-100000}
+out="artifacts/bench/http-postgres-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+seconds=${SECONDS_PER_RUN:-20}
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(nproc) cores)"
+  echo "openssl: $(openssl version)"
+  echo "postgres: $(psql --version)"
+} | tee "$out/machine.txt"
+openssl speed -seconds 3 -bytes 64 sha256 2>/dev/null | tail -1 | tee "$out/openssl-sha256.txt"
+openssl speed -seconds 3 ecdsap256 2>/dev/null | tail -2 | tee "$out/openssl-ecdsap256.txt"
+
+dotnet build -c Release OpenCkv.sln >/dev/null
+bench=bench/OpenCkv.Benchmarks/bin/Release/net10.0/OpenCkv.Benchmarks
+ckv=src/OpenCkv.Cli/bin/Release/net10.0/ckv
+data=$(mktemp -d /tmp/ckv-http-pg-XXXX)
+port=18491
+server_pid=
+trap 'if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi; bash scripts/postgres.sh stop >/dev/null 2>&1 || true; rm -rf "$data"' EXIT
+
+admin=$(bash scripts/postgres.sh start)
+db="fixture_$labels"
+psql "$(sed -E 's/Host=([^;]*);Port=([^;]*);Username=([^;]*);Database=(.*)/postgresql:\/\/\3@\1:\2\/\4/' <<<"$admin")" -qc "CREATE DATABASE $db"
+conn=${admin/Database=openckv_test/Database=$db}
+"$bench" http-fixture-postgres "$labels" "$data/folder" "$conn" | tee "$out/storage.md"
+
+"$ckv" server --data "$data/folder" --postgres "$conn" --urls "http://127.0.0.1:$port" --dev \
+  --searches-per-minute 1000000000 --sensitive-per-minute 1000000000 --signed-per-minute 1000000000 >"$out/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+bench/http-load-matrix.sh "http://127.0.0.1:$port" "$out" "$seconds"
+echo "raw output: $out"
