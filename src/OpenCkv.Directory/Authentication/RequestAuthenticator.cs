@@ -11,7 +11,8 @@ namespace OpenCkv.Directory.Authentication;
 /// <see cref="Window"/> of the server's clock — or a session token that such a request obtained. The request key
 /// comes from the account's current record, so a device signed out of the record can no longer act, and a key of
 /// one account can never act for another.
-/// Nonces are remembered in memory for twice the window, which suffices for one server; the multi-instance
+/// Nonces are remembered in memory for twice the window, which suffices for one server process: requests signed
+/// before the process started are refused, so a restart cannot reopen the window for a replay. The multi-instance
 /// design moves them to the database.
 /// </summary>
 public sealed class RequestAuthenticator
@@ -35,6 +36,7 @@ public sealed class RequestAuthenticator
     /// <summary>Request keys kept parsed (importing a key checks it, which costs as much as a verification).</summary>
     private const int MaxParsedKeys = 100_000;
     private long _nextSweep;
+    private readonly long _startedMs;
 
     /// <summary>An authenticator that finds a device's current request key through <paramref name="requestKeyOf"/> (account id, device id).</summary>
     public RequestAuthenticator(Func<byte[], byte[], byte[]?> requestKeyOf, IDirectoryStore store, TimeProvider time)
@@ -42,6 +44,7 @@ public sealed class RequestAuthenticator
         _requestKeyOf = requestKeyOf;
         _store = store;
         _time = time;
+        _startedMs = time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
     /// <summary>Authenticates a signed request.</summary>
@@ -54,6 +57,13 @@ public sealed class RequestAuthenticator
         if (request.TimestampMs > long.MaxValue || Math.Abs(skew) > (long)Window.TotalMilliseconds)
         {
             throw new AuthenticationException(AuthenticationFailure.OutsideWindow, $"The request's timestamp is {skew / 1000} s from the server's clock; the window is ±{Window.TotalSeconds} s.");
+        }
+
+        // Nonces live in memory, so a request signed before this process started might have been accepted by the
+        // previous one: refuse it rather than risk a replay (a device whose clock lags signs again).
+        if ((long)request.TimestampMs < _startedMs)
+        {
+            throw new AuthenticationException(AuthenticationFailure.OutsideWindow, "The request was signed before the server started; sign it again.");
         }
 
         byte[] key = _requestKeyOf(request.AccountId, request.DeviceId)

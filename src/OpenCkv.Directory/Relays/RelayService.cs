@@ -23,6 +23,9 @@ public sealed class RelayService(DirectoryService directory, IRelayStore relays,
     /// <summary>The largest keychain blob.</summary>
     public const int MaxBlobBytes = 256 * 1024;
 
+    /// <summary>The most blobs waiting for one device (a keychain needs one per sender, a join one more).</summary>
+    public const int MaxWaitingBlobs = 64;
+
     /// <summary>Queues one ciphertext per recipient device, all or none.</summary>
     public IReadOnlyList<long> Send(byte[] senderAccount, byte[] senderDevice, IReadOnlyList<(byte[] RecipientDevice, byte[] Body)> messages)
     {
@@ -76,6 +79,11 @@ public sealed class RelayService(DirectoryService directory, IRelayStore relays,
         if (view?.RequestKeyOf(recipientDevice) is null || recipientDevice.AsSpan().SequenceEqual(senderDevice))
         {
             throw new DirectoryException(DirectoryError.NotFound, "The recipient is not another signed-in device of this account.");
+        }
+
+        if (relays.Blobs(recipientDevice).Count >= MaxWaitingBlobs)
+        {
+            throw new DirectoryException(DirectoryError.MailboxFull, "The recipient has too many keychain blobs waiting.");
         }
 
         if (relays.LatestBlobVersion(senderDevice, recipientDevice) is { } latest && version <= latest)
