@@ -1,4 +1,3 @@
-using Npgsql;
 using OpenCkv.Protocol;
 
 namespace OpenCkv.Server.Tests;
@@ -9,20 +8,10 @@ namespace OpenCkv.Server.Tests;
 /// </summary>
 public sealed class PostgresServerTests : IDisposable
 {
-    private readonly string _admin;
-    private readonly string _database = $"ckv_server_{Guid.NewGuid():N}";
+    private readonly PostgresDatabase _database = new();
     private readonly string _folder = System.IO.Directory.CreateTempSubdirectory("ckv-pg-server-").FullName;
 
-    public PostgresServerTests()
-    {
-        _admin = Environment.GetEnvironmentVariable("OPENCKV_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("OPENCKV_TEST_POSTGRES is not set; scripts/test.sh starts a PostgreSQL server and sets it.");
-        using var data = NpgsqlDataSource.Create(_admin);
-        using NpgsqlCommand create = data.CreateCommand($"CREATE DATABASE {_database}");
-        create.ExecuteNonQuery();
-    }
-
-    private string ConnectionString => new NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString;
+    private string ConnectionString => _database.ConnectionString;
 
     [Fact]
     public async Task Accounts_changes_and_searches_work_on_PostgreSQL_and_survive_a_restart()
@@ -51,41 +40,18 @@ public sealed class PostgresServerTests : IDisposable
     [Fact]
     public async Task A_data_folder_whose_key_signed_more_than_an_empty_database_holds_is_refused()
     {
-        string folder = _folder;
-        await using (LoopbackServer server = await LoopbackServer.StartAsync(o => o with { Postgres = ConnectionString }, folder: folder))
+        await using (LoopbackServer server = await LoopbackServer.StartAsync(o => o with { Postgres = ConnectionString }, folder: _folder))
         {
             await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
         }
 
-        string other = $"{_database}_empty";
-        using (var data = NpgsqlDataSource.Create(_admin))
-        using (NpgsqlCommand create = data.CreateCommand($"CREATE DATABASE {other}"))
-        {
-            create.ExecuteNonQuery();
-        }
-
-        try
-        {
-            string empty = new NpgsqlConnectionStringBuilder(_admin) { Database = other }.ConnectionString;
-            Assert.Throws<InvalidOperationException>(() => DirectoryServer.Build(new ServerOptions { DataFolder = folder, Postgres = empty }));
-        }
-        finally
-        {
-            Drop(other);
-        }
+        using var empty = new PostgresDatabase();
+        Assert.Throws<InvalidOperationException>(() => DirectoryServer.Build(new ServerOptions { DataFolder = _folder, Postgres = empty.ConnectionString }));
     }
 
     public void Dispose()
     {
-        Drop(_database);
+        _database.Dispose();
         System.IO.Directory.Delete(_folder, recursive: true);
-    }
-
-    private void Drop(string database)
-    {
-        NpgsqlConnection.ClearAllPools();
-        using var data = NpgsqlDataSource.Create(_admin);
-        using NpgsqlCommand drop = data.CreateCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        drop.ExecuteNonQuery();
     }
 }

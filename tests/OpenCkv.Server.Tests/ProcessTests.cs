@@ -28,7 +28,17 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Killed_at_random_points_under_registrations_no_acknowledged_record_is_lost_and_old_heads_stay_consistent()
+    public Task Killed_at_random_points_under_registrations_no_acknowledged_record_is_lost_and_old_heads_stay_consistent() =>
+        KilledUnderLoadAsync([]);
+
+    [Fact]
+    public async Task On_PostgreSQL_too_a_killed_server_loses_no_acknowledged_record()
+    {
+        using var database = new PostgresDatabase();
+        await KilledUnderLoadAsync(["--postgres", database.ConnectionString]);
+    }
+
+    private async Task KilledUnderLoadAsync(string[] storage)
     {
         var acknowledged = new ConcurrentDictionary<string, HandleRecord>(StringComparer.Ordinal);
         var random = new Random(20261128);
@@ -36,7 +46,7 @@ public sealed class ProcessTests : IDisposable
         ClientState? seen = null;
         for (int round = 0; round < 3; round++)
         {
-            using ServerProcess server = await ServerProcess.StartAsync(_folder, "--sensitive-per-minute", "100000", "--batch-ms", "5");
+            using ServerProcess server = await ServerProcess.StartAsync(_folder, ["--sensitive-per-minute", "100000", "--batch-ms", "5", .. storage]);
             watcher ??= await TestAccount.RegisterAsync(server.Http, "mailto:watcher@example.com");
             var client = new DirectoryClient(server.Http);
 
@@ -69,7 +79,7 @@ public sealed class ProcessTests : IDisposable
         }
 
         Assert.True(acknowledged.Count > 10, $"only {acknowledged.Count} registrations were acknowledged");
-        using ServerProcess final = await ServerProcess.StartAsync(_folder);
+        using ServerProcess final = await ServerProcess.StartAsync(_folder, storage);
         var fresh = new DirectoryClient(final.Http);
         var (after, _) = await watcher!.LookUpAsync(watcher.Label, seen, fresh);
         Assert.True(after.State.TreeSize >= seen!.TreeSize);
