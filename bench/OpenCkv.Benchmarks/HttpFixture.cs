@@ -5,7 +5,7 @@ namespace OpenCkv.Benchmarks;
 
 /// <summary>
 /// A server data folder holding N background labels, loaded in bulk (the search fixture's labels and values,
-/// random VRF outputs, 1,000 entries) straight into the log, not through the publish path; cached under the
+/// random VRF outputs, 10,000 entries) straight into the log, not through the publish path; cached under the
 /// fixture folder and copied for each run, since a run writes to it.
 /// </summary>
 internal static class HttpFixture
