@@ -41,6 +41,7 @@ public sealed class ProcessTests : IDisposable
     private async Task KilledUnderLoadAsync(string[] storage)
     {
         var acknowledged = new ConcurrentDictionary<string, HandleRecord>(StringComparer.Ordinal);
+        var failures = new ConcurrentQueue<string>();
         var random = new Random(20261128);
         TestAccount? watcher = null;
         ClientState? seen = null;
@@ -67,18 +68,26 @@ public sealed class ProcessTests : IDisposable
                     }
                     catch (Exception e) when (e is HttpRequestException or DirectoryApiException or TaskCanceledException or System.Text.Json.JsonException)
                     {
+                        failures.Enqueue($"round {round}: {e.GetType().Name}: {e.Message} {e.InnerException?.Message}");
                         return; // the server died mid-request: not acknowledged
                     }
                 }
             })).ToArray();
 
-            await Task.Delay(random.Next(400, 1500));
+            // Kill at a random point once this round has made progress (a loaded machine may be slow to start).
+            int before = acknowledged.Count;
+            for (int wait = 0; wait < 400 && acknowledged.Count < before + 5; wait++)
+            {
+                await Task.Delay(50);
+            }
+
+            await Task.Delay(random.Next(100, 1000));
             server.Kill();
             stop.Cancel();
             await Task.WhenAll(writers);
         }
 
-        Assert.True(acknowledged.Count > 10, $"only {acknowledged.Count} registrations were acknowledged");
+        Assert.True(acknowledged.Count > 10, $"only {acknowledged.Count} registrations were acknowledged; {string.Join(" | ", failures.Distinct().Take(8))}");
         using ServerProcess final = await ServerProcess.StartAsync(_folder, storage);
         var fresh = new DirectoryClient(final.Http);
         var (after, _) = await watcher!.LookUpAsync(watcher.Label, seen, fresh);
