@@ -36,6 +36,28 @@ internal static class PostgresCommands
         return command;
     }
 
+    /// <summary>Statements per batch when many are sent in one transaction.</summary>
+    public const int MaxBatchCommands = 100;
+
+    /// <summary>
+    /// Runs <paramref name="commands"/> in <paramref name="transaction"/>, at most <see cref="MaxBatchCommands"/> per
+    /// round trip. One huge batch can deadlock: the client is still writing statements while the server, its
+    /// replies unread, has stopped reading — until the command timeout.
+    /// </summary>
+    public static void ExecuteInChunks(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<NpgsqlBatchCommand> commands)
+    {
+        foreach (NpgsqlBatchCommand[] chunk in commands.Chunk(MaxBatchCommands))
+        {
+            using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (NpgsqlBatchCommand command in chunk)
+            {
+                batch.BatchCommands.Add(command);
+            }
+
+            batch.ExecuteNonQuery();
+        }
+    }
+
     /// <summary>A <c>bytea</c> parameter that may be NULL (a NULL has no type of its own to infer one from).</summary>
     public static NpgsqlParameter NullableBytes(byte[]? value) =>
         new() { NpgsqlDbType = NpgsqlDbType.Bytea, Value = value is null ? DBNull.Value : value };

@@ -167,29 +167,33 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
             }
 
             CheckVersionsFollow(sequenced, connection, transaction);
-            using var batch = new NpgsqlBatch(connection, transaction);
-            batch.BatchCommands.Add(PostgresCommands.BatchCommand(
-                $"INSERT INTO {_database.Table("entries")} (position, timestamp_ms, prefix_root_page, prefix_root, head_signature) VALUES ($1, $2, $3, $4, $5)",
-                (long)sequenced.Position,
-                (long)sequenced.Entry.Timestamp,
-                (long)PagedPrefixVersions.RootPageOf(sequenced.Entry.Tree),
-                sequenced.Entry.Tree.Root.ToArray(),
-                sequenced.Head.Signature));
+            var commands = new List<NpgsqlBatchCommand>(sequenced.Versions.Count + 1)
+            {
+                PostgresCommands.BatchCommand(
+                    $"INSERT INTO {_database.Table("entries")} (position, timestamp_ms, prefix_root_page, prefix_root, head_signature) VALUES ($1, $2, $3, $4, $5)",
+                    (long)sequenced.Position,
+                    (long)sequenced.Entry.Timestamp,
+                    (long)PagedPrefixVersions.RootPageOf(sequenced.Entry.Tree),
+                    sequenced.Entry.Tree.Root.ToArray(),
+                    sequenced.Head.Signature),
+            };
             string insertVersion =
                 $"INSERT INTO {_database.Table("versions")} (label, version, position, seq, vrf_output, commitment, opening, value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
             long seq = 0;
             foreach (PublishedLabelVersion published in sequenced.Versions)
             {
                 PublishedVersion v = published.Version;
-                batch.BatchCommands.Add(PostgresCommands.BatchCommand(
+                commands.Add(PostgresCommands.BatchCommand(
                     insertVersion,
                     published.Label, (long)v.Version, (long)v.Position, seq++, v.VrfOutput.ToArray(), v.Commitment.ToArray(), v.Opening, v.Value.Value));
             }
 
-            _logTree.AppendIn(batch, sequenced.Position, sequenced.LogLeaf);
             try
             {
-                batch.ExecuteNonQuery();
+                PostgresCommands.ExecuteInChunks(connection, transaction, commands);
+                using var tree = new NpgsqlBatch(connection, transaction);
+                _logTree.AppendIn(tree, sequenced.Position, sequenced.LogLeaf);
+                tree.ExecuteNonQuery();
                 transaction.Commit();
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)

@@ -94,14 +94,8 @@ public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int ca
         // rolls the whole batch back.
         using NpgsqlConnection connection = database.Open();
         using NpgsqlTransaction transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
-        using var batch = new NpgsqlBatch(connection, transaction);
         string sql = $"INSERT INTO {database.Table("prefix_pages")} (id, page) VALUES ($1, $2)";
-        foreach (PrefixPage page in pages)
-        {
-            batch.BatchCommands.Add(PostgresCommands.BatchCommand(sql, (long)page.Id, PrefixPageCodec.Encode(page)));
-        }
-
-        batch.ExecuteNonQuery();
+        PostgresCommands.ExecuteInChunks(connection, transaction, pages.Select(page => PostgresCommands.BatchCommand(sql, (long)page.Id, PrefixPageCodec.Encode(page))).ToArray());
         transaction.Commit();
     }
 }
