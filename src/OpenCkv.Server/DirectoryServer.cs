@@ -41,6 +41,14 @@ public static class DirectoryServer
         }
 
         string? postgres = options.Postgres;
+        if (postgres is not null)
+        {
+            // The stores call Npgsql synchronously on request threads; without enough threads from the start, the
+            // pool grows by a few a second while requests queue for tens of seconds (docs/benchmarks.md).
+            ThreadPool.GetMinThreads(out int workers, out int io);
+            ThreadPool.SetMinThreads(Math.Max(workers, 256), io);
+        }
+
         LogFolder folder = postgres is null
             ? LogFolder.Open(options.DataFolder)
             : LogFolder.Open(options.DataFolder, hasher => Storage.Postgres.PostgresStores.OpenLog(postgres, hasher));
