@@ -9,18 +9,7 @@ labels=${1:-100000}
 out="artifacts/bench/http-postgres-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
 seconds=${SECONDS_PER_RUN:-20}
-{
-  echo "date: $(date -u +%FT%TZ)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(nproc) cores)"
-  echo "openssl: $(openssl version)"
-  echo "postgres: $(psql --version)"
-} | tee "$out/machine.txt"
-openssl speed -seconds 3 -bytes 64 sha256 2>/dev/null | tail -1 | tee "$out/openssl-sha256.txt"
-openssl speed -seconds 3 ecdsap256 2>/dev/null | tail -2 | tee "$out/openssl-ecdsap256.txt"
-
-dotnet build -c Release OpenCkv.sln >/dev/null
-bench=bench/OpenCkv.Benchmarks/bin/Release/net10.0/OpenCkv.Benchmarks
-ckv=src/OpenCkv.Cli/bin/Release/net10.0/ckv
+source bench/http-setup.sh "postgres: $(psql --version)"
 data=$(mktemp -d /tmp/ckv-http-pg-XXXX)
 port=18491
 server_pid=
