@@ -1,0 +1,151 @@
+using OpenCkv.Directory.Accounts;
+using OpenCkv.Directory.Devices;
+using OpenCkv.Directory.Storage;
+using OpenCkv.Protocol;
+
+namespace OpenCkv.Directory;
+
+public sealed partial class DirectoryService
+{
+    // The account as it stands, its settings and its second factor.
+
+    /// <summary>The account as it stands, or null when there is no such account.</summary>
+    public AccountView? View(byte[] accountId) => View(accountId, fresh: false);
+
+    private AccountView? View(byte[] accountId, bool fresh)
+    {
+        string key = Convert.ToHexString(accountId);
+        // A cached view is good only for the generation it was built in: a change bumps the generation before it
+        // drops the view, so a view built from state read before the change is never served after it.
+        long generation = _generations.GetValueOrDefault(key);
+        if (!fresh && _views.TryGetValue(key, out (long Generation, AccountView View) cached) && cached.Generation == generation)
+        {
+            return cached.View;
+        }
+
+        if (_store.Account(accountId) is null)
+        {
+            return null;
+        }
+
+        var records = new Dictionary<string, HandleRecord>(StringComparer.Ordinal);
+        foreach (string label in _store.HandlesOf(accountId))
+        {
+            if (NewestRecord(label) is { } record && record.AccountId.AsSpan().SequenceEqual(accountId))
+            {
+                records[label] = record;
+            }
+        }
+
+        HandleRecord? current = records.Values.Where(r => r.State != CkvState.Removed).MaxBy(r => r.Counter);
+        HashSet<string> signedIn = current?.Devices.Select(d => Convert.ToHexString(d.DeviceId)).ToHashSet(StringComparer.Ordinal) ?? [];
+        var view = new AccountView(
+            accountId,
+            records,
+            current,
+            _store.Devices(accountId).Where(d => signedIn.Contains(Convert.ToHexString(d.DeviceId))).ToArray());
+        _views[key] = (generation, view);
+        return view;
+    }
+
+    /// <summary>The request key of a signed-in device of the account, or null (for request authentication).</summary>
+    public byte[]? RequestKeyOf(byte[] accountId, byte[] deviceId) => View(accountId)?.RequestKeyOf(deviceId);
+
+    /// <summary>The account, or null.</summary>
+    public Account? Account(byte[] accountId) => _store.Account(accountId);
+
+    /// <summary>The account a device row belongs to, or null.</summary>
+    public byte[]? DeviceAccount(byte[] deviceId) => _store.Device(deviceId)?.AccountId;
+
+    /// <summary>Every reason the account cannot turn CKV on now (DESIGN §1); empty when it can.</summary>
+    public IReadOnlyList<Blocker> Requirements(byte[] accountId)
+    {
+        Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        AccountView view = View(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        IEnumerable<byte[]> unreported = (view.Current?.Devices ?? [])
+            .Where(d => !view.Devices.Any(known => known.DeviceId.AsSpan().SequenceEqual(d.DeviceId)))
+            .Select(d => d.DeviceId);
+        return CkvRequirements.Check(account.Managed, account.TotpEnabled, view.Devices, _options.Minimums, unreported);
+    }
+
+    /// <summary>Replaces what a device reports about itself.</summary>
+    public void UpdateFacts(byte[] accountId, byte[] deviceId, DeviceFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (_store.Device(deviceId) is not { } device || !device.AccountId.AsSpan().SequenceEqual(accountId))
+        {
+            throw new DirectoryException(DirectoryError.NotFound, "No such device in this account.");
+        }
+
+        _store.UpdateFacts(deviceId, facts);
+        Forget(accountId);
+    }
+
+    /// <summary>Marks or unmarks the account holding <paramref name="handle"/> as managed (operator only).</summary>
+    public void SetManaged(string handle, bool managed)
+    {
+        byte[] accountId = _store.AccountOf(Label(handle)) ?? throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        _store.SetManaged(accountId, managed);
+    }
+
+
+    /// <summary>Issues a new TOTP secret; the second factor is on once a code for it is confirmed.</summary>
+    public (string Base32Secret, string Uri) BeginTwoFactor(byte[] accountId)
+    {
+        Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        if (account.TotpEnabled)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "Two-factor authentication is already on; turn it off first to change the secret.");
+        }
+
+        byte[] secret = SecondFactor.NewSecret();
+        _store.SetTotp(accountId, secret, enabled: false);
+        string name = _store.HandlesOf(accountId) is [var firstHandle, ..] ? firstHandle : Convert.ToHexStringLower(accountId);
+        return (SecondFactor.Base32(secret), SecondFactor.Uri(secret, name));
+    }
+
+    /// <summary>Turns the second factor on with a code for the issued secret.</summary>
+    public void ConfirmTwoFactor(byte[] accountId, string? code)
+    {
+        Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        if (account.TotpSecret is null || account.TotpEnabled)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "No two-factor secret is waiting for confirmation.");
+        }
+
+        if (!_secondFactor.Accept(accountId, account.TotpSecret, code))
+        {
+            throw new DirectoryException(DirectoryError.WrongSecondFactor, "The authenticator code is wrong or already used.");
+        }
+
+        _store.SetTotp(accountId, account.TotpSecret, enabled: true);
+    }
+
+    /// <summary>
+    /// Turns the second factor off with a current code. Refused while CKV is on: it is one of CKV's requirements,
+    /// and the second factor authorises an account reset.
+    /// </summary>
+    public async Task DisableTwoFactorAsync(byte[] accountId, string? code)
+    {
+        // Under the account's lock with a fresh view, so it cannot slip between a CKV-on change's requirement check
+        // and its publication.
+        using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(accountId)).ConfigureAwait(false);
+        Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        if (!account.TotpEnabled || account.TotpSecret is null)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "Two-factor authentication is off.");
+        }
+
+        if (View(accountId, fresh: true)?.Current?.State == CkvState.On)
+        {
+            throw new DirectoryException(DirectoryError.NotAllowed, "Turn contact key verification off before turning off two-factor authentication.");
+        }
+
+        if (!_secondFactor.Accept(accountId, account.TotpSecret, code))
+        {
+            throw new DirectoryException(DirectoryError.WrongSecondFactor, "The authenticator code is wrong or already used.");
+        }
+
+        _store.SetTotp(accountId, null, enabled: false);
+    }
+}
