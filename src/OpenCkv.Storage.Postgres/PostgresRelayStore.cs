@@ -75,6 +75,10 @@ public sealed class PostgresRelayStore : IRelayStore, IDisposable
         deviceId);
 
     /// <inheritdoc />
+    public int CountBlobs(byte[] deviceId) =>
+        (int)InTransaction((c, t) => PostgresCommands.ScalarLong(c, t, $"SELECT COUNT(*) FROM {Table("keychain_blobs")} WHERE recipient_device = $1", deviceId));
+
+    /// <inheritdoc />
     public ulong? LatestBlobVersion(byte[] senderDevice, byte[] recipientDevice)
     {
         List<long> versions = QueryAll(

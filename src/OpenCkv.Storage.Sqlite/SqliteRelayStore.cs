@@ -104,6 +104,10 @@ public sealed class SqliteRelayStore : IRelayStore, IDisposable
         ("$r", deviceId));
 
     /// <inheritdoc />
+    public int CountBlobs(byte[] deviceId) =>
+        (int)(long)_rows.Scalar("SELECT COUNT(*) FROM keychain_blobs WHERE recipient_device = $r", null, ("$r", deviceId))!;
+
+    /// <inheritdoc />
     public ulong? LatestBlobVersion(byte[] senderDevice, byte[] recipientDevice) =>
         _rows.Scalar("SELECT version FROM blob_versions WHERE sender_device = $s AND recipient_device = $r", null, ("$s", senderDevice), ("$r", recipientDevice)) is long v ? (ulong)v : null;
 

@@ -60,6 +60,7 @@ public abstract class RelayStoreContract : IDisposable
         Assert.Equal(5UL, Open().LatestBlobVersion(Phone, Tablet));
         Assert.Null(store.LatestBlobVersion(Tablet, Phone));
         Assert.Equal([1UL, 5UL], store.Blobs(Tablet).Select(b => b.Version));
+        Assert.Equal((2, 0), (store.CountBlobs(Tablet), store.CountBlobs(Phone)));
 
         Assert.False(store.DeleteBlob(Phone, first));
         Assert.True(store.DeleteBlob(Tablet, first));

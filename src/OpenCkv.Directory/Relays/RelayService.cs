@@ -81,7 +81,7 @@ public sealed class RelayService(DirectoryService directory, IRelayStore relays,
             throw new DirectoryException(DirectoryError.NotFound, "The recipient is not another signed-in device of this account.");
         }
 
-        if (relays.Blobs(recipientDevice).Count >= MaxWaitingBlobs)
+        if (relays.CountBlobs(recipientDevice) >= MaxWaitingBlobs)
         {
             throw new DirectoryException(DirectoryError.MailboxFull, "The recipient has too many keychain blobs waiting.");
         }

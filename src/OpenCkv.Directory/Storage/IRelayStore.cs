@@ -62,6 +62,9 @@ public interface IRelayStore
     /// <summary>The blobs waiting for a device.</summary>
     IReadOnlyList<KeychainBlob> Blobs(byte[] deviceId);
 
+    /// <summary>How many blobs wait for a device.</summary>
+    int CountBlobs(byte[] deviceId);
+
     /// <summary>The highest blob version ever stored from a sender to a recipient, or null.</summary>
     ulong? LatestBlobVersion(byte[] senderDevice, byte[] recipientDevice);
 

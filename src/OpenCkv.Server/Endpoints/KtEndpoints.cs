@@ -41,7 +41,7 @@ internal static class KtEndpoints
     {
         AuthenticatedDevice device = await DeviceAuthentication.RequireAsync(context, state, signatureRequired: false).ConfigureAwait(false);
         state.Limits.Search(device.DeviceId);
-        SearchRequest request = TlsCodec.Decode<SearchRequest>(RequestBody(context));
+        SearchRequest request = TlsCodec.Decode<SearchRequest>(await Http.RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
         byte[] answer = Run(state, () => KtMessages.Encode(state.Log.Search(request), request.Version is not null, state.Log.Configuration.Mode));
         return Results.Bytes(answer, Octets);
     }
@@ -49,7 +49,7 @@ internal static class KtEndpoints
     private static async Task<IResult> UpdateAsync(HttpContext context, ServerState state)
     {
         AuthenticatedDevice device = await DeviceAuthentication.RequireAsync(context, state, signatureRequired: false).ConfigureAwait(false);
-        UpdateRequest request = TlsCodec.Decode<UpdateRequest>(RequestBody(context));
+        UpdateRequest request = TlsCodec.Decode<UpdateRequest>(await Http.RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
         if (request.Values.Count > 0)
         {
             throw new KtRequestException("Values are published through POST /v1/account/changes, which checks them; an update here names none.");
@@ -83,8 +83,6 @@ internal static class KtEndpoints
             throw new KtRequestException("The label is not a handle of the authenticated account.");
         }
     }
-
-    private static byte[] RequestBody(HttpContext context) => (byte[])context.Items["ckv.body"]!;
 
     /// <summary>Refuses to answer before the log can: no entry yet, or (third-party auditing) no auditor head yet.</summary>
     private static void RequireReady(ServerState state)
