@@ -135,8 +135,8 @@ internal static class FixtureSnapshot
             leaves += versions.Length;
             PrefixTree tree = PrefixTree.FromRoot(NodeAt(nodes, root, nodes.Length), leaves, suite.TreeHashes);
             suite.TreeHashes.LogLeaf(timestamp, tree.Root.Span, logLeaf);
-            store.Commit(new SequencedStep(
-                p, new StoredEntry(timestamp, InMemoryPrefixVersions.VersionOf(tree)), Hash32.From(logLeaf), versions, new TreeHead(p + 1, signature)));
+            store.Commit(new SequencedStep(p, new StoredEntry(timestamp, InMemoryPrefixVersions.VersionOf(tree)), Hash32.From(logLeaf), versions));
+            store.StoreHead(new TreeHead(p + 1, signature));
         }
 
         return TransparencyLog.Open(suite, configuration(signingKey, vrfKey), signingKey, vrfKey, store);

@@ -7,13 +7,13 @@ namespace OpenCkv.Server;
 /// <summary>
 /// Signs tree heads only at sizes above the largest it ever signed (DESIGN §7). The mark lives in a file beside the
 /// signing key, outside the database: the size, the SHA-256 of the head signed at it, and whether that head was
-/// committed (41 bytes, overwritten in place and flushed to the device — one write within a sector, so no rename
-/// whose directory entry might not survive a crash). It is advanced before each signature and flagged committed
-/// once the log committed the entry.
-/// A head signed but not committed was never served, so that one size may be signed again (a crash or a failed
-/// commit between signing and committing); a committed size never is. A database restored from an older backup
-/// therefore cannot make the log sign a second, different head at a size it already served: the log must move to
-/// a new one instead.
+/// stored (41 bytes, overwritten in place and flushed to the device — one write within a sector, so no rename
+/// whose directory entry might not survive a crash). It is advanced before each signature, flagged once the head is
+/// stored, and raised to every head this server adopts from other writers of a shared database.
+/// Heads are signed only after their entry committed, so the bytes signed at a size are fixed by the database: the
+/// same head may be signed again (a crash between signing and storing it), a different one never. A database
+/// restored from an older backup therefore cannot make the log sign a second, different head at a size it already
+/// signed or saw: the log must move to a new one instead.
 /// </summary>
 public sealed class HighWaterMarkSigner : ITreeHeadSigner
 {
@@ -50,19 +50,18 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
     /// <summary>The largest tree size ever signed with this key.</summary>
     public ulong Mark { get; private set; }
 
-    /// <summary>Whether the head at <see cref="Mark"/> was committed (and so may have been served).</summary>
+    /// <summary>Whether the head at <see cref="Mark"/> was stored (and so may have been served).</summary>
     public bool MarkCommitted { get; private set; }
 
     /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">The size is not above the mark, or is the mark and was committed: signing it could fork the log.</exception>
+    /// <exception cref="InvalidOperationException">The size is below the mark, or is the mark with other bytes: signing it could fork the log.</exception>
     public byte[] Sign(ulong treeSize, byte[] toBeSigned)
     {
         lock (_gate)
         {
             byte[] hash = System.Security.Cryptography.SHA256.HashData(toBeSigned);
             bool same = treeSize == Mark && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hash, _markedHash);
-            bool neverServed = treeSize == Mark && !MarkCommitted;
-            if (treeSize <= Mark && !same && !neverServed)
+            if (treeSize <= Mark && !same)
             {
                 throw new InvalidOperationException(
                     $"This key already signed a head of size {Mark}; signing another head of size {treeSize} could fork the log. A database restored from a backup needs a new log.");
@@ -88,6 +87,23 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
             if (treeSize == Mark && !MarkCommitted)
             {
                 Write(_markPath, Mark, _markedHash, committed: true);
+                MarkCommitted = true;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Witnessed(ulong treeSize, byte[] toBeSigned)
+    {
+        ArgumentNullException.ThrowIfNull(toBeSigned);
+        lock (_gate)
+        {
+            if (treeSize > Mark)
+            {
+                byte[] hash = System.Security.Cryptography.SHA256.HashData(toBeSigned);
+                Write(_markPath, treeSize, hash, committed: true);
+                Mark = treeSize;
+                _markedHash = hash;
                 MarkCommitted = true;
             }
         }

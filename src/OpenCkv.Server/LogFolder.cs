@@ -148,23 +148,28 @@ public sealed class LogFolder : IDisposable
         try
         {
 
-            // The mark may be one ahead if that head was never committed (a crash between signing and committing);
-            // a committed head the database lacks, or more, means the database is behind what was served: a restored
-            // backup, which must not be served.
-            bool signedNotCommitted = signer.Mark == store.Size + 1 && !signer.MarkCommitted;
-            if (signer.Mark < store.Size || (signer.Mark > store.Size && !signedNotCommitted))
+            // Heads are signed only after their entry committed, so a mark above the committed entries means the
+            // database lost entries it once held: a restored backup, which must not be served.
+            if (signer.Mark > store.Size)
             {
                 throw new InvalidOperationException(
-                    $"The database holds {store.Size} entries but the key's high-water mark is {signer.Mark}{(signer.MarkCommitted ? " (committed)" : string.Empty)}: a restored backup or another log's keys; move clients to a new log.");
+                    $"The database holds {store.Size} entries but the key's high-water mark is {signer.Mark}: a restored backup or another log's keys; move clients to a new log.");
             }
 
-            // A crash after the commit but before the mark heard of it.
-            if (signer.Mark == store.Size)
+            // A crash after the head was stored but before the mark heard of it.
+            if (signer.Mark == store.SignedSize && store.SignedSize > 0)
             {
-                signer.Committed(store.Size);
+                signer.Committed(store.SignedSize);
             }
 
             TransparencyLog log = TransparencyLog.Open(suite, configuration, signer, vrf, store);
+            if (openStore is null)
+            {
+                // The folder's own database has one writer, this process: a head left unsigned by a crash is its to sign.
+                // A shared database's head is completed by whichever server takes the sequencer lease.
+                log.Refresh(completeHead: true);
+            }
+
             return new LogFolder(configuration, signing, vrf, database, log, signer);
         }
         catch (ArgumentException e)

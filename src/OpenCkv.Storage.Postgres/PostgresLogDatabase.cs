@@ -5,7 +5,8 @@ namespace OpenCkv.Storage.Postgres;
 /// <summary>
 /// A log's tables in one schema of a PostgreSQL database, and the pooled connections to it. Many readers run at
 /// once, each on its own connection; commits of one process are serialized by <see cref="Writer"/>, and a second
-/// process committing to the same log is refused (see <see cref="PostgresLogStore.Commit"/>).
+/// process committing the same position is refused (see <see cref="PostgresLogStore.Commit"/>); which process
+/// writes at all is settled by <see cref="PostgresSequencerLease"/>.
 /// </summary>
 public sealed class PostgresLogDatabase : IDisposable
 {
@@ -58,5 +59,13 @@ public sealed class PostgresLogDatabase : IDisposable
         $"CREATE INDEX IF NOT EXISTS versions_by_position ON {s}.versions (position, seq)",
         $"CREATE TABLE IF NOT EXISTS {s}.prefix_pages (id bigint PRIMARY KEY, page bytea NOT NULL)",
         $"CREATE TABLE IF NOT EXISTS {s}.log_heads (level bigint NOT NULL, idx bigint NOT NULL, value bytea NOT NULL, PRIMARY KEY (level, idx))",
+        $"""
+        CREATE TABLE IF NOT EXISTS {s}.sequencer_lease (
+          name text PRIMARY KEY,
+          holder text NOT NULL,
+          epoch bigint NOT NULL,
+          expires_at timestamptz NOT NULL,
+          address text NOT NULL)
+        """,
     ];
 }

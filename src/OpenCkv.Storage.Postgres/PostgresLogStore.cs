@@ -11,8 +11,11 @@ namespace OpenCkv.Storage.Postgres;
 /// <summary>
 /// A log's <see cref="ILogStore"/> in PostgreSQL: entries with their signed heads, label versions, prefix-tree pages
 /// (<see cref="PagedPrefixVersions"/> over <see cref="PostgresPrefixPageTable"/>) and log-tree heads
-/// (<see cref="PostgresLogTree"/>). A step's pages are written first; its entry, versions, head and log-tree heads
-/// then commit in one transaction, so a crash leaves either the whole step or only unreferenced pages.
+/// (<see cref="PostgresLogTree"/>). A step's pages are written first; its entry, versions and log-tree heads then
+/// commit in one transaction, so a crash leaves either the whole step or only unreferenced pages; the signature
+/// follows (<see cref="StoreHead"/>), and until then the entry's <c>head_signature</c> is empty (no ECDSA signature
+/// is). Several servers may share the tables: with a <see cref="Fence"/>, a commit also proves in its transaction
+/// that this server holds the sequencer lease, and <see cref="Refresh"/> shows what the others committed.
 /// </summary>
 public sealed class PostgresLogStore : ILogStore, IDisposable
 {
@@ -25,6 +28,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
     private readonly Dictionary<ulong, StoredEntry> _entries = [];
     private readonly Lock _cacheGate = new();
     private ulong _size;
+    private ulong _signedSize;
 
     /// <summary>A store over an open database; <paramref name="levelsPerPage"/> is fixed for the life of the schema.</summary>
     public PostgresLogStore(PostgresLogDatabase database, TreeHasher hasher, int levelsPerPage = DefaultLevelsPerPage)
@@ -40,9 +44,14 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
         _ownsDatabase = ownsDatabase;
         _logTree = new PostgresLogTree(database, hasher);
         PrefixVersions = new PagedPrefixVersions(hasher, new PostgresPrefixPageTable(database), levelsPerPage);
-        using NpgsqlConnection connection = database.Open();
-        _size = StoredSize(connection, null);
+        Refresh();
     }
+
+    /// <summary>
+    /// The lease a commit must prove it holds when several servers share this log; null when this process is the
+    /// only one that writes it (tests, tools).
+    /// </summary>
+    public PostgresSequencerLease? Fence { get; set; }
 
     /// <inheritdoc />
     public IPrefixVersions PrefixVersions { get; }
@@ -59,6 +68,30 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
             {
                 return _size;
             }
+        }
+    }
+
+    /// <inheritdoc />
+    public ulong SignedSize
+    {
+        get
+        {
+            lock (_cacheGate)
+            {
+                return _signedSize;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Refresh()
+    {
+        using NpgsqlConnection connection = _database.Open();
+        (ulong size, bool signed) = Newest(connection, null);
+        lock (_cacheGate)
+        {
+            _size = size;
+            _signedSize = signed ? size : size - 1;
         }
     }
 
@@ -101,7 +134,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
             using NpgsqlConnection connection = _database.Open();
             List<byte[]> rows = PostgresCommands.QueryAll(
                 connection, null, $"SELECT head_signature FROM {_database.Table("entries")} WHERE position = $1", r => r.GetFieldValue<byte[]>(0), (long)(size - 1));
-            if (rows.Count == 1)
+            if (rows.Count == 1 && rows[0].Length > 0)
             {
                 return new TreeHead(size, rows[0]);
             }
@@ -136,23 +169,19 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
     }
 
     /// <summary>
-    /// Stores the step in one transaction: its entry and head, its label versions and its log-tree heads.
+    /// Stores the step in one transaction: its entry, its label versions and its log-tree heads, after proving this
+    /// server holds the lease (<see cref="Fence"/>) and that the newest stored entry is signed.
     /// Read committed is enough, and avoids the retry errors serializable isolation would add: every row is an
     /// insert under a primary key that a second writer of the same step would also insert, so of two processes
     /// committing one position, the second fails on the key and rolls back whole.
     /// </summary>
     /// <exception cref="ArgumentException">The step is not the next position, or its versions do not follow the stored ones.</exception>
+    /// <exception cref="FencedOutException">The fence's lease is no longer this server's.</exception>
     public void Commit(SequencedStep sequenced)
     {
         ArgumentNullException.ThrowIfNull(sequenced);
         lock (_database.Writer)
         {
-            ulong size = Size;
-            if (sequenced.Position != size || sequenced.Head.TreeSize != sequenced.Position + 1)
-            {
-                throw new ArgumentException($"Step {sequenced.Position} is not the next of a log of {size}.", nameof(sequenced));
-            }
-
             if (sequenced.Versions.Any(v => v.Version.Value.Signature is not null))
             {
                 throw new ArgumentException("Third-party management values are not stored by this log.", nameof(sequenced));
@@ -160,10 +189,13 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
 
             using NpgsqlConnection connection = _database.Open();
             using NpgsqlTransaction transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
-            ulong stored = StoredSize(connection, transaction);
-            if (stored != sequenced.Position)
+            Fence?.Check(connection, transaction);
+            (ulong stored, bool signed) = Newest(connection, transaction);
+            if (stored != sequenced.Position || !signed)
             {
-                throw new ArgumentException($"Step {sequenced.Position} is not the next of the stored log of {stored}: another writer moved it.", nameof(sequenced));
+                throw new ArgumentException(
+                    $"Step {sequenced.Position} is not the next of the stored log of {stored}{(signed ? string.Empty : " whose newest entry waits for its head")}: another writer moved it.",
+                    nameof(sequenced));
             }
 
             CheckVersionsFollow(sequenced, connection, transaction);
@@ -175,7 +207,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
                     (long)sequenced.Entry.Timestamp,
                     (long)PagedPrefixVersions.RootPageOf(sequenced.Entry.Tree),
                     sequenced.Entry.Tree.Root.ToArray(),
-                    sequenced.Head.Signature),
+                    Array.Empty<byte>()),
             };
             string insertVersion =
                 $"INSERT INTO {_database.Table("versions")} (label, version, position, seq, vrf_output, commitment, opening, value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -204,8 +236,40 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
             lock (_cacheGate)
             {
                 _entries[sequenced.Position] = sequenced.Entry;
-                _size = size + 1;
+                _size = stored + 1;
+                _signedSize = stored;
             }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Not fenced: the head's bytes are fixed by the committed entries, so any holder of the key signs the
+    /// same head, and the first signature stored stays.</remarks>
+    public void StoreHead(TreeHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        if (head.TreeSize == 0 || head.Signature.Length == 0)
+        {
+            throw new ArgumentException("A head covers at least one entry and carries a signature.", nameof(head));
+        }
+
+        using NpgsqlConnection connection = _database.Open();
+        using NpgsqlCommand update = PostgresCommands.Command(
+            connection,
+            null,
+            $"UPDATE {_database.Table("entries")} SET head_signature = $1 WHERE position = $2 AND length(head_signature) = 0",
+            head.Signature,
+            (long)(head.TreeSize - 1));
+        if (update.ExecuteNonQuery() == 0 &&
+            PostgresCommands.ScalarLong(connection, null, $"SELECT COUNT(*) FROM {_database.Table("entries")} WHERE position = $1", (long)(head.TreeSize - 1)) == 0)
+        {
+            throw new ArgumentException($"There is no entry {head.TreeSize - 1} to sign.", nameof(head));
+        }
+
+        lock (_cacheGate)
+        {
+            _signedSize = Math.Max(_signedSize, head.TreeSize);
+            _size = Math.Max(_size, head.TreeSize);
         }
     }
 
@@ -220,9 +284,19 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
 
     private const string VersionColumns = "version, position, vrf_output, commitment, opening, value";
 
-    /// <summary>Entries are numbered from 0 without gaps, so the next position is the highest one plus one.</summary>
-    private ulong StoredSize(NpgsqlConnection connection, NpgsqlTransaction? transaction) =>
-        (ulong)PostgresCommands.ScalarLong(connection, transaction, $"SELECT COALESCE(MAX(position) + 1, 0) FROM {_database.Table("entries")}");
+    /// <summary>
+    /// The number of entries (numbered from 0 without gaps, so the highest position plus one) and whether the newest
+    /// is signed (an empty log counts as signed). Only the newest entry can lack its head.
+    /// </summary>
+    private (ulong Size, bool Signed) Newest(NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        List<(long Position, bool Signed)> rows = PostgresCommands.QueryAll(
+            connection,
+            transaction,
+            $"SELECT position, length(head_signature) > 0 FROM {_database.Table("entries")} ORDER BY position DESC LIMIT 1",
+            r => (r.GetInt64(0), r.GetBoolean(1)));
+        return rows.Count == 0 ? (0, true) : ((ulong)rows[0].Position + 1, rows[0].Signed);
+    }
 
     /// <summary>Each label's new versions continue its stored ones, in order, at this step's position; one query per step.</summary>
     private void CheckVersionsFollow(SequencedStep step, NpgsqlConnection connection, NpgsqlTransaction transaction)

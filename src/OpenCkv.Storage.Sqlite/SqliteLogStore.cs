@@ -10,8 +10,10 @@ namespace OpenCkv.Storage.Sqlite;
 /// <summary>
 /// A log's <see cref="ILogStore"/> in one SQLite file: entries with their signed heads, label versions, prefix-tree
 /// pages (<see cref="PagedPrefixVersions"/> over <see cref="SqlitePrefixPageTable"/>) and log-tree heads
-/// (<see cref="SqliteLogTree"/>). A step's pages are written first; its entry, versions, head and log-tree heads
-/// then commit in one transaction, so a crash leaves either the whole step or only unreferenced pages.
+/// (<see cref="SqliteLogTree"/>). A step's pages are written first; its entry, versions and log-tree heads then
+/// commit in one transaction, so a crash leaves either the whole step or only unreferenced pages; the entry's
+/// signature follows in a second (<see cref="StoreHead"/>). Until then the entry's <c>head_signature</c> is empty:
+/// no ECDSA signature is, and the column stays <c>NOT NULL</c> in databases made before heads were signed apart.
 /// </summary>
 public sealed class SqliteLogStore : ILogStore
 {
@@ -26,6 +28,7 @@ public sealed class SqliteLogStore : ILogStore
     private readonly SqliteLogTree _logTree;
     private readonly Dictionary<ulong, StoredEntry> _entries = [];
     private ulong _size;
+    private ulong _signedSize;
 
     /// <summary>A store over an open database; <paramref name="levelsPerPage"/> is fixed for the life of the file.</summary>
     public SqliteLogStore(SqliteLogDatabase database, TreeHasher hasher, int levelsPerPage = DefaultLevelsPerPage)
@@ -38,8 +41,11 @@ public sealed class SqliteLogStore : ILogStore
         lock (database.Gate)
         {
             using SqliteCommand command = database.Connection.CreateCommand();
-            command.CommandText = "SELECT COUNT(*) FROM entries";
-            _size = (ulong)(long)command.ExecuteScalar()!;
+            command.CommandText = "SELECT COUNT(*), COUNT(*) FILTER (WHERE length(head_signature) > 0) FROM entries";
+            using SqliteDataReader reader = command.ExecuteReader();
+            reader.Read();
+            _size = (ulong)reader.GetInt64(0);
+            _signedSize = (ulong)reader.GetInt64(1);
         }
     }
 
@@ -57,6 +63,18 @@ public sealed class SqliteLogStore : ILogStore
             lock (_database.Gate)
             {
                 return _size;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ulong SignedSize
+    {
+        get
+        {
+            lock (_database.Gate)
+            {
+                return _signedSize;
             }
         }
     }
@@ -92,7 +110,7 @@ public sealed class SqliteLogStore : ILogStore
         lock (_database.Gate)
         {
             using SqliteCommand command = Query("SELECT head_signature FROM entries WHERE position = $p", ("$p", (long)size - 1));
-            return size >= 1 && command.ExecuteScalar() is byte[] signature
+            return size >= 1 && command.ExecuteScalar() is byte[] { Length: > 0 } signature
                 ? new TreeHead(size, signature)
                 : throw new ArgumentOutOfRangeException(nameof(size), $"No head of size {size} in a log of {_size}.");
         }
@@ -127,9 +145,9 @@ public sealed class SqliteLogStore : ILogStore
         ArgumentNullException.ThrowIfNull(sequenced);
         lock (_database.Gate)
         {
-            if (sequenced.Position != _size || sequenced.Head.TreeSize != sequenced.Position + 1)
+            if (sequenced.Position != _size || _signedSize != _size)
             {
-                throw new ArgumentException($"Step {sequenced.Position} is not the next of a log of {_size}.", nameof(sequenced));
+                throw new ArgumentException($"Step {sequenced.Position} is not the next of a log of {_size} ({_signedSize} signed).", nameof(sequenced));
             }
 
             using SqliteTransaction transaction = _database.Connection.BeginTransaction();
@@ -140,7 +158,7 @@ public sealed class SqliteLogStore : ILogStore
                 ("$t", (long)sequenced.Entry.Timestamp),
                 ("$rp", (long)PagedPrefixVersions.RootPageOf(sequenced.Entry.Tree)),
                 ("$r", sequenced.Entry.Tree.Root.ToArray()),
-                ("$s", sequenced.Head.Signature)))
+                ("$s", Array.Empty<byte>())))
             {
                 entry.Transaction = transaction;
                 entry.ExecuteNonQuery();
@@ -167,6 +185,29 @@ public sealed class SqliteLogStore : ILogStore
             transaction.Commit();
             _entries[sequenced.Position] = sequenced.Entry;
             _size++;
+        }
+    }
+
+    /// <inheritdoc />
+    public void StoreHead(TreeHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        lock (_database.Gate)
+        {
+            if (head.TreeSize == _signedSize && _signedSize > 0)
+            {
+                return; // already completed: the first signature stays
+            }
+
+            if (head.TreeSize != _size || _signedSize + 1 != _size || head.Signature.Length == 0)
+            {
+                throw new ArgumentException($"A head of size {head.TreeSize} is not the newest entry's in a log of {_size} with {_signedSize} signed.", nameof(head));
+            }
+
+            using SqliteCommand update = Query(
+                "UPDATE entries SET head_signature = $s WHERE position = $p AND length(head_signature) = 0", ("$s", head.Signature), ("$p", (long)head.TreeSize - 1));
+            update.ExecuteNonQuery();
+            _signedSize = _size;
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using OpenCkv.Crypto.Signatures;
 using OpenCkv.KeyTransparency;
 using OpenCkv.KeyTransparency.Search;
@@ -83,27 +84,34 @@ public sealed class LogFolderTests : IDisposable
     }
 
     [Fact]
-    public void A_head_signed_but_never_committed_can_be_replaced_after_a_restart_but_a_committed_one_never()
+    public void An_entry_committed_but_not_signed_is_signed_at_the_next_start_with_the_same_bytes_and_never_other_ones()
     {
         LogFolder.Create(_folder);
         ulong now = 1_750_000_000_000;
+        string backup = Path.Combine(_folder, "backup.db");
         using (LogFolder folder = LogFolder.Open(_folder))
         {
             Publish(folder, 2, ref now);
-
-            // A signature at size 3 whose commit never happened (the process died in between): never served.
-            folder.Signer.Sign(3, [3, 3, 3]);
-            Assert.False(folder.Signer.MarkCommitted);
+            File.Copy(Path.Combine(_folder, "log.db"), backup);
+            Publish(folder, 1, ref now);
+            Assert.Equal(3UL, folder.Signer.Mark);
         }
 
-        string backup = Path.Combine(_folder, "backup.db");
-        using (LogFolder folder = LogFolder.Open(_folder)) // mark 3 uncommitted, database 2: allowed
+        // The state a crash between committing entry 2 and storing its head leaves: the entry without a signature.
+        using (var database = new SqliteConnection($"Data Source={Path.Combine(_folder, "log.db")};Pooling=False"))
         {
-            Assert.Equal(2UL, folder.Log.Size);
-            File.Copy(Path.Combine(_folder, "log.db"), backup);
-            Publish(folder, 1, ref now); // a different head of size 3, now committed
+            database.Open();
+            using SqliteCommand unsign = database.CreateCommand();
+            unsign.CommandText = "UPDATE entries SET head_signature = x'' WHERE position = 2";
+            Assert.Equal(1, unsign.ExecuteNonQuery());
+        }
+
+        using (LogFolder folder = LogFolder.Open(_folder)) // signs the head of 3 again: the same bytes, so the mark allows it
+        {
+            Assert.Equal(3UL, folder.Log.Size);
             Assert.True(folder.Signer.MarkCommitted);
-            Assert.Throws<InvalidOperationException>(() => folder.Signer.Sign(3, [4, 4, 4]));
+            Assert.Throws<InvalidOperationException>(() => folder.Signer.Sign(3, [4, 4, 4])); // never other bytes
+            Assert.Throws<InvalidOperationException>(() => folder.Signer.Sign(2, [2, 2, 2]));
         }
 
         // The database of 2 entries restored: one behind a committed mark is a lost entry, not a crash.

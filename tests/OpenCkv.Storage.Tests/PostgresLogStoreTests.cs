@@ -32,8 +32,8 @@ public sealed class PostgresLogStoreTests : LogStoreContract
         using (PostgresLogStore store = PostgresStores.OpenLog(_database.ConnectionString, Suite.TreeHashes, _database.Schema))
         {
             Assert.Equal(0UL, store.Size);
-            store.Commit(EmptyStep(store, 0));
-            store.Commit(EmptyStep(store, 1));
+            CommitSigned(store, 0);
+            CommitSigned(store, 1);
         }
 
         using PostgresLogStore reopened = PostgresStores.OpenLog(_database.ConnectionString, Suite.TreeHashes, _database.Schema);
@@ -50,7 +50,7 @@ public sealed class PostgresLogStoreTests : LogStoreContract
         {
             using PostgresLogStore first = PostgresStores.OpenLog(_database.ConnectionString, Suite.TreeHashes, _database.Schema);
             using PostgresLogStore second = PostgresStores.OpenLog(other.ConnectionString, Suite.TreeHashes, other.Schema);
-            first.Commit(EmptyStep(first, 0));
+            CommitSigned(first, 0);
             Assert.Equal(0UL, second.Size);
             Assert.Equal(0UL, second.LogTree.Size);
             Assert.Throws<ArgumentOutOfRangeException>(() => second.Entry(0));
@@ -66,9 +66,9 @@ public sealed class PostgresLogStoreTests : LogStoreContract
     {
         using PostgresLogStore writer = PostgresStores.OpenLog(_database.ConnectionString, Suite.TreeHashes, _database.Schema);
         using PostgresLogStore stale = PostgresStores.OpenLog(_database.ConnectionString, Suite.TreeHashes, _database.Schema);
-        writer.Commit(EmptyStep(writer, 0));
+        CommitSigned(writer, 0);
 
-        ArgumentException refused = Assert.Throws<ArgumentException>(() => stale.Commit(EmptyStep(stale, 0, signature: 9)));
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => stale.Commit(EmptyStep(stale, 0)));
         Assert.Contains("another writer", refused.Message, StringComparison.Ordinal);
         Assert.Equal(0UL, stale.Size);
         using PostgresLogStore reader = PostgresStores.OpenLog(_database.ConnectionString, Suite.TreeHashes, _database.Schema);
@@ -88,10 +88,15 @@ public sealed class PostgresLogStoreTests : LogStoreContract
         Assert.Throws<ArgumentException>(() => PostgresStores.OpenLog(_database.ConnectionString, Suite.TreeHashes, schema));
     }
 
-    private static SequencedStep EmptyStep(PostgresLogStore store, ulong position, byte signature = 0) => new(
+    private static SequencedStep EmptyStep(PostgresLogStore store, ulong position) => new(
         position,
         new StoredEntry(1_000 + position, store.PrefixVersions.Empty),
         Hash32.From(Enumerable.Repeat((byte)(position + 1), 32).ToArray()),
-        [],
-        new TreeHead(position + 1, Enumerable.Repeat(signature, 64).ToArray()));
+        []);
+
+    private static void CommitSigned(PostgresLogStore store, ulong position)
+    {
+        store.Commit(EmptyStep(store, position));
+        store.StoreHead(new TreeHead(position + 1, new byte[64]));
+    }
 }

@@ -17,11 +17,18 @@ public interface ITreeHeadSigner
     byte[] Sign(ulong treeSize, byte[] toBeSigned);
 
     /// <summary>
-    /// Told once the head of <paramref name="treeSize"/> entries is committed with its entry, and so may be served.
-    /// A head signed but never committed was never seen by anyone, which lets a signer allow that one size to be
-    /// signed again after a crash.
+    /// Told once the head of <paramref name="treeSize"/> entries is stored with its entry, and so may be served.
     /// </summary>
     void Committed(ulong treeSize)
+    {
+    }
+
+    /// <summary>
+    /// Told when the log adopted a head another writer of a shared store signed (<see cref="TransparencyLog.Refresh"/>),
+    /// with its to-be-signed bytes: a signer that keeps a high-water mark raises it, so that this server too refuses
+    /// a database restored to before a head it has seen served.
+    /// </summary>
+    void Witnessed(ulong treeSize, byte[] toBeSigned)
     {
     }
 }

@@ -188,28 +188,37 @@ public sealed partial class TransparencyLog
         }
 
         var log = new TransparencyLog(suite, configuration, signer, vrfKey, store);
-        ulong size = store.Size;
-        if (size == 0)
+        ulong signed = store.SignedSize;
+        if (signed > 0)
         {
-            return log;
+            (log._head, log._lastTimestamp) = log.VerifiedHead(signed);
+            log._size = signed;
         }
 
-        TreeHead head = store.Head(size);
-        StoredEntry last = store.Entry(size - 1);
-        Span<byte> leaf = stackalloc byte[Hash32.Size];
-        suite.TreeHashes.LogLeaf(last.Timestamp, last.Tree.Root.Span, leaf);
-        if (!EcdsaP256PublicKey.TryGetShared(configuration.SignaturePublicKey, out EcdsaP256PublicKey? key) ||
-            store.LogTree.Size != size || head.TreeSize != size ||
-            !store.LogTree.ReadBalanced([new LogRange(size - 1, 1)])[0].Span.SequenceEqual(leaf) ||
-            !key.Verify(TreeHead.ToBeSigned(configuration, size, LogTreeProof.Root(store.LogTree, size, suite.TreeHashes)), head.Signature))
-        {
-            throw new ArgumentException($"The store's log of {size} entries is not one this configuration signed.", nameof(store));
-        }
-
-        log._size = size;
-        log._head = head;
-        log._lastTimestamp = last.Timestamp;
         return log;
+    }
+
+    /// <summary>
+    /// The store's head of <paramref name="size"/> entries and that entry's timestamp, after checking that the head
+    /// verifies under the configuration against the root the store's log tree gives, and that the tree's leaf is the
+    /// stored entry's (KT §3.1, §11.2).
+    /// </summary>
+    /// <exception cref="ArgumentException">The store does not hold a log this configuration signed.</exception>
+    private (TreeHead Head, ulong Timestamp) VerifiedHead(ulong size)
+    {
+        TreeHead head = _store.Head(size);
+        StoredEntry last = _store.Entry(size - 1);
+        Span<byte> leaf = stackalloc byte[Hash32.Size];
+        _suite.TreeHashes.LogLeaf(last.Timestamp, last.Tree.Root.Span, leaf);
+        if (!EcdsaP256PublicKey.TryGetShared(Configuration.SignaturePublicKey, out EcdsaP256PublicKey? key) ||
+            _store.LogTree.Size < size || head.TreeSize != size ||
+            !_store.LogTree.ReadBalanced([new LogRange(size - 1, 1)])[0].Span.SequenceEqual(leaf) ||
+            !key.Verify(TreeHead.ToBeSigned(Configuration, size, LogTreeProof.Root(_store.LogTree, size, _suite.TreeHashes)), head.Signature))
+        {
+            throw new ArgumentException($"The store's log of {size} entries is not one this configuration signed.");
+        }
+
+        return (head, last.Timestamp);
     }
 
     /// <summary>Stages the next version of <paramref name="label"/>; it is published by the next <see cref="Sequence"/>.</summary>
@@ -292,10 +301,13 @@ public sealed partial class TransparencyLog
             Hash32 logLeaf = Hash32.From(leaf);
             ulong size = position + 1;
             Hash32 root = LogTreeProof.RootAfterAppend(_store.LogTree, size - 1, logLeaf, _suite.TreeHashes);
-            var head = new TreeHead(size, _sign(size, TreeHead.ToBeSigned(Configuration, size, root)));
+            _store.Commit(new SequencedStep(position, new StoredEntry(timestampMs, tree), logLeaf, published));
 
-            // Nothing is visible until the store has the whole step.
-            _store.Commit(new SequencedStep(position, new StoredEntry(timestampMs, tree), logLeaf, published, head));
+            // Signed only once committed (DESIGN §7): the signature then covers an entry no other writer can replace,
+            // and should anything fail from here on, the next writer signs these same bytes (CompleteHead). Nothing
+            // is served until the head is stored.
+            var head = new TreeHead(size, _sign(size, TreeHead.ToBeSigned(Configuration, size, root)));
+            _store.StoreHead(head);
             foreach (PublishedLabelVersion version in published)
             {
                 _labels[version.Label].Append(version.Version);

@@ -48,6 +48,18 @@ public sealed class InMemoryLogStore : ILogStore
     }
 
     /// <inheritdoc />
+    public ulong SignedSize
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (ulong)_heads.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public StoredEntry Entry(ulong position)
     {
         lock (_gate)
@@ -97,7 +109,7 @@ public sealed class InMemoryLogStore : ILogStore
         SequencedStep step = sequenced;
         lock (_gate)
         {
-            if (step.Position != (ulong)_entries.Count || step.Head.TreeSize != step.Position + 1 || LogTree.Size != step.Position)
+            if (step.Position != (ulong)_entries.Count || _heads.Count != _entries.Count || LogTree.Size != step.Position)
             {
                 throw new ArgumentException($"Step {step.Position} is not the next of a log of {_entries.Count}.", nameof(sequenced));
             }
@@ -133,7 +145,26 @@ public sealed class InMemoryLogStore : ILogStore
 
             _entries.Add(step.Entry);
             _added.Add([.. step.Versions]);
-            _heads.Add(step.Head);
+        }
+    }
+
+    /// <inheritdoc />
+    public void StoreHead(TreeHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        lock (_gate)
+        {
+            if (head.TreeSize == (ulong)_heads.Count && _heads.Count > 0)
+            {
+                return; // already completed: the first signature stays
+            }
+
+            if (head.TreeSize != (ulong)_entries.Count || _heads.Count + 1 != _entries.Count)
+            {
+                throw new ArgumentException($"A head of size {head.TreeSize} is not the newest entry's in a log of {_entries.Count} with {_heads.Count} signed.", nameof(head));
+            }
+
+            _heads.Add(head);
         }
     }
 }
