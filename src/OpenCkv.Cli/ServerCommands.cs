@@ -64,9 +64,10 @@ internal static class ServerCommands
         string? data = Option(args, "--data");
         if (data is null || !TryNumber(args, "--batch-ms", 50, out int batchMs) || !TryNumber(args, "--max-batch", 2_000, out int maxBatch) ||
             !TryNumber(args, "--heartbeat-s", 30, out int heartbeat) || !TryNumber(args, "--searches-per-minute", 600, out int searches) ||
-            !TryNumber(args, "--sensitive-per-minute", 20, out int sensitive) || !TryNumber(args, "--signed-per-minute", 300, out int signedLimit))
+            !TryNumber(args, "--sensitive-per-minute", 20, out int sensitive) || !TryNumber(args, "--signed-per-minute", 300, out int signedLimit) ||
+            !TryNumber(args, "--lease-s", 10, out int leaseSeconds) || !TryNumber(args, "--replica-poll-ms", 250, out int pollMs))
         {
-            Console.Error.WriteLine("usage: ckv server --data DIR [--postgres CONNSTRING] [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N] [--searches-per-minute N] [--sensitive-per-minute N] [--signed-per-minute N]");
+            Console.Error.WriteLine("usage: ckv server --data DIR [--postgres CONNSTRING [--lease-s N] [--replica-poll-ms N] [--advertise URL]] [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N] [--searches-per-minute N] [--sensitive-per-minute N] [--signed-per-minute N]");
             return 2;
         }
 
@@ -85,6 +86,9 @@ internal static class ServerCommands
             SearchesPerMinute = searches,
             SensitivePerMinute = sensitive,
             SignedPerMinute = signedLimit,
+            LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
+            ReplicaPoll = TimeSpan.FromMilliseconds(pollMs),
+            Advertise = Option(args, "--advertise"),
         };
 
         Microsoft.AspNetCore.Builder.WebApplication app;
@@ -98,9 +102,10 @@ internal static class ServerCommands
             return 1;
         }
 
-        // SIGTERM and Ctrl-C stop the host; the sequencer finishes the entry it is building first.
+        // SIGTERM and Ctrl-C stop the host; the sequencer finishes the entry it is building first. A server that lost
+        // its sequencer lease stops itself with exit code 75, to be restarted as a replica.
         await app.RunAsync().ConfigureAwait(false);
-        return 0;
+        return Environment.ExitCode;
     }
 
     public static int Admin(string[] args)

@@ -17,6 +17,8 @@ internal static class Usage
         output.WriteLine("         [--searches-per-minute N] [--sensitive-per-minute N] [--signed-per-minute N]");
         output.WriteLine("                       serve the directory and its log (an empty DIR gets a new contact-monitoring");
         output.WriteLine("                       log); --dev writes one-time codes to the console and serves /dev/codes");
+        output.WriteLine("         with --postgres also [--lease-s N] [--replica-poll-ms N] [--advertise URL]: servers sharing one");
+        output.WriteLine("                       database are read replicas but one, which holds the sequencer lease");
         output.WriteLine("  server admin --data DIR managed HANDLE on|off");
         output.WriteLine("                       mark the account holding HANDLE as managed (CKV not offered) or not");
         output.WriteLine("  --version            print the version and the pinned KEYTRANS draft revision");

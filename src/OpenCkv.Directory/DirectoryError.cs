@@ -44,6 +44,12 @@ public enum DirectoryError
 
     /// <summary>The log is not accepting writes (503).</summary>
     Unavailable,
+
+    /// <summary>
+    /// This server is a read replica: changes go to the server holding the sequencer lease, whose address is the
+    /// evidence when known (503).
+    /// </summary>
+    ReadReplica,
 }
 
 /// <summary>A refused request, with the reason and, where it helps, the evidence (for example the blockers).</summary>

@@ -18,7 +18,8 @@ public sealed partial class DirectoryService
         // A cached view is good only for the generation it was built in: a change bumps the generation before it
         // drops the view, so a view built from state read before the change is never served after it.
         long generation = _generations.GetValueOrDefault(key);
-        if (!fresh && _views.TryGetValue(key, out (long Generation, AccountView View) cached) && cached.Generation == generation)
+        long epoch = Interlocked.Read(ref _viewEpoch);
+        if (!fresh && _views.TryGetValue(key, out (long Generation, long Epoch, AccountView View) cached) && cached.Generation == generation && cached.Epoch == epoch)
         {
             return cached.View;
         }
@@ -44,7 +45,7 @@ public sealed partial class DirectoryService
             records,
             current,
             _store.Devices(accountId).Where(d => signedIn.Contains(Convert.ToHexString(d.DeviceId))).ToArray());
-        _views[key] = (generation, view);
+        _views[key] = (generation, epoch, view);
         return view;
     }
 

@@ -19,6 +19,7 @@ public sealed partial class DirectoryService
     public async Task<ChangeReceipt> ChangeAsync(byte[] accountId, byte[] deviceId, Transition transition, IReadOnlyList<byte[]> recordBytes, byte[]? joinId = null)
     {
         ArgumentNullException.ThrowIfNull(recordBytes);
+        RequireWriter();
         if (transition is not (Transition.CkvOn or Transition.CkvOff or Transition.DeviceSignedOut or Transition.DeviceRemovedAsLost or Transition.HandleRemoved or Transition.DeviceAdded))
         {
             throw new DirectoryException(DirectoryError.NotAllowed, $"{transition} is not made by a signed-in device.");

@@ -166,7 +166,7 @@ public sealed partial class DirectoryService
         {
             return await PublishAsync(records).ConfigureAwait(false);
         }
-        catch (DirectoryException e) when (e.Error == DirectoryError.Unavailable)
+        catch (DirectoryException e) when (e.Error is DirectoryError.Unavailable or DirectoryError.ReadReplica)
         {
             _store.RemoveDevice(addedDevice);
             throw;
@@ -197,6 +197,7 @@ public sealed partial class DirectoryService
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(recordBytes);
+        RequireWriter();
         string label = Label(handle);
         byte[] accountId = _store.AccountOf(label) ?? throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
         using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(accountId)).ConfigureAwait(false);
@@ -238,6 +239,7 @@ public sealed partial class DirectoryService
     public async Task<ChangeReceipt> DeleteAccountAsync(byte[] accountId, byte[] deviceId, IReadOnlyList<byte[]> tombstones)
     {
         ArgumentNullException.ThrowIfNull(tombstones);
+        RequireWriter();
         using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(accountId)).ConfigureAwait(false);
         AccountView view = View(accountId, fresh: true) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
         if (view.Current is null || view.RequestKeyOf(deviceId) is null)

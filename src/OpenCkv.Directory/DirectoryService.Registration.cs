@@ -59,6 +59,7 @@ public sealed partial class DirectoryService
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(recordBytes);
+        RequireWriter();
         string label = Label(handle);
         using IDisposable held = await _locks.AcquireAsync("handle:" + label).ConfigureAwait(false);
         HandleRecord? previous = NewestRecord(label);

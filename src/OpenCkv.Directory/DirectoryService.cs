@@ -27,7 +27,8 @@ public sealed partial class DirectoryService
     private readonly TimeProvider _time;
     private readonly SecondFactor _secondFactor;
     private readonly KeyedLocks _locks = new();
-    private readonly ConcurrentDictionary<string, (long Generation, AccountView View)> _views = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Generation, long Epoch, AccountView View)> _views = new(StringComparer.Ordinal);
+    private long _viewEpoch;
     private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
 
     /// <summary>A directory over its store, the log and the log's sequencer.</summary>
@@ -48,12 +49,41 @@ public sealed partial class DirectoryService
 
     // ---- publishing and the records it reads ----
 
+    /// <summary>
+    /// Refuses a change before anything of it is written when this server does not sequence the log (a read replica
+    /// of a shared database): a code spent or a row written for a change that can never publish here would be lost.
+    /// </summary>
+    private void RequireWriter()
+    {
+        if (!_sequencer.IsWriter)
+        {
+            string? writer = _sequencer.WriterAddress();
+            throw _sequencer.Fault is null
+                ? new DirectoryException(DirectoryError.ReadReplica, new NotTheWriterException(writer).Message, writer)
+                : new DirectoryException(DirectoryError.Unavailable, "The log's sequencer stopped after a failed commit.");
+        }
+    }
+
+    /// <summary>
+    /// Drops every cached account view: the log moved on through another server's entries (a read replica's
+    /// refresh), so views built from the older state must not be served.
+    /// </summary>
+    public void ForgetViews()
+    {
+        Interlocked.Increment(ref _viewEpoch);
+        _views.Clear();
+    }
+
     private async Task<ChangeReceipt> PublishAsync(List<(string Label, byte[] Bytes, HandleRecord Record)> records)
     {
         PublishedBatch batch;
         try
         {
             batch = await _sequencer.PublishAsync(records.Select(r => (Encoding.UTF8.GetBytes(r.Label), r.Bytes)).ToArray()).ConfigureAwait(false);
+        }
+        catch (NotTheWriterException e)
+        {
+            throw new DirectoryException(DirectoryError.ReadReplica, e.Message, e.WriterAddress);
         }
         catch (SequencerStoppedException e)
         {

@@ -49,9 +49,10 @@ public static class DirectoryServer
             ThreadPool.SetMinThreads(Math.Max(workers, 256), io);
         }
 
+        Storage.Postgres.PostgresLogStore? sharedLog = null;
         LogFolder folder = postgres is null
             ? LogFolder.Open(options.DataFolder)
-            : LogFolder.Open(options.DataFolder, hasher => Storage.Postgres.PostgresStores.OpenLog(postgres, hasher));
+            : LogFolder.Open(options.DataFolder, hasher => sharedLog = Storage.Postgres.PostgresStores.OpenLog(postgres, hasher));
         IDirectoryStore store = postgres is null
             ? new SqliteDirectoryStore(Path.Combine(options.DataFolder, "directory.db"))
             : Storage.Postgres.PostgresStores.OpenDirectory(postgres);
@@ -81,11 +82,27 @@ public static class DirectoryServer
         });
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
-        var sequencer = new Sequencer(folder.Log, options.Sequencer, time);
+        // On a shared database every server starts as a read replica; the one that takes the lease sequences.
+        var sequencer = new Sequencer(folder.Log, options.Sequencer, time, standby: sharedLog is not null);
+        Storage.Postgres.PostgresSequencerLease? lease = sharedLog?.UseLease(
+            $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}",
+            options.Advertise ?? options.Urls.Split(';')[0],
+            options.LeaseDuration);
         DevHandleCodeSender? devCodes = null;
         IHandleCodeSender sender;
         builder.Services.AddSingleton(sequencer);
-        builder.Services.AddHostedService<SequencerService>();
+        if (lease is null)
+        {
+            builder.Services.AddHostedService<SequencerService>();
+        }
+        else
+        {
+            sequencer.WriterAddress = () => lease.Current() is { Live: true } holder && holder.Holder != lease.Holder ? holder.Address : null;
+            builder.Services.AddSingleton(lease);
+            builder.Services.AddSingleton<KeyTransparency.Logs.Storage.ILogStore>(sharedLog!);
+            builder.Services.AddSingleton<LeaseService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<LeaseService>());
+        }
         if (options.Dev)
         {
             devCodes = new DevHandleCodeSender(line => Console.Out.WriteLine(line));
@@ -97,11 +114,17 @@ public static class DirectoryServer
         }
 
         var directory = new DirectoryService(store, relayStore, folder.Log, sequencer, sender, options.Directory, time);
-        var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time);
+        var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time, sharedNonces: lease is null ? null : store as INonceLedger);
         var relays = new Directory.Relays.RelayService(directory, relayStore, time);
         builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, new Limits(options.SearchesPerMinute, options.SensitivePerMinute, options.SignedPerMinute), new Metrics()));
         WebApplication app = builder.Build();
         ServerState shared = app.Services.GetRequiredService<ServerState>();
+        if (lease is not null)
+        {
+            LeaseService leader = app.Services.GetRequiredService<LeaseService>();
+            shared.Role = () => leader.Leading ? "sequencer" : "replica";
+        }
+
         app.Use(async (context, next) =>
         {
             await next(context).ConfigureAwait(false);

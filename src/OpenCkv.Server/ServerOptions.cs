@@ -40,6 +40,21 @@ public sealed record ServerOptions
     /// <summary>Handle-code requests, registrations and second-factor attempts per client address per minute.</summary>
     public int SensitivePerMinute { get; init; } = 20;
 
+    /// <summary>
+    /// With <see cref="Postgres"/>: how long the sequencer lease lasts without renewal (renewed every third of it).
+    /// A writer that stops renewing is replaced after at most this long.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>With <see cref="Postgres"/>: how often a read replica looks for new entries and for a free lease.</summary>
+    public TimeSpan ReplicaPoll { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// With <see cref="Postgres"/>: the address this server gives replicas to send changes to while it sequences
+    /// (default: the first of <see cref="Urls"/>).
+    /// </summary>
+    public string? Advertise { get; init; }
+
     /// <summary>The largest request body accepted.</summary>
     public int MaxBodyBytes { get; init; } = 256 * 1024;
 }

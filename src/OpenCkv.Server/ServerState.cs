@@ -40,4 +40,7 @@ internal sealed class ServerState(
     public Metrics Metrics { get; } = metrics;
 
     public string Fingerprint { get; } = LogFolder.Fingerprint(folder.Configuration);
+
+    /// <summary>"sequencer" while this server writes the log, "replica" while another server sharing its database does.</summary>
+    public Func<string> Role { get; set; } = static () => "sequencer";
 }

@@ -1,5 +1,6 @@
 using System.Data;
 using Npgsql;
+using OpenCkv.Directory.Authentication;
 using OpenCkv.Directory.Devices;
 using OpenCkv.Directory.Storage;
 
@@ -17,11 +18,12 @@ namespace OpenCkv.Storage.Postgres;
 /// lock, or changes one row in one statement (<c>attempts = attempts + 1</c> is atomic at this level). Serializable
 /// isolation would guard nothing more and would add retry errors for the callers to handle.
 /// </remarks>
-public sealed class PostgresDirectoryStore : IDirectoryStore, IDisposable
+public sealed class PostgresDirectoryStore : IDirectoryStore, INonceLedger, IDisposable
 {
     private const string DeviceColumns = PostgresDevices.Columns;
 
     private readonly PostgresSchema _schema;
+    private long _noncesSpent;
 
     /// <summary>Connects to the database and creates the schema and the directory's tables if they are missing.</summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
@@ -177,6 +179,22 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, IDisposable
         tokenHash);
 
     /// <inheritdoc />
+    public bool Spend(byte[] nonce, long expiresMs, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(nonce);
+        using NpgsqlConnection connection = _schema.Open();
+        if (Interlocked.Increment(ref _noncesSpent) % 1_000 == 0)
+        {
+            using NpgsqlCommand sweep = PostgresCommands.Command(connection, null, $"DELETE FROM {Table("request_nonces")} WHERE expires_ms <= $1", nowMs);
+            sweep.ExecuteNonQuery();
+        }
+
+        using NpgsqlCommand insert = PostgresCommands.Command(
+            connection, null, $"INSERT INTO {Table("request_nonces")} (nonce, expires_ms) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING", nonce, expiresMs);
+        return insert.ExecuteNonQuery() == 1;
+    }
+
+    /// <inheritdoc />
     public void Dispose() => _schema.Dispose();
 
     // The SQLite store's tables in the types all three databases document: booleans are boolean, numbers bigint.
@@ -225,6 +243,7 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, IDisposable
           device_id bytea NOT NULL REFERENCES {s}.devices (device_id) ON DELETE CASCADE,
           expires_ms bigint NOT NULL)
         """,
+        $"CREATE TABLE IF NOT EXISTS {s}.request_nonces (nonce bytea PRIMARY KEY, expires_ms bigint NOT NULL)",
         $"CREATE INDEX IF NOT EXISTS sessions_by_account ON {s}.sessions (account_id)",
         $"CREATE INDEX IF NOT EXISTS sessions_by_device ON {s}.sessions (device_id)",
     ];

@@ -53,6 +53,13 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
     /// </summary>
     public PostgresSequencerLease? Fence { get; set; }
 
+    /// <summary>A sequencer lease over this log's database for <paramref name="holder"/>, set as the <see cref="Fence"/> of every commit.</summary>
+    public PostgresSequencerLease UseLease(string holder, string address, TimeSpan duration)
+    {
+        Fence = new PostgresSequencerLease(_database, holder, address, duration);
+        return Fence;
+    }
+
     /// <inheritdoc />
     public IPrefixVersions PrefixVersions { get; }
 

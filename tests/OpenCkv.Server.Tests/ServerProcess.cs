@@ -79,6 +79,22 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>Sends a signal by name (STOP pauses the process, CONT resumes it).</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using Process kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>The exit code once the process ends by itself, within <paramref name="timeout"/>.</summary>
+    public async Task<int> ExitCodeAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGTERM, then the exit code.</summary>
     public async Task<int> TerminateAsync()
     {

@@ -12,8 +12,8 @@ namespace OpenCkv.Directory.Authentication;
 /// comes from the account's current record, so a device signed out of the record can no longer act, and a key of
 /// one account can never act for another.
 /// Nonces are remembered in memory for twice the window, which suffices for one server process: requests signed
-/// before the process started are refused, so a restart cannot reopen the window for a replay. The multi-instance
-/// design moves them to the database.
+/// before the process started are refused, so a restart cannot reopen the window for a replay. Servers sharing a
+/// database also record them there (<see cref="INonceLedger"/>), so a request one accepted is a replay to all.
 /// </summary>
 public sealed class RequestAuthenticator
 {
@@ -37,13 +37,18 @@ public sealed class RequestAuthenticator
     private const int MaxParsedKeys = 100_000;
     private long _nextSweep;
     private readonly long _startedMs;
+    private readonly INonceLedger? _sharedNonces;
 
-    /// <summary>An authenticator that finds a device's current request key through <paramref name="requestKeyOf"/> (account id, device id).</summary>
-    public RequestAuthenticator(Func<byte[], byte[], byte[]?> requestKeyOf, IDirectoryStore store, TimeProvider time)
+    /// <summary>
+    /// An authenticator that finds a device's current request key through <paramref name="requestKeyOf"/> (account
+    /// id, device id); with <paramref name="sharedNonces"/>, nonces are also spent in the ledger other servers share.
+    /// </summary>
+    public RequestAuthenticator(Func<byte[], byte[], byte[]?> requestKeyOf, IDirectoryStore store, TimeProvider time, INonceLedger? sharedNonces = null)
     {
         _requestKeyOf = requestKeyOf;
         _store = store;
         _time = time;
+        _sharedNonces = sharedNonces;
         _startedMs = time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
@@ -81,7 +86,9 @@ public sealed class RequestAuthenticator
             throw new AuthenticationException(AuthenticationFailure.Replayed, "Too many signed requests in the window; use a session token.");
         }
 
-        if (!_nonces.TryAdd(Convert.ToBase64String(request.Nonce), now + (2 * (long)Window.TotalMilliseconds)))
+        long expires = now + (2 * (long)Window.TotalMilliseconds);
+        if (!_nonces.TryAdd(Convert.ToBase64String(request.Nonce), expires) ||
+            (_sharedNonces is not null && !_sharedNonces.Spend(request.Nonce, expires, now)))
         {
             throw new AuthenticationException(AuthenticationFailure.Replayed, "The nonce was used before.");
         }

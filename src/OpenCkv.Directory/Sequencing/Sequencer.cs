@@ -8,7 +8,20 @@ namespace OpenCkv.Directory.Sequencing;
 public sealed record PublishedBatch(ulong Position, IReadOnlyList<uint> Versions);
 
 /// <summary>The sequencer stopped: after a failed commit nothing more is written until the server restarts.</summary>
-public sealed class SequencerStoppedException(string message, Exception? inner = null) : Exception(message, inner);
+public class SequencerStoppedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// This server does not write the log: another server sharing the database holds the sequencer lease (DESIGN §7).
+/// Changes go to the server at <see cref="WriterAddress"/>, when it is known.
+/// </summary>
+public sealed class NotTheWriterException(string? writerAddress)
+    : SequencerStoppedException(writerAddress is null
+        ? "This server is a read replica and no server holds the sequencer lease right now; retry shortly."
+        : $"This server is a read replica; changes go to the sequencer at {writerAddress}.")
+{
+    /// <summary>Where the lease holder takes changes, or null.</summary>
+    public string? WriterAddress { get; } = writerAddress;
+}
 
 /// <summary>
 /// The log's single writer (DESIGN §3): values wait in a queue; the first one waiting opens a batch that closes after
@@ -27,9 +40,14 @@ public sealed class Sequencer
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private Pending? _carried;
     private volatile Exception? _fault;
+    private volatile bool _standby;
 
-    /// <summary>A sequencer for <paramref name="log"/>; <see cref="RunAsync"/> does the work.</summary>
-    public Sequencer(TransparencyLog log, SequencerOptions options, TimeProvider time)
+    /// <summary>
+    /// A sequencer for <paramref name="log"/>; <see cref="RunAsync"/> does the work. On a database several servers
+    /// share, it starts in <paramref name="standby"/>: values are refused (<see cref="NotTheWriterException"/>) until
+    /// this server holds the lease and runs it.
+    /// </summary>
+    public Sequencer(TransparencyLog log, SequencerOptions options, TimeProvider time, bool standby = false)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(options);
@@ -41,6 +59,7 @@ public sealed class Sequencer
 
         _log = log;
         _time = time;
+        _standby = standby;
 
         // An audited entry holds at most 255 new versions (KT §15.2).
         _options = log.Configuration.Mode == DeploymentMode.ThirdPartyAuditing
@@ -50,6 +69,12 @@ public sealed class Sequencer
 
     /// <summary>Why the sequencer stopped, or null while it runs.</summary>
     public Exception? Fault => _fault;
+
+    /// <summary>Whether this sequencer takes values: it is not standing by for the lease, and has not stopped.</summary>
+    public bool IsWriter => !_standby && _fault is null;
+
+    /// <summary>Where changes go while this server stands by (the lease holder's address), for the refusal.</summary>
+    public Func<string?> WriterAddress { get; set; } = static () => null;
 
     /// <summary>Entries appended since start, heartbeats included.</summary>
     public long EntriesAppended { get; private set; }
@@ -85,6 +110,11 @@ public sealed class Sequencer
             throw new SequencerStoppedException("The log's sequencer stopped after a failed commit.", fault);
         }
 
+        if (_standby)
+        {
+            throw new NotTheWriterException(WriterAddress());
+        }
+
         var pending = new Pending(values, new TaskCompletionSource<PublishedBatch>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
@@ -100,6 +130,7 @@ public sealed class Sequencer
     /// </summary>
     public async Task RunAsync(CancellationToken stopping)
     {
+        _standby = false;
         try
         {
             while (!stopping.IsCancellationRequested && _fault is null)

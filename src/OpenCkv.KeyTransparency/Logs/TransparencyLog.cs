@@ -188,6 +188,7 @@ public sealed partial class TransparencyLog
         }
 
         var log = new TransparencyLog(suite, configuration, signer, vrfKey, store);
+        store.Refresh();
         ulong signed = store.SignedSize;
         if (signed > 0)
         {

@@ -83,7 +83,7 @@ public sealed record HeadsPage(IReadOnlyList<HeadMessage> Heads, ulong? Next);
 public sealed record LogInfoMessage(string Mode, string ConfigurationFingerprint, ulong TreeSize, ulong LastTimestamp);
 
 /// <summary>The server's health.</summary>
-public sealed record HealthMessage(string Status, ulong TreeSize, string? Problem);
+public sealed record HealthMessage(string Status, ulong TreeSize, string? Problem, string Role = "sequencer");
 
 /// <summary>A dev server's last code for a handle.</summary>
 public sealed record DevCodeMessage(string Label, string Code);

@@ -25,7 +25,7 @@ internal static class OperationsEndpoints
     private static IResult Health(ServerState state)
     {
         Exception? fault = state.Sequencer.Fault;
-        var health = new HealthMessage(fault is null ? "ok" : "failing", state.Log.Size, fault is null ? null : "the sequencer stopped after a failed commit; restart the server");
+        var health = new HealthMessage(fault is null ? "ok" : "failing", state.Log.Size, fault is null ? null : "the sequencer stopped after a failed commit; restart the server", state.Role());
         return Results.Json(health, Json.Options, statusCode: fault is null ? 200 : 503);
     }
 

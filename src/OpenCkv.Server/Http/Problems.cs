@@ -86,7 +86,7 @@ internal sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMid
         DirectoryError.HandleTaken or DirectoryError.IdTaken or DirectoryError.RequirementsNotMet or DirectoryError.NotAllowed or DirectoryError.MailboxFull => 409,
         DirectoryError.RecordRejected => 422,
         DirectoryError.TooManyAttempts => 429,
-        DirectoryError.Unavailable => 503,
+        DirectoryError.Unavailable or DirectoryError.ReadReplica => 503,
         _ => 500,
     };
 

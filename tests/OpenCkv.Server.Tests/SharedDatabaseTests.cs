@@ -1,0 +1,179 @@
+using System.Net;
+using System.Text.Json;
+using OpenCkv.Client.Http;
+using OpenCkv.Client.Records;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Search;
+using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.Protocol;
+using OpenCkv.Protocol.Api;
+
+namespace OpenCkv.Server.Tests;
+
+/// <summary>
+/// Two `ckv server` processes on one PostgreSQL database (DESIGN §7): exactly one sequences, the other serves reads
+/// and refuses changes before writing anything, naming the writer; a signed request accepted by one is a replay to
+/// the other; when the writer is paused past its lease the replica takes over, and the paused one, resumed, commits
+/// nothing and exits with code 75 — a client that followed the first writer stays consistent with the second.
+/// </summary>
+public sealed class SharedDatabaseTests : IDisposable
+{
+    private readonly PostgresDatabase _database = new();
+    private readonly string _first = System.IO.Directory.CreateTempSubdirectory("ckv-shared-a-").FullName;
+    private readonly string _second = System.IO.Directory.CreateTempSubdirectory("ckv-shared-b-").FullName;
+
+    private string[] Shared => ["--postgres", _database.ConnectionString, "--lease-s", "2", "--replica-poll-ms", "100"];
+
+    [Fact]
+    public async Task One_server_sequences_the_other_follows_and_a_paused_writer_never_forks_the_log()
+    {
+        LogFolder.Create(_first, sqlite: false);
+        CopyFolder(_first, _second); // the same log: keys, configuration, high-water mark
+        using ServerProcess a = await ServerProcess.StartAsync(_first, Shared);
+        await WaitForRoleAsync(a, "sequencer");
+        using ServerProcess b = await ServerProcess.StartAsync(_second, Shared);
+        Assert.Equal("replica", (await HealthAsync(b)).GetProperty("role").GetString());
+
+        TestAccount alice = await TestAccount.RegisterAsync(a.Http, "mailto:alice@example.com");
+        await alice.EnableTwoFactorAsync(); // a directory write through the writer; the replica reads it from the database
+        await alice.ChangeAsync(Transition.CkvOn, alice.Next(CkvState.On));
+
+        // The replica refuses a change before spending the code, and names the writer.
+        var viaB = new DirectoryClient(b.Http);
+        HandleCodeResponse sent = await viaB.RequestCodeAsync("mailto:bob@example.com");
+        string code = await TestAccount.DevCodeAsync(b.Http, "mailto:bob@example.com");
+        byte[] bobId = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        using var bobKey = EcdsaP256PrivateKey.Generate();
+        var bobDevice = DeviceKeys.Generate();
+        HandleRecord bobFirst = RecordBuilder.First(sent.Label, bobId, bobKey, [bobDevice.EntryFor(bobId, bobKey.PublicKey.Encoded.ToArray())]);
+        var register = new RegisterRequest("mailto:bob@example.com", code, TestAccount.Facts(), Convert.ToBase64String(TlsCodec.Encode(bobFirst)));
+        DirectoryApiException refused = await Assert.ThrowsAsync<DirectoryApiException>(() => viaB.RegisterAsync(register));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        Assert.Equal("read-replica", refused.Problem);
+        Assert.Contains(a.Address.ToString().TrimEnd('/'), refused.Detail, StringComparison.Ordinal);
+        await new DirectoryClient(a.Http).RegisterAsync(register); // the code was not spent, nor any row written
+
+        // The replica serves the writer's entries once it has followed them, verified like any answer.
+        (VerifiedSearch seenAtA, HandleRecord onAtA) = await alice.LookUpAsync(alice.Label, via: new DirectoryClient(a.Http));
+        await WaitForSizeAsync(b, seenAtA.State.TreeSize);
+        (VerifiedSearch seenAtB, HandleRecord onAtB) = await alice.LookUpAsync(alice.Label, via: viaB);
+        Assert.Equal(onAtA, onAtB);
+        Assert.Equal(CkvState.On, onAtB.State);
+        Assert.True(seenAtB.State.TreeSize >= seenAtA.State.TreeSize);
+
+        // One signed request, sent to both: the second server refuses the replay.
+        using (HttpRequestMessage toA = new(HttpMethod.Post, "/v1/sessions"))
+        using (HttpRequestMessage toB = new(HttpMethod.Post, "/v1/sessions"))
+        {
+            alice.Client.Sign(toA, [], alice.Credentials);
+            foreach (var header in toA.Headers)
+            {
+                toB.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            using HttpResponseMessage first = await a.Http.SendAsync(toA);
+            using HttpResponseMessage replay = await b.Http.SendAsync(toB);
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+            Assert.Contains("replayed", await replay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // The writer pauses; a change sent to it waits in its socket while the replica takes the lease over.
+        await a.SignalAsync("STOP");
+        HandleRecord[] off = alice.Next(CkvState.Off);
+        Task<HttpResponseMessage> late = PostChangeAsync(a, alice, off);
+        await WaitForRoleAsync(b, "sequencer");
+        TestAccount carol = await TestAccount.RegisterAsync(b.Http, "mailto:carol@example.com");
+
+        // Resumed, the former writer's commit finds its epoch gone: the change is refused and the process exits.
+        await a.SignalAsync("CONT");
+        int exit = await a.ExitCodeAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(75, exit);
+        try
+        {
+            using HttpResponseMessage answer = await late;
+            Assert.False(answer.IsSuccessStatusCode, $"the paused writer acknowledged a change: {answer.StatusCode}");
+        }
+        catch (HttpRequestException)
+        {
+            // the process went away before answering: also not acknowledged
+        }
+
+        // The new writer never saw that change, and a client that followed the first writer follows the second.
+        (VerifiedSearch after, HandleRecord current) = await alice.LookUpAsync(alice.Label, seenAtA.State, viaB);
+        Assert.Equal(CkvState.On, current.State);
+        Assert.Equal(onAtA.Counter, current.Counter);
+        Assert.True(after.State.TreeSize > seenAtA.State.TreeSize);
+        Assert.Equal(CkvState.Off, (await carol.LookUpAsync(carol.Label, via: viaB)).Record.State);
+        await viaB.ChangeAsync(alice.Credentials, Transition.CkvOff, alice.Next(CkvState.Off)); // through the new writer
+        Assert.Equal(CkvState.Off, (await alice.LookUpAsync(alice.Label, after.State, viaB)).Record.State);
+    }
+
+    private static async Task<HttpResponseMessage> PostChangeAsync(ServerProcess server, TestAccount account, HandleRecord[] records)
+    {
+        var client = new DirectoryClient(server.Http);
+        try
+        {
+            await client.ChangeAsync(account.Credentials, Transition.CkvOff, records);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+        catch (DirectoryApiException e)
+        {
+            return new HttpResponseMessage(e.Status);
+        }
+    }
+
+    private static async Task<JsonElement> HealthAsync(ServerProcess server)
+    {
+        using JsonDocument health = JsonDocument.Parse(await server.Http.GetStringAsync(new Uri("/health", UriKind.Relative)));
+        return health.RootElement.Clone();
+    }
+
+    private static async Task WaitForRoleAsync(ServerProcess server, string role)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            if ((await HealthAsync(server)).GetProperty("role").GetString() == role)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail($"{server.Address} never became the {role}.");
+    }
+
+    private static async Task WaitForSizeAsync(ServerProcess server, ulong size)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            if ((await HealthAsync(server)).GetProperty("treeSize").GetUInt64() >= size)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail($"{server.Address} never followed the log to {size} entries.");
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (string file in System.IO.Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        System.IO.Directory.Delete(_first, recursive: true);
+        System.IO.Directory.Delete(_second, recursive: true);
+    }
+}
