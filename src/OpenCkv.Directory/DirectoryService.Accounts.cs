@@ -24,13 +24,13 @@ public sealed partial class DirectoryService
             return cached.View;
         }
 
-        if (_store.Account(accountId) is null)
+        if (_store.AccountWithRows(accountId) is not { } rows)
         {
             return null;
         }
 
         var records = new Dictionary<string, HandleRecord>(StringComparer.Ordinal);
-        foreach (string label in _store.HandlesOf(accountId))
+        foreach (string label in rows.Handles)
         {
             if (NewestRecord(label) is { } record && record.AccountId.AsSpan().SequenceEqual(accountId))
             {
@@ -44,7 +44,7 @@ public sealed partial class DirectoryService
             accountId,
             records,
             current,
-            _store.Devices(accountId).Where(d => signedIn.Contains(Convert.ToHexString(d.DeviceId))).ToArray());
+            rows.Devices.Where(d => signedIn.Contains(Convert.ToHexString(d.DeviceId))).ToArray());
         _views[key] = (generation, epoch, view);
         return view;
     }

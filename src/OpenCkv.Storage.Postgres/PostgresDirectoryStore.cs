@@ -91,6 +91,41 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, INonceLedger, IDis
         QueryAll($"SELECT {DeviceColumns} FROM {Table("devices")} WHERE account_id = $1 ORDER BY registered_ms, device_id", ReadDevice, accountId);
 
     /// <inheritdoc />
+    /// <remarks>Three statements in one round trip (a batch runs as one implicit transaction).</remarks>
+    public AccountRows? AccountWithRows(byte[] accountId)
+    {
+        using NpgsqlConnection connection = _schema.Open();
+        using var batch = new NpgsqlBatch(connection);
+        Add(batch, $"SELECT account_id, created_ms, managed, totp_secret, totp_enabled FROM {Table("accounts")} WHERE account_id = $1", accountId);
+        Add(batch, $"SELECT label FROM {Table("handles")} WHERE account_id = $1 ORDER BY seq, label", accountId);
+        Add(batch, $"SELECT {DeviceColumns} FROM {Table("devices")} WHERE account_id = $1 ORDER BY registered_ms, device_id", accountId);
+        Account? account = null;
+        var handles = new List<string>();
+        var devices = new List<DirectoryDevice>();
+        using (NpgsqlDataReader reader = batch.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                account = ReadAccount(reader);
+            }
+
+            reader.NextResult();
+            while (reader.Read())
+            {
+                handles.Add(reader.GetString(0));
+            }
+
+            reader.NextResult();
+            while (reader.Read())
+            {
+                devices.Add(ReadDevice(reader));
+            }
+        }
+
+        return account is null ? null : new AccountRows(account, handles, devices);
+    }
+
+    /// <inheritdoc />
     public void AddDevice(DirectoryDevice device)
     {
         ArgumentNullException.ThrowIfNull(device);

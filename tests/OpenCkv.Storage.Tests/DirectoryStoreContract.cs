@@ -235,6 +235,26 @@ public abstract class DirectoryStoreContract : IDisposable
         Assert.Equal([Describe(NewDevice(account, 1)), Describe(second)], Open().Devices(account.AccountId).Select(Describe));
     }
 
+    [Fact]
+    public void An_account_with_its_rows_reads_as_the_three_separate_reads_do()
+    {
+        IDirectoryStore store = Open();
+        Account account = NewAccount(1);
+        store.CreateAccount(account, "tel:+12025550101", NewDevice(account, 1), replaceHandle: false);
+        store.AddDevice(NewDevice(account, 2));
+        Account other = NewAccount(2);
+        store.CreateAccount(other, "tel:+12025550102", NewDevice(other, 3), replaceHandle: false);
+
+        IDirectoryStore view = Open();
+        AccountRows rows = view.AccountWithRows(account.AccountId)!;
+        Assert.Equal(account.AccountId, rows.Account.AccountId);
+        Assert.Equal((account.CreatedMs, account.Managed, account.TotpEnabled), (rows.Account.CreatedMs, rows.Account.Managed, rows.Account.TotpEnabled));
+        Assert.Equal(view.HandlesOf(account.AccountId), rows.Handles);
+        Assert.Equal(view.Devices(account.AccountId).Select(Describe), rows.Devices.Select(Describe));
+        Assert.Equal(2, rows.Devices.Count);
+        Assert.Null(view.AccountWithRows(Id(99)));
+    }
+
     /// <summary>Opens the storage and closes it when the test ends.</summary>
     protected IDirectoryStore Open()
     {

@@ -10,6 +10,9 @@ namespace OpenCkv.Directory.Storage;
 /// <param name="TotpEnabled">True once the person proved a code for <paramref name="TotpSecret"/>.</param>
 public sealed record Account(byte[] AccountId, ulong CreatedMs, bool Managed, byte[]? TotpSecret, bool TotpEnabled);
 
+/// <summary>An account with its handles (in the order they were added) and its device rows.</summary>
+public sealed record AccountRows(Account Account, IReadOnlyList<string> Handles, IReadOnlyList<DirectoryDevice> Devices);
+
 /// <summary>A one-time code sent to prove control of a handle, stored as its hash.</summary>
 public sealed record HandleCode(string Label, byte[] CodeHash, ulong ExpiresMs, int Attempts);
 
@@ -51,6 +54,13 @@ public interface IDirectoryStore
 
     /// <summary>The account's device rows (signed in or waiting to be).</summary>
     IReadOnlyList<DirectoryDevice> Devices(byte[] accountId);
+
+    /// <summary>
+    /// The account with its handles and device rows, or null: what an account view is built from, read together
+    /// (a networked store does it in one round trip; it is on the path of every change).
+    /// </summary>
+    AccountRows? AccountWithRows(byte[] accountId) =>
+        Account(accountId) is { } account ? new AccountRows(account, HandlesOf(accountId), Devices(accountId)) : null;
 
     /// <summary>Adds a device to an existing account (a join, or the new device of a reset).</summary>
     /// <exception cref="DirectoryConflictException">The device id is taken.</exception>
