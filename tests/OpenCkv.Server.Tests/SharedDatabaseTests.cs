@@ -23,7 +23,7 @@ public sealed class SharedDatabaseTests : IDisposable
     private readonly string _first = System.IO.Directory.CreateTempSubdirectory("ckv-shared-a-").FullName;
     private readonly string _second = System.IO.Directory.CreateTempSubdirectory("ckv-shared-b-").FullName;
 
-    private string[] Shared => ["--postgres", _database.ConnectionString, "--lease-s", "2", "--replica-poll-ms", "100"];
+    private string[] Shared => ["--postgres", _database.ConnectionString, "--lease-s", "3", "--replica-poll-ms", "100"];
 
     [Fact]
     public async Task One_server_sequences_the_other_follows_and_a_paused_writer_never_forks_the_log()

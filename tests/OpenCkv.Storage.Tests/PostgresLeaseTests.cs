@@ -45,7 +45,8 @@ public sealed class PostgresLeaseTests : IDisposable
         Assert.True(leaseA.Renew());
         Assert.False(leaseB.Renew()); // never held
 
-        leaseA.Release();
+        Assert.False(leaseB.TryAcquire());
+        ExpireLease();
         Assert.False(leaseB.Current()!.Live);
         Assert.True(leaseB.TryAcquire());
         Assert.Equal(2, leaseB.Epoch);
@@ -53,10 +54,14 @@ public sealed class PostgresLeaseTests : IDisposable
         Assert.Null(leaseA.Epoch);
         Assert.Throws<FencedOutException>(() => a.Commit(new SequencedStep(0, new StoredEntry(1, a.PrefixVersions.Empty), Hash32.Zero, [])));
         Assert.Equal(0UL, a.Size);
+
+        leaseB.Release(); // a graceful stop hands the lease on at once
+        Assert.True(leaseA.TryAcquire());
+        Assert.Equal(3, leaseA.Epoch);
     }
 
     [Fact]
-    public async Task A_writer_paused_past_its_lease_commits_nothing_and_the_next_writer_signs_the_head_it_left()
+    public void A_writer_paused_past_its_lease_commits_nothing_and_the_next_writer_signs_the_head_it_left()
     {
         (PostgresLogStore storeA, PostgresSequencerLease leaseA) = Writer("a");
         (PostgresLogStore storeB, PostgresSequencerLease leaseB) = Writer("b");
@@ -78,7 +83,7 @@ public sealed class PostgresLeaseTests : IDisposable
         Assert.Equal(4UL, storeA.Size);
         Assert.Equal(3UL, storeA.SignedSize);
 
-        await Task.Delay(TimeSpan.FromSeconds(1.3)); // the lease runs out
+        ExpireLease(); // the pause outlasts the lease
         Assert.True(leaseB.TryAcquire());
         TransparencyLog logB = TransparencyLog.Open(Suite, Config, _signing, _vrf, storeB);
         Assert.Equal(3UL, logB.Size); // only signed entries are served
@@ -110,7 +115,16 @@ public sealed class PostgresLeaseTests : IDisposable
         var database = new PostgresLogDatabase(_database.ConnectionString, _database.Schema);
         var store = new PostgresLogStore(database, Suite.TreeHashes);
         _opened.Add(database);
-        return (store, store.UseLease(holder, "http://" + holder, TimeSpan.FromSeconds(1)));
+        return (store, store.UseLease(holder, "http://" + holder, TimeSpan.FromMinutes(5)));
+    }
+
+    /// <summary>Moves the lease's expiry into the past, as a holder paused longer than its lease would find it.</summary>
+    private void ExpireLease()
+    {
+        using var data = Npgsql.NpgsqlDataSource.Create(_database.ConnectionString);
+        using Npgsql.NpgsqlCommand command = data.CreateCommand(
+            $"UPDATE \"{_database.Schema}\".sequencer_lease SET expires_at = clock_timestamp() - interval '1 second'");
+        Assert.Equal(1, command.ExecuteNonQuery());
     }
 
     /// <summary>Signs with the key, except at <see cref="StopAt"/>, where the process "stops" before signing.</summary>

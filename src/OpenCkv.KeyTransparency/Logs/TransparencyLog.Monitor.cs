@@ -49,8 +49,9 @@ public sealed partial class TransparencyLog
         {
             size = _size;
             view = new SignedView(_head ?? throw new ArgumentException("The log has no entries yet.", parameter), _auditorHead);
-            history = HistoryOf(label, create: false);
         }
+
+        history = HistoryOf(label, create: false);
 
         if (Configuration.Mode == DeploymentMode.ThirdPartyAuditing && view.Auditor is null && last != size)
         {

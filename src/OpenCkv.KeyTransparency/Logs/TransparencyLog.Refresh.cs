@@ -24,7 +24,7 @@ public sealed partial class TransparencyLog
     /// <exception cref="ArgumentException">The store's head does not verify; nothing was replaced.</exception>
     public ulong Refresh(bool completeHead)
     {
-        lock (_gate)
+        lock (_writeGate)
         {
             if (_pending.Count > 0)
             {
@@ -52,9 +52,13 @@ public sealed partial class TransparencyLog
 
             (TreeHead head, ulong timestamp) = VerifiedHead(signed);
             LearnVersions(_size, signed);
-            _size = signed;
-            _head = head;
-            _lastTimestamp = timestamp;
+            lock (_gate)
+            {
+                _size = signed;
+                _head = head;
+                _lastTimestamp = timestamp;
+            }
+
             _signer.Witnessed(signed, TreeHead.ToBeSigned(Configuration, signed, LogTreeProof.Root(_store.LogTree, signed, _suite.TreeHashes)));
             return _size;
         }
@@ -93,7 +97,7 @@ public sealed partial class TransparencyLog
                 }
                 else if (count < added.Version.Version)
                 {
-                    _labels.Remove(added.Label); // a gap: reload it whole
+                    _labels.TryRemove(added.Label, out _); // a gap: reload it whole
                 }
 
                 // count > version: loaded after that entry committed, so it holds it already

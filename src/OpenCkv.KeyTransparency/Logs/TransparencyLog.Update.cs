@@ -63,7 +63,7 @@ public sealed partial class TransparencyLog
     /// <returns>The entry's position.</returns>
     private ulong Publish(UpdateRequest request, ulong timestampMs)
     {
-        lock (_gate)
+        lock (_writeGate)
         {
             if (HistoryOf(request.Label, create: false) is { } staged && _pendingPerLabel.ContainsKey(staged))
             {

@@ -11,18 +11,22 @@ namespace OpenCkv.KeyTransparency.Logs;
 /// step (an empty step is a heartbeat entry), each entry keeping its own immutable prefix-tree version; every
 /// entry's tree head is signed after it is appended. Everything sequenced lives in an <see cref="ILogStore"/>; the
 /// log itself holds only caches and the staged updates. The configuration is fixed at creation.
-/// Single writer: <see cref="Stage"/> and <see cref="Sequence"/> must not run concurrently with each other;
-/// responses are built concurrently with them, each for the tree size current when it started.
+/// Single writer: <see cref="Stage"/> and <see cref="Sequence"/> are serialized with each other; responses are built
+/// concurrently with them — also while an entry is being stored — each for the tree size current when it started.
 /// </summary>
 public sealed partial class TransparencyLog
 {
     private readonly CryptoSuite _suite;
     private readonly VrfKeyPair _vrfKey;
     private readonly ILogStore _store;
-    private readonly Dictionary<byte[], LabelHistory> _labels = new(LabelComparer.Instance);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<byte[], LabelHistory> _labels = new(LabelComparer.Instance);
     private readonly List<(LabelHistory History, uint Version, UpdateValue Value)> _pending = [];
     private readonly Dictionary<LabelHistory, uint> _pendingPerLabel = [];
+    /// <summary>Guards the served state (size, head, last timestamp, auditor head); held only briefly.</summary>
     private readonly Lock _gate = new();
+
+    /// <summary>Serializes the writer's work (staging, sequencing, refreshing) without holding up readers.</summary>
+    private readonly Lock _writeGate = new();
     private readonly Lock _updateGate = new();
     private ulong _size;
     private TreeHead? _head;
@@ -233,13 +237,13 @@ public sealed partial class TransparencyLog
             throw new ArgumentException("A label is at most 255 bytes.", nameof(label));
         }
 
-        lock (_gate)
+        lock (_writeGate)
         {
             return StageLocked(label, value);
         }
     }
 
-    /// <summary>Stages one value; the caller holds the gate.</summary>
+    /// <summary>Stages one value; the caller holds the write gate.</summary>
     /// <exception cref="InvalidOperationException">An audited entry is full (255 new versions): sequence first.</exception>
     private uint StageLocked(byte[] label, byte[] value)
     {
@@ -263,7 +267,7 @@ public sealed partial class TransparencyLog
     /// </summary>
     internal uint StageWithOutput(byte[] label, byte[] value, Hash32 vrfOutput)
     {
-        lock (_gate)
+        lock (_writeGate)
         {
             uint version = StageLocked(label, value);
             HistoryOf(label, create: false)!.Output(version, _ => vrfOutput); // before Sequence evaluates it
@@ -278,7 +282,9 @@ public sealed partial class TransparencyLog
     /// <exception cref="ArgumentException">The timestamp is below the previous entry's: log timestamps never decrease.</exception>
     public ulong Sequence(ulong timestampMs)
     {
-        lock (_gate)
+        // The whole step runs under the write gate; the served state changes under the gate at the end only, so
+        // responses keep being built while the entry is stored.
+        lock (_writeGate)
         {
             if (_size > 0 && timestampMs < _lastTimestamp)
             {
@@ -316,9 +322,12 @@ public sealed partial class TransparencyLog
 
             _pending.Clear();
             _pendingPerLabel.Clear();
-            _size = size;
-            _head = head;
-            _lastTimestamp = timestampMs;
+            lock (_gate)
+            {
+                _size = size;
+                _head = head;
+                _lastTimestamp = timestampMs;
+            }
 
             // After the in-memory state follows the store: if telling the signer fails, the entry is still committed.
             try
@@ -342,16 +351,14 @@ public sealed partial class TransparencyLog
     public (uint Version, byte[] Value)? Latest(byte[] label)
     {
         ArgumentNullException.ThrowIfNull(label);
-        lock (_gate)
+        ulong size = Size;
+        if (label.Length > VrfInput.MaxLabelLength || HistoryOf(label, create: false) is not { } history)
         {
-            if (label.Length > VrfInput.MaxLabelLength || HistoryOf(label, create: false) is not { } history)
-            {
-                return null;
-            }
-
-            PublishedVersion[] versions = history.VersionsIn(_size);
-            return versions.Length == 0 ? null : (versions[^1].Version, versions[^1].Value.Value);
+            return null;
         }
+
+        PublishedVersion[] versions = history.VersionsIn(size);
+        return versions.Length == 0 ? null : (versions[^1].Version, versions[^1].Value.Value);
     }
 
     /// <summary>The version the next staged value of this label gets, counting values staged but not yet sequenced.</summary>
@@ -381,21 +388,25 @@ public sealed partial class TransparencyLog
     private byte[] ProveVrf(byte[] label, uint version) =>
         _suite.Vrf.Prove(_vrfKey, Tls.TlsCodec.Encode(new VrfInput(label, version)));
 
-    /// <summary>The cached history of a label, loaded from the store on first use. Callers hold the gate.</summary>
+    /// <summary>
+    /// The cached history of a label, loaded from the store on first use; no lock is needed. A history loaded while
+    /// an entry is being stored may already hold that entry's versions: readers take versions below their size
+    /// only, and the writer appends only to the history it staged with, which is the cached one.
+    /// </summary>
     private LabelHistory? HistoryOf(byte[] label, bool create)
     {
-        if (!_labels.TryGetValue(label, out LabelHistory? history))
+        if (_labels.TryGetValue(label, out LabelHistory? cached))
         {
-            IReadOnlyList<PublishedVersion> committed = _store.Versions(label);
-            if (committed.Count == 0 && !create)
-            {
-                return null;
-            }
-
-            history = new LabelHistory(label.ToArray(), committed);
-            _labels[history.Label] = history;
+            return cached;
         }
 
-        return history;
+        IReadOnlyList<PublishedVersion> committed = _store.Versions(label);
+        if (committed.Count == 0 && !create)
+        {
+            return null;
+        }
+
+        byte[] key = label.ToArray();
+        return _labels.GetOrAdd(key, _ => new LabelHistory(key, committed));
     }
 }

@@ -147,10 +147,45 @@ public sealed class SharedStoreTests
         Assert.Equal(6UL, reader.Refresh(completeHead: false));
     }
 
-    /// <summary>A store that, when told, answers the newest head with the signature of the one before.</summary>
+    [Fact]
+    public async Task Responses_are_built_while_an_entry_is_being_stored()
+    {
+        var inner = new InMemoryLogStore(LogFixture.Suite.TreeHashes);
+        var slow = new HeadSwappingStore(inner);
+        TransparencyLog log = TransparencyLog.Create(LogFixture.Suite, Config, Signing, Vrf, slow);
+        ulong now = LogFixture.PublishRoundRobin(log, 3, 2, 1_000_000, 100);
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        slow.BeforeCommit = () =>
+        {
+            entered.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+        };
+
+        log.Stage(LogFixture.Label(0), [5]);
+        Task<ulong> sequencing = Task.Run(() => log.Sequence(now + 100));
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(30)));
+
+        // The writer is inside the store's commit; a reader still gets the previous entry's answers at once.
+        var request = new SearchRequest(null, LogFixture.Label(0), null);
+        Task<SearchResponse> answer = Task.Run(() => log.Search(request));
+        Task<(uint, byte[])?> latest = Task.Run(() => log.Latest(LogFixture.Label(0)));
+        await Task.WhenAll(answer, latest).WaitAsync(TimeSpan.FromSeconds(10)); // times out if a reader waits for the writer
+        Assert.Equal(3UL, log.Size);
+        Assert.Equal(1u, SearchVerifier.Verify(LogFixture.Suite, Config, null, request, await answer, now).Version);
+        Assert.Equal(1u, (await latest)!.Value.Item1);
+
+        release.Set();
+        Assert.Equal(3UL, await sequencing);
+        Assert.Equal(2u, log.Latest(LogFixture.Label(0))!.Value.Version);
+    }
+
+    /// <summary>A store that, when told, answers the newest head with the signature of the one before, or waits before a commit.</summary>
     private sealed class HeadSwappingStore(InMemoryLogStore inner) : ILogStore
     {
         public bool Swap { get; set; }
+
+        public Action BeforeCommit { get; set; } = static () => { };
 
         public KeyTransparency.Trees.IPrefixVersions PrefixVersions => inner.PrefixVersions;
 
@@ -169,7 +204,11 @@ public sealed class SharedStoreTests
 
         public IReadOnlyList<PublishedLabelVersion> VersionsAt(ulong position) => inner.VersionsAt(position);
 
-        public void Commit(SequencedStep sequenced) => inner.Commit(sequenced);
+        public void Commit(SequencedStep sequenced)
+        {
+            BeforeCommit();
+            inner.Commit(sequenced);
+        }
 
         public void StoreHead(TreeHead head) => inner.StoreHead(head);
     }
