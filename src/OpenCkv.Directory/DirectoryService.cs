@@ -76,10 +76,17 @@ public sealed partial class DirectoryService
 
     private async Task<ChangeReceipt> PublishAsync(List<(string Label, byte[] Bytes, HandleRecord Record)> records)
     {
+        // The request's own thread computes the search keys, so the single writer does not (VRF, KT §4).
+        (byte[] Label, byte[] Value)[] values = records.Select(r => (Encoding.UTF8.GetBytes(r.Label), r.Bytes)).ToArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            _log.PrepareVersion(values[i].Label, records[i].Record.Version);
+        }
+
         PublishedBatch batch;
         try
         {
-            batch = await _sequencer.PublishAsync(records.Select(r => (Encoding.UTF8.GetBytes(r.Label), r.Bytes)).ToArray()).ConfigureAwait(false);
+            batch = await _sequencer.PublishAsync(values).ConfigureAwait(false);
         }
         catch (NotTheWriterException e)
         {

@@ -24,9 +24,10 @@ public sealed class NotTheWriterException(string? writerAddress)
 }
 
 /// <summary>
-/// The log's single writer (DESIGN §3): values wait in a queue; the first one waiting opens a batch that closes after
-/// <see cref="SequencerOptions.BatchInterval"/> or when <see cref="SequencerOptions.MaxBatch"/> values are waiting,
-/// and the batch becomes one entry. A request learns its entry only after the store committed it, so an
+/// The log's single writer (DESIGN §3): values wait in a queue; a batch closes once its first value has waited
+/// <see cref="SequencerOptions.BatchInterval"/> since it was queued, or when <see cref="SequencerOptions.MaxBatch"/>
+/// values are waiting, and the batch becomes one entry. A value that arrived while the previous entry was being
+/// stored has spent its wait already, so under load entries follow each other without an idle window. A request learns its entry only after the store committed it, so an
 /// acknowledged update is durable. When nothing was published for <see cref="SequencerOptions.HeartbeatInterval"/>
 /// an empty entry keeps the rightmost timestamp fresh and distinguished entries appearing.
 /// A failed commit stops the sequencer for good (the high-water mark may be one ahead of the store; a restart
@@ -115,7 +116,7 @@ public sealed class Sequencer
             throw new NotTheWriterException(WriterAddress());
         }
 
-        var pending = new Pending(values, new TaskCompletionSource<PublishedBatch>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(values, new TaskCompletionSource<PublishedBatch>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp());
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new SequencerStoppedException("The log's sequencer has shut down.");
@@ -195,7 +196,7 @@ public sealed class Sequencer
         }
 
         using var window = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        window.CancelAfter(_options.BatchInterval);
+        bool open = true;
         while (count < _options.MaxBatch)
         {
             while (count < _options.MaxBatch && _queue.Reader.TryRead(out Pending? next))
@@ -213,6 +214,19 @@ public sealed class Sequencer
             if (count >= _options.MaxBatch)
             {
                 break;
+            }
+
+            if (open && batch.Count > 0)
+            {
+                // The window runs from the moment the batch's first value was queued.
+                TimeSpan left = _options.BatchInterval - _time.GetElapsedTime(batch[0].QueuedAt);
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                window.CancelAfter(left);
+                open = false;
             }
 
             try
@@ -297,5 +311,5 @@ public sealed class Sequencer
         }
     }
 
-    private sealed record Pending(IReadOnlyList<(byte[] Label, byte[] Value)> Values, TaskCompletionSource<PublishedBatch> Done);
+    private sealed record Pending(IReadOnlyList<(byte[] Label, byte[] Value)> Values, TaskCompletionSource<PublishedBatch> Done, long QueuedAt);
 }

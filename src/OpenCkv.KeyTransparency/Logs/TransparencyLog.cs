@@ -361,6 +361,21 @@ public sealed partial class TransparencyLog
         return versions.Length == 0 ? null : (versions[^1].Version, versions[^1].Value.Value);
     }
 
+    /// <summary>
+    /// Computes now, on the caller's thread, the search key (KT §4: the VRF output) that <paramref name="version"/> of
+    /// <paramref name="label"/> will be published with, so the writer finds it cached instead of computing it inside
+    /// the entry it is building. The output depends on the label and version only; computing one that is never
+    /// published costs time and changes nothing.
+    /// </summary>
+    public void PrepareVersion(byte[] label, uint version)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        if (label.Length <= VrfInput.MaxLabelLength && HistoryOf(label, create: true) is { } history)
+        {
+            history.Output(version, v => EvaluateVrf(history.Label, v));
+        }
+    }
+
     /// <summary>The version the next staged value of this label gets, counting values staged but not yet sequenced.</summary>
     private uint NextStagedVersion(LabelHistory history)
     {
