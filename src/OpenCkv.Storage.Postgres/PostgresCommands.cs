@@ -36,6 +36,40 @@ internal static class PostgresCommands
         return command;
     }
 
+    /// <summary>Rows per multi-row insert: far below the protocol's 65,535 parameters for every table here.</summary>
+    public const int MaxRowsPerInsert = 500;
+
+    /// <summary>
+    /// The multi-row <c>INSERT … VALUES</c> statements, of at most <see cref="MaxRowsPerInsert"/> rows each, that insert
+    /// <paramref name="rows"/> (one value per column): the database parses and plans one statement per chunk rather
+    /// than one per row. Run them with <see cref="ExecuteInChunks"/>.
+    /// </summary>
+    public static List<NpgsqlBatchCommand> RowInserts(string table, string columns, int columnCount, IReadOnlyList<object[]> rows)
+    {
+        var commands = new List<NpgsqlBatchCommand>();
+        foreach (object[][] chunk in rows.Chunk(MaxRowsPerInsert))
+        {
+            var values = new System.Text.StringBuilder();
+            var command = new NpgsqlBatchCommand();
+            for (int r = 0; r < chunk.Length; r++)
+            {
+                values.Append(r == 0 ? "(" : ", (");
+                for (int c = 0; c < columnCount; c++)
+                {
+                    values.Append(c == 0 ? "$" : ", $").Append((r * columnCount) + c + 1);
+                    command.Parameters.Add(new NpgsqlParameter { Value = chunk[r][c] });
+                }
+
+                values.Append(')');
+            }
+
+            command.CommandText = $"INSERT INTO {table} ({columns}) VALUES {values}";
+            commands.Add(command);
+        }
+
+        return commands;
+    }
+
     /// <summary>Statements per batch when many are sent in one transaction.</summary>
     public const int MaxBatchCommands = 100;
 

@@ -216,16 +216,16 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
                     sequenced.Entry.Tree.Root.ToArray(),
                     Array.Empty<byte>()),
             };
-            string insertVersion =
-                $"INSERT INTO {_database.Table("versions")} (label, version, position, seq, vrf_output, commitment, opening, value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
             long seq = 0;
-            foreach (PublishedLabelVersion published in sequenced.Versions)
-            {
-                PublishedVersion v = published.Version;
-                commands.Add(PostgresCommands.BatchCommand(
-                    insertVersion,
-                    published.Label, (long)v.Version, (long)v.Position, seq++, v.VrfOutput.ToArray(), v.Commitment.ToArray(), v.Opening, v.Value.Value));
-            }
+            commands.AddRange(PostgresCommands.RowInserts(
+                _database.Table("versions"),
+                "label, version, position, seq, vrf_output, commitment, opening, value",
+                8,
+                sequenced.Versions.Select(published => new object[]
+                {
+                    published.Label, (long)published.Version.Version, (long)published.Version.Position, seq++,
+                    published.Version.VrfOutput.ToArray(), published.Version.Commitment.ToArray(), published.Version.Opening, published.Version.Value.Value,
+                }).ToArray()));
 
             try
             {

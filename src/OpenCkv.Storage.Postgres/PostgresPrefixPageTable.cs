@@ -94,8 +94,8 @@ public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int ca
         // rolls the whole batch back.
         using NpgsqlConnection connection = database.Open();
         using NpgsqlTransaction transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
-        string sql = $"INSERT INTO {database.Table("prefix_pages")} (id, page) VALUES ($1, $2)";
-        PostgresCommands.ExecuteInChunks(connection, transaction, pages.Select(page => PostgresCommands.BatchCommand(sql, (long)page.Id, PrefixPageCodec.Encode(page))).ToArray());
+        PostgresCommands.ExecuteInChunks(connection, transaction, PostgresCommands.RowInserts(
+            database.Table("prefix_pages"), "id, page", 2, pages.Select(page => new object[] { (long)page.Id, PrefixPageCodec.Encode(page) }).ToArray()));
         transaction.Commit();
     }
 }
