@@ -116,7 +116,7 @@ public sealed partial class DirectoryService
                 throw new DirectoryException(DirectoryError.RecordRejected, $"Two records for {label}.");
             }
 
-            HandleRecord record = CheckRecord(bytes, label, checked(previous.Version + 1));
+            HandleRecord record = CheckRecord(bytes, label, checked(previous.Version + 1), previous);
             Refuse(() => RecordTransitions.Check(previous, record, transition, authorization));
             checkedRecords.Add((label, bytes, record));
         }

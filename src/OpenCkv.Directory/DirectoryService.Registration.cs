@@ -69,7 +69,7 @@ public sealed partial class DirectoryService
         }
 
         CheckCode(label, code);
-        HandleRecord record = CheckRecord(recordBytes, label, previous is null ? 0 : checked(previous.Version + 1));
+        HandleRecord record = CheckRecord(recordBytes, label, previous is null ? 0 : checked(previous.Version + 1), previous);
         Refuse(() => RecordTransitions.Check(previous, record, Transition.First, Authorization.HandleCode));
         if (record.State != CkvState.Off || record.Devices.Count != 1)
         {

@@ -136,11 +136,15 @@ public sealed partial class DirectoryService
         }
     }
 
-    private static HandleRecord CheckRecord(byte[] bytes, string label, uint version)
+    /// <summary>
+    /// Checks a record on its own (§2.5). Device entries carried unchanged from <paramref name="previous"/> — the
+    /// handle's newest record, which passed these checks to reach the log — are not verified again.
+    /// </summary>
+    private static HandleRecord CheckRecord(byte[] bytes, string label, uint version, HandleRecord? previous)
     {
         try
         {
-            return RecordCheck.Verify(bytes, Encoding.UTF8.GetBytes(label), version);
+            return RecordCheck.Verify(bytes, Encoding.UTF8.GetBytes(label), version, previous);
         }
         catch (RecordException e)
         {

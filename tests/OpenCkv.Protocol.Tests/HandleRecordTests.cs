@@ -81,6 +81,29 @@ public sealed class HandleRecordTests
     }
 
     [Fact]
+    public void Only_device_entries_carried_byte_for_byte_from_a_checked_record_under_the_same_keys_skip_their_proof()
+    {
+        using var key = EcdsaP256PrivateKey.Generate();
+        using var rotated = EcdsaP256PrivateKey.Generate();
+        HandleRecord honest = Records.Signed(key, version: 3);
+        Device bad = honest.Devices[0] with { Possession = [.. honest.Devices[1].Possession] }; // another device's proof
+
+        // A "checked" record holding the bad entry stands in for one that proved it: the same entry is then taken as
+        // proven, and nothing else is.
+        HandleRecord checkedBefore = honest with { Devices = [bad, honest.Devices[1]] };
+        byte[] next = TlsCodec.Encode((honest with { Version = 4, Counter = 8, Devices = [bad, honest.Devices[1]] }).SignedBy(key));
+        Assert.Equal(4u, RecordCheck.Verify(next, Records.Label, 4, checkedBefore).Version);
+        Assert.Equal(RecordFailure.BadDevice, Assert.Throws<RecordException>(() => RecordCheck.Verify(next, Records.Label, 4)).Failure);
+
+        // One byte different, another account key, or another account: checked in full.
+        Device flipped = bad with { Possession = [.. bad.Possession[..^1], (byte)(bad.Possession[^1] ^ 1)] };
+        byte[] changed = TlsCodec.Encode((honest with { Version = 4, Counter = 8, Devices = [flipped, honest.Devices[1]] }).SignedBy(key));
+        Assert.Equal(RecordFailure.BadDevice, Assert.Throws<RecordException>(() => RecordCheck.Verify(changed, Records.Label, 4, checkedBefore)).Failure);
+        Assert.Equal(RecordFailure.BadDevice, Assert.Throws<RecordException>(() => RecordCheck.Verify(next, Records.Label, 4, checkedBefore with { AccountKey = rotated.PublicKey.Encoded.ToArray() })).Failure);
+        Assert.Equal(RecordFailure.BadDevice, Assert.Throws<RecordException>(() => RecordCheck.Verify(next, Records.Label, 4, checkedBefore with { AccountId = new byte[16] })).Failure);
+    }
+
+    [Fact]
     public void A_record_signed_by_a_key_other_than_its_own_is_refused_and_cannot_be_made()
     {
         using var key = EcdsaP256PrivateKey.Generate();
