@@ -44,7 +44,8 @@ public sealed partial class DirectoryService
             accountId,
             records,
             current,
-            rows.Devices.Where(d => signedIn.Contains(Convert.ToHexString(d.DeviceId))).ToArray());
+            rows.Devices.Where(d => signedIn.Contains(Convert.ToHexString(d.DeviceId))).ToArray(),
+            rows.Account);
         _views[key] = (generation, epoch, view);
         return view;
     }
@@ -63,6 +64,12 @@ public sealed partial class DirectoryService
     {
         Account account = _store.Account(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
         AccountView view = View(accountId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        return RequirementsOf(account, view);
+    }
+
+    /// <summary>The blockers of <paramref name="view"/>'s account, whose row is <paramref name="account"/>.</summary>
+    private IReadOnlyList<Blocker> RequirementsOf(Account account, AccountView view)
+    {
         IEnumerable<byte[]> unreported = (view.Current?.Devices ?? [])
             .Where(d => !view.Devices.Any(known => known.DeviceId.AsSpan().SequenceEqual(d.DeviceId)))
             .Select(d => d.DeviceId);

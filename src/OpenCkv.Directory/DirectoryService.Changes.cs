@@ -37,7 +37,7 @@ public sealed partial class DirectoryService
             throw new DirectoryException(DirectoryError.NotAllowed, "Only a signed-in device of the account changes it.");
         }
 
-        if (transition == Transition.CkvOn && Requirements(accountId) is { Count: > 0 } blockers)
+        if (transition == Transition.CkvOn && RequirementsOf(view.Account, view) is { Count: > 0 } blockers) // the view was read just now
         {
             throw new DirectoryException(DirectoryError.RequirementsNotMet, "Contact key verification cannot be turned on yet.", blockers);
         }

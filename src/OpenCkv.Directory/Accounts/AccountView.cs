@@ -12,11 +12,13 @@ namespace OpenCkv.Directory.Accounts;
 /// <param name="Records">Each handle's newest record (tombstones included), by label.</param>
 /// <param name="Current">The newest record of a live handle: every live handle's agrees on key, state and devices. Null when no handle is live.</param>
 /// <param name="Devices">The signed-in devices (listed in <paramref name="Current"/>) with their facts.</param>
+/// <param name="Account">The account's row as it was read with the rest.</param>
 public sealed record AccountView(
     byte[] AccountId,
     IReadOnlyDictionary<string, HandleRecord> Records,
     HandleRecord? Current,
-    IReadOnlyList<DirectoryDevice> Devices)
+    IReadOnlyList<DirectoryDevice> Devices,
+    Storage.Account Account)
 {
     /// <summary>The labels whose newest record is not a tombstone.</summary>
     public IEnumerable<string> LiveHandles => Records.Where(r => r.Value.State != CkvState.Removed).Select(r => r.Key);
