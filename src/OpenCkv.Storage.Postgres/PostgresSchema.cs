@@ -52,7 +52,8 @@ internal sealed partial class PostgresSchema : IDisposable
     /// <summary>
     /// The connection string with the store's defaults where it sets none: statements used twice are prepared on
     /// their connection, since the stores run a few dozen statement texts over and over, and parsing and planning
-    /// each again cost the database server as much as running it (docs/benchmarks.md).
+    /// each again cost the database server as much as running it; and pooled connections are not reset
+    /// (docs/benchmarks.md).
     /// </summary>
     internal static string WithDefaults(string connectionString)
     {
@@ -62,6 +63,14 @@ internal sealed partial class PostgresSchema : IDisposable
         {
             builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase) &&
+            !connectionString.Contains("ResetOnClose", StringComparison.OrdinalIgnoreCase))
+        {
+            // The stores set no session state (no SET, no temporary tables), so a pooled connection needs no reset
+            // before it is used again.
+            builder.NoResetOnClose = true;
         }
 
         return builder.ConnectionString;
