@@ -15,7 +15,7 @@ port=18491
 server_pid=
 trap 'if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi; bash scripts/postgres.sh stop >/dev/null 2>&1 || true; rm -rf "$data"' EXIT
 
-admin=$(bash scripts/postgres.sh start)
+admin=$(OPENCKV_PG_FSYNC=on bash scripts/postgres.sh start)
 db="fixture_$labels"
 psql "$(sed -E 's/Host=([^;]*);Port=([^;]*);Username=([^;]*);Database=(.*)/postgresql:\/\/\3@\1:\2\/\4/' <<<"$admin")" -qc "CREATE DATABASE $db"
 conn=${admin/Database=openckv_test/Database=$db}

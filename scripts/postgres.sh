@@ -8,6 +8,7 @@
 # Installs Debian's postgresql package when initdb and pg_ctl are missing (as root). initdb refuses to run as
 # root, so as root the cluster belongs to the postgres user. Progress goes to stderr; stdout is only the
 # connection string, so `OPENCKV_TEST_POSTGRES=$(scripts/postgres.sh start)` works.
+#   OPENCKV_PG_FSYNC=on makes the cluster durable (fsync on), as benchmarks need; tests run without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -87,7 +88,7 @@ start() {
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$folder'
-fsync = off  # a throwaway cluster: no crash safety needed
+fsync = ${OPENCKV_PG_FSYNC:-off}  # off for a throwaway test cluster; benchmarks set OPENCKV_PG_FSYNC=on
 max_connections = 200
 EOF
     if [ "$(id -u)" -eq 0 ]; then
