@@ -23,7 +23,7 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, INonceLedger, IDis
     private const string DeviceColumns = PostgresDevices.Columns;
 
     private readonly PostgresSchema _schema;
-    private long _noncesSpent;
+    private readonly PostgresNonceLedger _nonces;
 
     /// <summary>Connects to the database and creates the schema and the directory's tables if they are missing.</summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
@@ -31,6 +31,7 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, INonceLedger, IDis
     public PostgresDirectoryStore(string connectionString, string schema = "public")
     {
         _schema = new PostgresSchema(connectionString, schema, Tables);
+        _nonces = new PostgresNonceLedger(_schema);
     }
 
     /// <inheritdoc />
@@ -217,16 +218,7 @@ public sealed class PostgresDirectoryStore : IDirectoryStore, INonceLedger, IDis
     public bool Spend(byte[] nonce, long expiresMs, long nowMs)
     {
         ArgumentNullException.ThrowIfNull(nonce);
-        using NpgsqlConnection connection = _schema.Open();
-        if (Interlocked.Increment(ref _noncesSpent) % 1_000 == 0)
-        {
-            using NpgsqlCommand sweep = PostgresCommands.Command(connection, null, $"DELETE FROM {Table("request_nonces")} WHERE expires_ms <= $1", nowMs);
-            sweep.ExecuteNonQuery();
-        }
-
-        using NpgsqlCommand insert = PostgresCommands.Command(
-            connection, null, $"INSERT INTO {Table("request_nonces")} (nonce, expires_ms) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING", nonce, expiresMs);
-        return insert.ExecuteNonQuery() == 1;
+        return _nonces.Spend(nonce, expiresMs, nowMs);
     }
 
     /// <inheritdoc />

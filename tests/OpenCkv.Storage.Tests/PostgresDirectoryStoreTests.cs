@@ -17,4 +17,32 @@ public sealed class PostgresDirectoryStoreTests : DirectoryStoreContract
         base.Dispose();
         _database.Dispose();
     }
+
+    [Fact]
+    public async Task Each_nonce_is_fresh_exactly_once_across_concurrent_spenders_and_two_stores()
+    {
+        using PostgresDirectoryStore first = PostgresStores.OpenDirectory(_database.ConnectionString, _database.Schema);
+        using PostgresDirectoryStore second = PostgresStores.OpenDirectory(_database.ConnectionString, _database.Schema);
+        byte[][] nonces = [.. Enumerable.Range(0, 400).Select(i => BitConverter.GetBytes(i).Concat(new byte[12]).ToArray())];
+        int fresh = 0;
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        // 32 spenders, each spending every nonce in its own order, half through each store: 12,800 attempts.
+        Task[] spenders = [.. Enumerable.Range(0, 32).Select(w => Task.Run(() =>
+        {
+            PostgresDirectoryStore store = w % 2 == 0 ? first : second;
+            foreach (byte[] nonce in nonces.OrderBy(_ => Random.Shared.Next()))
+            {
+                if (store.Spend(nonce, now + 600_000, now))
+                {
+                    Interlocked.Increment(ref fresh);
+                }
+            }
+        }))];
+        await Task.WhenAll(spenders);
+
+        Assert.Equal(nonces.Length, fresh);
+        Assert.False(first.Spend(nonces[0], now + 600_000, now));
+        Assert.True(second.Spend(Enumerable.Repeat((byte)0xff, 16).ToArray(), now + 600_000, now));
+    }
 }
