@@ -104,7 +104,17 @@ internal static class ServerCommands
 
         // SIGTERM and Ctrl-C stop the host; the sequencer finishes the entry it is building first. A server that lost
         // its sequencer lease stops itself with exit code 75, to be restarted as a replica.
-        await app.RunAsync().ConfigureAwait(false);
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        {
+            // Kestrel could not start listening: a missing or unreadable certificate, a wrong password, a taken port.
+            Console.Error.WriteLine($"ckv server: could not start: {e.Message}");
+            return 1;
+        }
+
         return Environment.ExitCode;
     }
 

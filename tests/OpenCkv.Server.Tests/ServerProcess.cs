@@ -9,11 +9,11 @@ public sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
 
-    private ServerProcess(Process process, Uri address)
+    private ServerProcess(Process process, Uri address, HttpMessageHandler? handler)
     {
         _process = process;
         Address = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri Address { get; }
@@ -22,18 +22,31 @@ public sealed class ServerProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string folder, params string[] extra)
+    public static Task<ServerProcess> StartAsync(string folder, params string[] extra) => StartAsync(folder, null, extra);
+
+    /// <summary>
+    /// Starts the server, over HTTPS when <paramref name="https"/> is given: its certificate reaches Kestrel through
+    /// the environment, and <see cref="Http"/> trusts exactly that certificate.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string folder, HttpsCertificate? https, params string[] extra)
     {
         int port = FreePort();
+        string scheme = https is null ? "http" : "https";
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ckv.exe" : "ckv"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])["server", "--data", folder, "--urls", $"http://127.0.0.1:{port}", "--dev", .. extra])
+        foreach (string argument in (string[])["server", "--data", folder, "--urls", $"{scheme}://127.0.0.1:{port}", "--dev", .. extra])
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (https is not null)
+        {
+            start.Environment["Kestrel__Certificates__Default__Path"] = https.PfxPath;
+            start.Environment["Kestrel__Certificates__Default__Password"] = https.Password;
         }
 
         Process process = Process.Start(start)!;
@@ -41,7 +54,7 @@ public sealed class ServerProcess : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var server = new ServerProcess(process, new Uri($"{scheme}://127.0.0.1:{port}"), https?.TrustingHandler());
         for (int i = 0; i < 300; i++)
         {
             if (process.HasExited)
@@ -121,4 +134,14 @@ public sealed class ServerProcess : IDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>A certificate for a test server: the PFX Kestrel loads, and a client handler that trusts only it.</summary>
+public sealed record HttpsCertificate(string PfxPath, string Password, string Thumbprint)
+{
+    public HttpClientHandler TrustingHandler() => new()
+    {
+        ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            certificate is not null && string.Equals(certificate.Thumbprint, Thumbprint, StringComparison.OrdinalIgnoreCase),
+    };
 }
