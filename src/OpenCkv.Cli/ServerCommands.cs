@@ -118,6 +118,33 @@ internal static class ServerCommands
         return Environment.ExitCode;
     }
 
+    /// <summary>`ckv server handover --data OLD --to NEW`: signs the handover of the log in OLD to the log in NEW.</summary>
+    public static int Handover(string[] args)
+    {
+        string? data = Option(args, "--data");
+        string? to = Option(args, "--to");
+        if (data is null || to is null)
+        {
+            Console.Error.WriteLine("usage: ckv server handover --data OLD_DIR --to NEW_DIR   (the server must not be running on OLD_DIR)");
+            return 2;
+        }
+
+        try
+        {
+            Configuration next = LogFolder.ReadConfiguration(to);
+            using LogFolder folder = LogFolder.Open(data);
+            Protocol.LogHandover statement = folder.HandOver(data, next, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Console.WriteLine($"{data}: handed over at {statement.FinalTreeSize} entries to the log with fingerprint {LogFolder.Fingerprint(next)}");
+            Console.WriteLine($"statement: {LogFolder.HandoverPath(data)} (served at GET /log/handover); this log now takes no more changes");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException or KeyTransparency.Tls.KtFormatException)
+        {
+            Console.Error.WriteLine($"ckv server handover: {e.Message}");
+            return 1;
+        }
+    }
+
     public static int Admin(string[] args)
     {
         string? data = Option(args, "--data");

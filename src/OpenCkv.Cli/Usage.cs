@@ -19,6 +19,9 @@ internal static class Usage
         output.WriteLine("                       log); --dev writes one-time codes to the console and serves /dev/codes");
         output.WriteLine("         with --postgres also [--lease-s N] [--replica-poll-ms N] [--advertise URL]: servers sharing one");
         output.WriteLine("                       database are read replicas but one, which holds the sequencer lease");
+        output.WriteLine("  server handover --data OLD_DIR --to NEW_DIR");
+        output.WriteLine("                       sign the move of the log in OLD_DIR to the log in NEW_DIR (server stopped);");
+        output.WriteLine("                       OLD_DIR's server then serves the statement and takes no more changes");
         output.WriteLine("  server admin --data DIR managed HANDLE on|off");
         output.WriteLine("                       mark the account holding HANDLE as managed (CKV not offered) or not");
         output.WriteLine("  --version            print the version and the pinned KEYTRANS draft revision");

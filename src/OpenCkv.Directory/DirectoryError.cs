@@ -50,6 +50,9 @@ public enum DirectoryError
     /// evidence when known (503).
     /// </summary>
     ReadReplica,
+
+    /// <summary>The log was handed over to a new one and takes no more changes (410).</summary>
+    LogMoved,
 }
 
 /// <summary>A refused request, with the reason and, where it helps, the evidence (for example the blockers).</summary>

@@ -55,6 +55,11 @@ public sealed partial class DirectoryService
     /// </summary>
     private void RequireWriter()
     {
+        if (_sequencer.Retired is { } retired)
+        {
+            throw new DirectoryException(DirectoryError.LogMoved, retired);
+        }
+
         if (!_sequencer.IsWriter)
         {
             string? writer = _sequencer.WriterAddress();
@@ -87,6 +92,10 @@ public sealed partial class DirectoryService
         try
         {
             batch = await _sequencer.PublishAsync(values).ConfigureAwait(false);
+        }
+        catch (LogRetiredException e)
+        {
+            throw new DirectoryException(DirectoryError.LogMoved, e.Message);
         }
         catch (NotTheWriterException e)
         {

@@ -40,6 +40,9 @@ public static class Contexts
     /// <summary>The code both devices of a join exchange show.</summary>
     public const string JoinCode = "OpenCKV v1 join code";
 
+    /// <summary>A log's statement, signed with its tree-head key, that moves its clients to a new log.</summary>
+    public const string LogHandover = "OpenCKV v1 log handover";
+
     /// <summary>Bytes of a context as they start a signed or hashed input.</summary>
     internal static byte[] Bytes(string context) => System.Text.Encoding.ASCII.GetBytes(context);
 }

@@ -91,7 +91,12 @@ public static class DirectoryServer
         DevHandleCodeSender? devCodes = null;
         IHandleCodeSender sender;
         builder.Services.AddSingleton(sequencer);
-        if (lease is null)
+        if (LogFolder.ReadHandover(options.DataFolder) is not null)
+        {
+            // Handed over: the final head stays final, so nothing sequences, not even a heartbeat.
+            sequencer.Retire("This log was handed over to a new log (GET /log/handover) and takes no more changes.");
+        }
+        else if (lease is null)
         {
             builder.Services.AddHostedService<SequencerService>();
         }
@@ -119,9 +124,12 @@ public static class DirectoryServer
         builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, new Limits(options.SearchesPerMinute, options.SensitivePerMinute, options.SignedPerMinute), new Metrics()));
         WebApplication app = builder.Build();
         ServerState shared = app.Services.GetRequiredService<ServerState>();
-        if (lease is not null)
+        if (sequencer.Retired is not null)
         {
-            LeaseService leader = app.Services.GetRequiredService<LeaseService>();
+            shared.Role = static () => "handed-over";
+        }
+        else if (app.Services.GetService<LeaseService>() is { } leader)
+        {
             shared.Role = () => leader.Leading ? "sequencer" : "replica";
         }
 
@@ -136,6 +144,7 @@ public static class DirectoryServer
         app.MapOpenApi();
         OperationsEndpoints.Map(app, options.Dev);
         LogEndpoints.Map(app);
+        HandoverEndpoints.Map(app);
         KtEndpoints.Map(app);
         AccountEndpoints.Map(app);
         RelayEndpoints.Map(app);

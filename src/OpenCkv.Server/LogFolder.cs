@@ -17,7 +17,7 @@ namespace OpenCkv.Server;
 /// database), and the SQLite database `log.db`. Opening checks that keys, configuration and database belong
 /// together before anything is served.
 /// </summary>
-public sealed class LogFolder : IDisposable
+public sealed partial class LogFolder : IDisposable
 {
     private readonly EcdsaP256PrivateKey _signing;
     private readonly VrfKeyPair _vrf;

@@ -10,6 +10,9 @@ public sealed record PublishedBatch(ulong Position, IReadOnlyList<uint> Versions
 /// <summary>The sequencer stopped: after a failed commit nothing more is written until the server restarts.</summary>
 public class SequencerStoppedException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>The log was handed over to a new log and takes no more changes (docs/ckv-protocol.md §9).</summary>
+public sealed class LogRetiredException(string message) : SequencerStoppedException(message);
+
 /// <summary>
 /// This server does not write the log: another server sharing the database holds the sequencer lease (DESIGN §7).
 /// Changes go to the server at <see cref="WriterAddress"/>, when it is known.
@@ -42,6 +45,7 @@ public sealed class Sequencer
     private Pending? _carried;
     private volatile Exception? _fault;
     private volatile bool _standby;
+    private volatile string? _retired;
 
     /// <summary>
     /// A sequencer for <paramref name="log"/>; <see cref="RunAsync"/> does the work. On a database several servers
@@ -72,7 +76,21 @@ public sealed class Sequencer
     public Exception? Fault => _fault;
 
     /// <summary>Whether this sequencer takes values: it is not standing by for the lease, and has not stopped.</summary>
-    public bool IsWriter => !_standby && _fault is null;
+    public bool IsWriter => !_standby && _fault is null && _retired is null;
+
+    /// <summary>Why the log takes no more changes (it was handed over), or null.</summary>
+    public string? Retired => _retired;
+
+    /// <summary>
+    /// Stops taking values for good, before <see cref="RunAsync"/> is ever called: the log was handed over, and its
+    /// final head must stay its final head (no heartbeat either).
+    /// </summary>
+    public void Retire(string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        _retired = reason;
+        _standby = true;
+    }
 
     /// <summary>Where changes go while this server stands by (the lease holder's address), for the refusal.</summary>
     public Func<string?> WriterAddress { get; set; } = static () => null;
@@ -109,6 +127,11 @@ public sealed class Sequencer
         if (_fault is { } fault)
         {
             throw new SequencerStoppedException("The log's sequencer stopped after a failed commit.", fault);
+        }
+
+        if (_retired is { } retired)
+        {
+            throw new LogRetiredException(retired);
         }
 
         if (_standby)

@@ -82,6 +82,17 @@ public sealed partial class TransparencyLog
         return _store.Head(size);
     }
 
+    /// <summary>The log tree's root over the first <paramref name="size"/> entries (KT §3.2): what the head of that size signs.</summary>
+    public Hash32 RootAt(ulong size)
+    {
+        if (size == 0 || size > Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, "Not a size this log had.");
+        }
+
+        return LogTreeProof.Root(_store.LogTree, size, _suite.TreeHashes);
+    }
+
     /// <summary>The timestamp of the entry at <paramref name="position"/>.</summary>
     public ulong TimestampAt(ulong position)
     {

@@ -85,6 +85,7 @@ internal sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMid
         DirectoryError.NotFound => 404,
         DirectoryError.HandleTaken or DirectoryError.IdTaken or DirectoryError.RequirementsNotMet or DirectoryError.NotAllowed or DirectoryError.MailboxFull => 409,
         DirectoryError.RecordRejected => 422,
+        DirectoryError.LogMoved => 410,
         DirectoryError.TooManyAttempts => 429,
         DirectoryError.Unavailable or DirectoryError.ReadReplica => 503,
         _ => 500,
