@@ -135,7 +135,7 @@ internal static class ServerCommands
             using LogFolder folder = LogFolder.Open(data);
             Protocol.LogHandover statement = folder.HandOver(data, next, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             Console.WriteLine($"{data}: handed over at {statement.FinalTreeSize} entries to the log with fingerprint {LogFolder.Fingerprint(next)}");
-            Console.WriteLine($"statement: {LogFolder.HandoverPath(data)} (served at GET /log/handover); this log now takes no more changes");
+            Console.WriteLine($"statement: {LogFolder.HandoverPath(data)} (served at GET /v1/log/handover); this log now takes no more changes");
             return 0;
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException or KeyTransparency.Tls.KtFormatException)

@@ -22,7 +22,7 @@ public sealed class HandoverTests : IDisposable
         await using (LoopbackServer server = await LoopbackServer.StartAsync(folder: _old))
         {
             alice = await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
-            using HttpResponseMessage none = await server.Http.GetAsync(new Uri("/log/handover", UriKind.Relative));
+            using HttpResponseMessage none = await server.Http.GetAsync(new Uri("/v1/log/handover", UriKind.Relative));
             Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
         }
 
@@ -40,7 +40,7 @@ public sealed class HandoverTests : IDisposable
         }
 
         await using LoopbackServer retired = await LoopbackServer.StartAsync(o => o with { Sequencer = o.Sequencer with { HeartbeatInterval = TimeSpan.FromMilliseconds(100) } }, folder: _old);
-        LogHandover statement = LogHandover.Verify(old, await retired.Http.GetByteArrayAsync(new Uri("/log/handover", UriKind.Relative)));
+        LogHandover statement = LogHandover.Verify(old, await retired.Http.GetByteArrayAsync(new Uri("/v1/log/handover", UriKind.Relative)));
         Assert.Equal(next.Fingerprint(), statement.New.Fingerprint());
         Assert.Equal(finalSize, statement.FinalTreeSize);
         Assert.Equal(finalRoot, statement.FinalRoot);

@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace OpenCkv.Server.Endpoints;
 
-/// <summary>`GET /log/handover`: the signed statement moving this log's clients to a new log (docs/ckv-protocol.md §9).</summary>
+/// <summary>`GET /v1/log/handover`: the signed statement moving this log's clients to a new log (docs/ckv-protocol.md §9).</summary>
 internal static class HandoverEndpoints
 {
     public static void Map(WebApplication app) =>
-        app.MapGet("/log/handover", (ServerState state) =>
+        app.MapGet("/v1/log/handover", (ServerState state) =>
             LogFolder.ReadHandover(state.Options.DataFolder) is { } statement
                 ? Results.Bytes(statement, "application/octet-stream")
                 : throw new Directory.DirectoryException(Directory.DirectoryError.NotFound, "This log was not handed over."))
