@@ -147,6 +147,11 @@ internal static class ServerCommands
 
     public static int Admin(string[] args)
     {
+        if (args.Contains("erase"))
+        {
+            return Erase(args);
+        }
+
         string? data = Option(args, "--data");
         int at = Array.IndexOf(args, "managed");
         if (data is null || at < 0 || at + 2 >= args.Length || args[at + 2] is not ("on" or "off"))
@@ -165,6 +170,47 @@ internal static class ServerCommands
             return 0;
         }
         catch (Exception e) when (e is InvalidOperationException or Directory.Accounts.InvalidHandleException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Console.Error.WriteLine($"ckv server admin: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// `ckv server admin --data DIR erase HANDLE`: an erasure request for a removed handle (docs/operations.md). Only a
+    /// handle whose newest record is a tombstone is erased, so what contacts last learned — that it is gone — stays
+    /// provable; the server must be stopped, as it caches what it serves.
+    /// </summary>
+    private static int Erase(string[] args)
+    {
+        string? data = Option(args, "--data");
+        int at = Array.IndexOf(args, "erase");
+        if (data is null || at + 1 >= args.Length)
+        {
+            Console.Error.WriteLine("usage: ckv server admin --data DIR erase HANDLE   (the server must not be running on DIR)");
+            return 2;
+        }
+
+        try
+        {
+            string label = Directory.Accounts.HandleName.Normalize(args[at + 1]);
+            byte[] labelBytes = System.Text.Encoding.UTF8.GetBytes(label);
+            using LogFolder folder = LogFolder.Open(data);
+            if (folder.Log.Latest(labelBytes) is not { } latest)
+            {
+                throw new InvalidOperationException($"The log has no record for {label}.");
+            }
+
+            if (KeyTransparency.Tls.TlsCodec.Decode<Protocol.HandleRecord>(latest.Value).State != Protocol.CkvState.Removed)
+            {
+                throw new InvalidOperationException($"{label} is live: only a removed handle (its newest record a tombstone) is erased.");
+            }
+
+            int erased = folder.Log.EraseHistory(labelBytes);
+            Console.WriteLine($"{label}: erased the openings and values of {erased} earlier versions; the tombstone (version {latest.Version}) stays");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidOperationException or Directory.Accounts.InvalidHandleException or IOException or KeyTransparency.Tls.KtFormatException)
         {
             Console.Error.WriteLine($"ckv server admin: {e.Message}");
             return 1;

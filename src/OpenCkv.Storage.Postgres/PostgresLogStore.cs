@@ -250,6 +250,26 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
     }
 
     /// <inheritdoc />
+    public void EraseOpenings(byte[] label, IReadOnlyList<uint> versions)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        ArgumentNullException.ThrowIfNull(versions);
+        using NpgsqlConnection connection = _database.Open();
+        using NpgsqlTransaction transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
+        foreach (uint version in versions)
+        {
+            using NpgsqlCommand erase = PostgresCommands.Command(
+                connection, transaction, $"UPDATE {_database.Table("versions")} SET opening = $1, value = $1 WHERE label = $2 AND version = $3", Array.Empty<byte>(), label, (long)version);
+            if (erase.ExecuteNonQuery() != 1)
+            {
+                throw new ArgumentException($"The label has no version {version}.", nameof(versions));
+            }
+        }
+
+        transaction.Commit();
+    }
+
+    /// <inheritdoc />
     /// <remarks>Not fenced: the head's bytes are fixed by the committed entries, so any holder of the key signs the
     /// same head, and the first signature stored stays.</remarks>
     public void StoreHead(TreeHead head)

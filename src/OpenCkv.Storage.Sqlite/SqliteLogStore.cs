@@ -189,6 +189,29 @@ public sealed class SqliteLogStore : ILogStore
     }
 
     /// <inheritdoc />
+    public void EraseOpenings(byte[] label, IReadOnlyList<uint> versions)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        ArgumentNullException.ThrowIfNull(versions);
+        lock (_database.Gate)
+        {
+            using SqliteTransaction transaction = _database.Connection.BeginTransaction();
+            foreach (uint version in versions)
+            {
+                using SqliteCommand erase = Query(
+                    "UPDATE versions SET opening = x'', value = x'' WHERE label = $l AND version = $v", ("$l", label), ("$v", (long)version));
+                erase.Transaction = transaction;
+                if (erase.ExecuteNonQuery() != 1)
+                {
+                    throw new ArgumentException($"The label has no version {version}.", nameof(versions));
+                }
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    /// <inheritdoc />
     public void StoreHead(TreeHead head)
     {
         ArgumentNullException.ThrowIfNull(head);

@@ -180,6 +180,41 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
+    public void Erased_history_reads_back_without_openings_after_a_reopen_and_everything_else_still_verifies()
+    {
+        ILogStore store = Open().Store;
+        TransparencyLog log = Log(store);
+        byte[] erased = "mailto:gone@example.com"u8.ToArray(), kept = "mailto:kept@example.com"u8.ToArray();
+        ulong now = 1_000_000;
+        for (int i = 0; i < 3; i++)
+        {
+            log.Stage(erased, [(byte)i]);
+            log.Stage(kept, [(byte)(10 + i)]);
+            log.Sequence(now += 10);
+        }
+
+        Assert.Equal(2, log.EraseHistory(erased));
+        Assert.Equal(0, log.EraseHistory(erased)); // nothing left to erase
+        Assert.Throws<ArgumentException>(() => store.EraseOpenings(erased, [7]));
+
+        foreach (TransparencyLog view in new[] { log, Log(Open().Store, reopen: true) })
+        {
+            var greatest = new SearchRequest(null, erased, null);
+            Assert.Equal([2], SearchVerifier.Verify(Suite, view.Configuration, null, greatest, view.Search(greatest), now).Value.Value);
+            Assert.Throws<VersionErasedException>(() => view.Search(new SearchRequest(null, erased, 0)));
+            Assert.Throws<VersionErasedException>(() => view.Search(new SearchRequest(null, erased, 1)));
+            var other = new SearchRequest(null, kept, 0);
+            Assert.Equal([10], SearchVerifier.Verify(Suite, view.Configuration, null, other, view.Search(other), now).Value.Value);
+        }
+
+        IReadOnlyList<PublishedVersion> read = Open().Store.Versions(erased);
+        Assert.Equal([0, 0, 16], read.Select(v => v.Opening.Length));
+        Assert.Equal([0, 0, 1], read.Select(v => v.Value.Value.Length));
+        Assert.All(read, v => Assert.NotEqual(Hash32.Zero, v.Commitment));
+        Assert.Empty(Open().Store.VersionsAt(0).Where(v => v.Label.AsSpan().SequenceEqual(erased)).Single().Version.Opening);
+    }
+
+    [Fact]
     public void Prefix_pages_round_trip_in_batches_of_thousands_and_a_reused_id_writes_nothing()
     {
         var random = new Random(4);

@@ -62,6 +62,11 @@ public sealed partial class TransparencyLog
             .ToArray();
 
         PublishedVersion answered = versions[target];
+        if (answered.Opening.Length == 0)
+        {
+            throw new VersionErasedException(target);
+        }
+
         return new SearchResponse(FullHeadFor(request.Last, size, view), request.Version is null ? target : null, answered.Opening, answered.Value, steps, proof);
     }
 }

@@ -73,6 +73,7 @@ internal sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMid
         KtRequestException => (400, "keytrans-request-refused", e.Message, null),
         AuthenticationException auth => (401, "unauthenticated-" + Kebab(auth.Failure.ToString()), e.Message, null),
         NotReadyException => (503, "not-ready", e.Message, null),
+        KeyTransparency.Logs.VersionErasedException => (410, "erased", e.Message, null),
         RateLimitedException => (429, "rate-limited", e.Message, null),
         DirectoryException d => (StatusOf(d.Error), Kebab(d.Error.ToString()), e.Message, Evidence(d.Evidence)),
         _ => (500, "internal", "The server failed; the request was not applied.", null),

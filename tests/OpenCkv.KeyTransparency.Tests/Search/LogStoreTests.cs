@@ -144,5 +144,7 @@ public sealed class LogStoreTests
         public void Commit(SequencedStep sequenced) => inner.Commit(sequenced);
 
         public void StoreHead(TreeHead head) => inner.StoreHead(head);
+
+        public void EraseOpenings(byte[] label, IReadOnlyList<uint> versions) => inner.EraseOpenings(label, versions);
     }
 }

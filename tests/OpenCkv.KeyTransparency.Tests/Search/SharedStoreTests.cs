@@ -211,5 +211,7 @@ public sealed class SharedStoreTests
         }
 
         public void StoreHead(TreeHead head) => inner.StoreHead(head);
+
+        public void EraseOpenings(byte[] label, IReadOnlyList<uint> versions) => inner.EraseOpenings(label, versions);
     }
 }

@@ -76,6 +76,13 @@ public interface ILogStore
     void StoreHead(TreeHead head);
 
     /// <summary>
+    /// Deletes the commitment openings and values of <paramref name="versions"/> of <paramref name="label"/> for good,
+    /// in one transaction; their search keys and commitments stay. An erased version reads back with an empty
+    /// opening and value.
+    /// </summary>
+    void EraseOpenings(byte[] label, IReadOnlyList<uint> versions);
+
+    /// <summary>
     /// Forgets cached sizes so that entries and heads other writers committed become visible. A store only one
     /// process writes needs nothing here.
     /// </summary>

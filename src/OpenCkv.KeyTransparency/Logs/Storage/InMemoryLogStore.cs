@@ -149,6 +149,29 @@ public sealed class InMemoryLogStore : ILogStore
     }
 
     /// <inheritdoc />
+    public void EraseOpenings(byte[] label, IReadOnlyList<uint> versions)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        ArgumentNullException.ThrowIfNull(versions);
+        lock (_gate)
+        {
+            if (!_versions.TryGetValue(label, out List<PublishedVersion>? stored) || versions.Any(v => v >= stored.Count))
+            {
+                throw new ArgumentException("The label has no such version.", nameof(versions));
+            }
+
+            foreach (uint version in versions)
+            {
+                PublishedVersion erased = stored[(int)version] with { Opening = [], Value = new UpdateValue([], null) };
+                stored[(int)version] = erased;
+                PublishedLabelVersion[] added = _added[(int)erased.Position];
+                int at = Array.FindIndex(added, a => a.Version.Version == version && LabelComparer.Instance.Equals(a.Label, label));
+                added[at] = added[at] with { Version = erased };
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public void StoreHead(TreeHead head)
     {
         ArgumentNullException.ThrowIfNull(head);

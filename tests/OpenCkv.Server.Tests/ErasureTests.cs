@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using OpenCkv.Client.Http;
+using OpenCkv.Client.Records;
+using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Search;
+using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.Protocol;
+
+namespace OpenCkv.Server.Tests;
+
+/// <summary>
+/// Erasure of a removed handle (docs/operations.md): `ckv server admin erase` refuses a live handle; for a removed
+/// one, the earlier versions' values are gone (a search for one is answered 410) while the tombstone still verifies.
+/// </summary>
+public sealed class ErasureTests : IDisposable
+{
+    private readonly string _folder = System.IO.Directory.CreateTempSubdirectory("ckv-erasure-").FullName;
+
+    [Fact]
+    public async Task A_removed_handles_history_is_erased_and_its_tombstone_still_verifies()
+    {
+        TestAccount carol;
+        await using (LoopbackServer server = await LoopbackServer.StartAsync(folder: _folder))
+        {
+            TestAccount bob = await TestAccount.RegisterAsync(server, "mailto:bob@example.com");
+            carol = await TestAccount.RegisterAsync(server, "mailto:carol@example.com");
+            HandleRecord last = bob.Records[bob.Label];
+            await bob.Client.DeleteAccountAsync(bob.Credentials, [RecordBuilder.Next(last, last.Counter + 1, bob.AccountKey, CkvState.Removed, devices: [])]);
+        }
+
+        Assert.Equal(1, await CkvAsync("server", "admin", "--data", _folder, "erase", "mailto:carol@example.com")); // live: refused
+        Assert.Equal(0, await CkvAsync("server", "admin", "--data", _folder, "erase", "mailto:bob@example.com"));
+
+        await using LoopbackServer again = await LoopbackServer.StartAsync(folder: _folder);
+        var client = new DirectoryClient(again.Http);
+        Assert.Equal(CkvState.Removed, (await carol.LookUpAsync("mailto:bob@example.com", via: client)).Record.State);
+        var old = new SearchRequest(null, Encoding.UTF8.GetBytes("mailto:bob@example.com"), 0);
+        DirectoryApiException erased = await Assert.ThrowsAsync<DirectoryApiException>(() => client.KtAsync("search", TlsCodec.Encode(old), carol.Credentials));
+        Assert.Equal(HttpStatusCode.Gone, erased.Status);
+        Assert.Equal("erased", erased.Problem);
+
+        // Carol's own history is untouched.
+        var own = new SearchRequest(null, Encoding.UTF8.GetBytes(carol.Label), 0);
+        Configuration configuration = TlsCodec.Decode<Configuration>(await client.ConfigurationAsync());
+        SearchResponse response = KtMessages.DecodeSearch(await client.KtAsync("search", TlsCodec.Encode(own), carol.Credentials), versionRequested: true, configuration.Mode);
+        Assert.Equal(0u, SearchVerifier.Verify(CryptoSuite(), configuration, null, own, response, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Version);
+    }
+
+    private static Crypto.CryptoSuite CryptoSuite() => Crypto.CryptoSuite.Fastest;
+
+    private static async Task<int> CkvAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ckv.exe" : "ckv"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(_folder, recursive: true);
+}
