@@ -187,7 +187,7 @@ internal static class ServerCommands
         int at = Array.IndexOf(args, "erase");
         if (data is null || at + 1 >= args.Length)
         {
-            Console.Error.WriteLine("usage: ckv server admin --data DIR erase HANDLE   (the server must not be running on DIR)");
+            Console.Error.WriteLine("usage: ckv server admin --data DIR [--postgres CONNSTRING] erase HANDLE   (every server on the log stopped)");
             return 2;
         }
 
@@ -195,7 +195,10 @@ internal static class ServerCommands
         {
             string label = Directory.Accounts.HandleName.Normalize(args[at + 1]);
             byte[] labelBytes = System.Text.Encoding.UTF8.GetBytes(label);
-            using LogFolder folder = LogFolder.Open(data);
+            string? postgres = Option(args, "--postgres");
+            using LogFolder folder = postgres is null
+                ? LogFolder.Open(data)
+                : LogFolder.Open(data, hasher => Storage.Postgres.PostgresStores.OpenLog(postgres, hasher));
             if (folder.Log.Latest(labelBytes) is not { } latest)
             {
                 throw new InvalidOperationException($"The log has no record for {label}.");
@@ -210,7 +213,7 @@ internal static class ServerCommands
             Console.WriteLine($"{label}: erased the openings and values of {erased} earlier versions; the tombstone (version {latest.Version}) stays");
             return 0;
         }
-        catch (Exception e) when (e is InvalidOperationException or Directory.Accounts.InvalidHandleException or IOException or KeyTransparency.Tls.KtFormatException)
+        catch (Exception e) when (e is InvalidOperationException or Directory.Accounts.InvalidHandleException or IOException or KeyTransparency.Tls.KtFormatException or System.Data.Common.DbException)
         {
             Console.Error.WriteLine($"ckv server admin: {e.Message}");
             return 1;

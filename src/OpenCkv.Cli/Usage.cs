@@ -24,8 +24,8 @@ internal static class Usage
         output.WriteLine("                       OLD_DIR's server then serves the statement and takes no more changes");
         output.WriteLine("  server admin --data DIR managed HANDLE on|off");
         output.WriteLine("                       mark the account holding HANDLE as managed (CKV not offered) or not");
-        output.WriteLine("  server admin --data DIR erase HANDLE");
-        output.WriteLine("                       erase the values of a removed handle's earlier versions (server stopped)");
+        output.WriteLine("  server admin --data DIR [--postgres CONNSTRING] erase HANDLE");
+        output.WriteLine("                       erase the values of a removed handle's earlier versions (servers stopped)");
         output.WriteLine("  --version            print the version and the pinned KEYTRANS draft revision");
         return exitCode;
     }

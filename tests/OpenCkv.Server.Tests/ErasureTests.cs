@@ -19,10 +19,21 @@ public sealed class ErasureTests : IDisposable
     private readonly string _folder = System.IO.Directory.CreateTempSubdirectory("ckv-erasure-").FullName;
 
     [Fact]
-    public async Task A_removed_handles_history_is_erased_and_its_tombstone_still_verifies()
+    public Task A_removed_handles_history_is_erased_and_its_tombstone_still_verifies() => EraseAsync(null);
+
+    [Fact]
+    public async Task The_same_on_PostgreSQL()
     {
+        using var database = new PostgresDatabase();
+        await EraseAsync(database.ConnectionString);
+    }
+
+    private async Task EraseAsync(string? postgres)
+    {
+        Func<ServerOptions, ServerOptions> options = o => o with { Postgres = postgres };
+        string[] store = postgres is null ? [] : ["--postgres", postgres];
         TestAccount carol;
-        await using (LoopbackServer server = await LoopbackServer.StartAsync(folder: _folder))
+        await using (LoopbackServer server = await LoopbackServer.StartAsync(options, folder: _folder))
         {
             TestAccount bob = await TestAccount.RegisterAsync(server, "mailto:bob@example.com");
             carol = await TestAccount.RegisterAsync(server, "mailto:carol@example.com");
@@ -30,10 +41,10 @@ public sealed class ErasureTests : IDisposable
             await bob.Client.DeleteAccountAsync(bob.Credentials, [RecordBuilder.Next(last, last.Counter + 1, bob.AccountKey, CkvState.Removed, devices: [])]);
         }
 
-        Assert.Equal(1, await CkvAsync("server", "admin", "--data", _folder, "erase", "mailto:carol@example.com")); // live: refused
-        Assert.Equal(0, await CkvAsync("server", "admin", "--data", _folder, "erase", "mailto:bob@example.com"));
+        Assert.Equal(1, await CkvAsync(["server", "admin", "--data", _folder, .. store, "erase", "mailto:carol@example.com"])); // live: refused
+        Assert.Equal(0, await CkvAsync(["server", "admin", "--data", _folder, .. store, "erase", "mailto:bob@example.com"]));
 
-        await using LoopbackServer again = await LoopbackServer.StartAsync(folder: _folder);
+        await using LoopbackServer again = await LoopbackServer.StartAsync(options, folder: _folder);
         var client = new DirectoryClient(again.Http);
         Assert.Equal(CkvState.Removed, (await carol.LookUpAsync("mailto:bob@example.com", via: client)).Record.State);
         var old = new SearchRequest(null, Encoding.UTF8.GetBytes("mailto:bob@example.com"), 0);
