@@ -13,9 +13,9 @@ internal static class ServerCommands
     {
         string? data = Option(args, "--data");
         string? auditor = Option(args, "--auditor-key");
-        if (data is null)
+        if (data is null || !TryNumber(args, "--max-lifetime-days", 0, out int lifetimeDays))
         {
-            Console.Error.WriteLine("usage: ckv server init --data DIR [--auditor-key HEX]");
+            Console.Error.WriteLine("usage: ckv server init --data DIR [--auditor-key HEX] [--max-lifetime-days N]");
             return 2;
         }
 
@@ -23,7 +23,8 @@ internal static class ServerCommands
         try
         {
             auditorKey = auditor is null ? null : Convert.FromHexString(auditor);
-            Configuration configuration = LogFolder.Create(data, auditorKey);
+            ulong? lifetime = lifetimeDays == 0 ? null : (ulong)lifetimeDays * 86_400_000UL;
+            Configuration configuration = LogFolder.Create(data, auditorKey, maximumLifetimeMs: lifetime);
             Console.WriteLine($"created a {configuration.Mode} log in {data}");
             Console.WriteLine($"configuration fingerprint (clients pin this): {LogFolder.Fingerprint(configuration)}");
             return 0;
@@ -152,6 +153,11 @@ internal static class ServerCommands
             return Erase(args);
         }
 
+        if (args.Contains("prune"))
+        {
+            return Prune(args);
+        }
+
         string? data = Option(args, "--data");
         int at = Array.IndexOf(args, "managed");
         if (data is null || at < 0 || at + 2 >= args.Length || args[at + 2] is not ("on" or "off"))
@@ -214,6 +220,38 @@ internal static class ServerCommands
             return 0;
         }
         catch (Exception e) when (e is InvalidOperationException or Directory.Accounts.InvalidHandleException or IOException or KeyTransparency.Tls.KtFormatException or System.Data.Common.DbException)
+        {
+            Console.Error.WriteLine($"ckv server admin: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>`ckv server admin --data DIR [--postgres CONNSTRING] prune`: deletes the values of expired versions (KT §7.1).</summary>
+    private static int Prune(string[] args)
+    {
+        string? data = Option(args, "--data");
+        if (data is null)
+        {
+            Console.Error.WriteLine("usage: ckv server admin --data DIR [--postgres CONNSTRING] prune   (every server on the log stopped)");
+            return 2;
+        }
+
+        try
+        {
+            string? postgres = Option(args, "--postgres");
+            using LogFolder folder = postgres is null
+                ? LogFolder.Open(data)
+                : LogFolder.Open(data, hasher => Storage.Postgres.PostgresStores.OpenLog(postgres, hasher));
+            if (folder.Configuration.MaximumLifetime is null)
+            {
+                Console.WriteLine($"{data}: the log sets no maximum lifetime, so nothing expires");
+                return 0;
+            }
+
+            Console.WriteLine($"{data}: pruned the openings and values of {folder.Log.PruneExpired()} expired versions");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or System.Data.Common.DbException)
         {
             Console.Error.WriteLine($"ckv server admin: {e.Message}");
             return 1;

@@ -8,7 +8,7 @@ internal static class Usage
         output.WriteLine();
         output.WriteLine("  selfcheck [--json]   check the KT_128_SHA256_P256 suite on every crypto path of this machine");
         output.WriteLine("                       against the RFC 9381 known answers, and time it");
-        output.WriteLine("  server init --data DIR [--auditor-key HEX]");
+        output.WriteLine("  server init --data DIR [--auditor-key HEX] [--max-lifetime-days N]");
         output.WriteLine("                       create a log: signing and VRF keys with a signing high-water mark,");
         output.WriteLine("                       the fixed configuration and the database; print its fingerprint");
         output.WriteLine("  server check --data DIR");
@@ -26,6 +26,8 @@ internal static class Usage
         output.WriteLine("                       mark the account holding HANDLE as managed (CKV not offered) or not");
         output.WriteLine("  server admin --data DIR [--postgres CONNSTRING] erase HANDLE");
         output.WriteLine("                       erase the values of a removed handle's earlier versions (servers stopped)");
+        output.WriteLine("  server admin --data DIR [--postgres CONNSTRING] prune");
+        output.WriteLine("                       delete the values of versions expired under the maximum lifetime (servers stopped)");
         output.WriteLine("  --version            print the version and the pinned KEYTRANS draft revision");
         return exitCode;
     }

@@ -53,7 +53,8 @@ public sealed partial class LogFolder : IDisposable
     /// <param name="folder">The data folder.</param>
     /// <param name="auditorPublicKey">The auditor's public key for a third-party-audited log, or null.</param>
     /// <param name="sqlite">Whether the log lives in the folder's SQLite file (false: in a database named at open).</param>
-    public static Configuration Create(string folder, byte[]? auditorPublicKey = null, bool sqlite = true)
+    /// <param name="maximumLifetimeMs">The maximum lifetime of log entries (KT §7.1), or null for none: fixed with the log.</param>
+    public static Configuration Create(string folder, byte[]? auditorPublicKey = null, bool sqlite = true, ulong? maximumLifetimeMs = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (File.Exists(Path.Combine(folder, "configuration.bin")) || File.Exists(Path.Combine(folder, "log.db")))
@@ -82,7 +83,7 @@ public sealed partial class LogFolder : IDisposable
             MaxAhead = 60_000,
             MaxBehind = 86_400_000,
             ReasonableMonitoringWindow = 3_600_000,
-            MaximumLifetime = null,
+            MaximumLifetime = maximumLifetimeMs,
         }.Validated();
 
         HighWaterMarkSigner.Initialize(Path.Combine(folder, "keys", "signing.hwm"));
