@@ -15,7 +15,8 @@ public sealed partial class LogFolder
     /// (written whole and flushed under another name, then renamed). From then on the folder's server takes no more
     /// changes. The server must not be running on the folder meanwhile.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The log has no entries, was handed over already, or <paramref name="next"/> is this log.</exception>
+    /// <exception cref="InvalidOperationException">The log has no entries, its newest entry is not fresh at
+    /// <paramref name="timestampMs"/>, it was handed over already, or <paramref name="next"/> is this log.</exception>
     public LogHandover HandOver(string folder, Configuration next, ulong timestampMs)
     {
         ArgumentNullException.ThrowIfNull(next);
@@ -31,6 +32,7 @@ public sealed partial class LogFolder
             throw new InvalidOperationException("A log without entries has nothing to hand over.");
         }
 
+        RequireFreshAt(timestampMs);
         LogHandover statement;
         try
         {
@@ -50,6 +52,25 @@ public sealed partial class LogFolder
 
         File.Move(temporary, path);
         return statement;
+    }
+
+    /// <summary>
+    /// Refuses a final head that would be stale at the statement's time. KT "Full Tree Head Verification" holds every
+    /// head, even one the client already has ("same"), within max_behind of the client's clock, so a client finishing
+    /// its monitoring days after the log stopped would refuse the final head; docs/ckv-protocol.md §9 therefore has
+    /// clients judge the old log's final head against the statement's <c>timestamp_ms</c>, which only works if the
+    /// newest entry was fresh then. A log that sat stopped longer than max_behind needs one heartbeat first.
+    /// </summary>
+    private void RequireFreshAt(ulong timestampMs)
+    {
+        ulong newest = Log.LastTimestamp;
+        bool stale = timestampMs > newest && timestampMs - newest > Configuration.MaxBehind;
+        bool ahead = newest > timestampMs && newest - timestampMs > Configuration.MaxAhead;
+        if (stale || ahead)
+        {
+            throw new InvalidOperationException(
+                $"The log's newest entry ({newest} ms) is outside max_behind {Configuration.MaxBehind} ms / max_ahead {Configuration.MaxAhead} ms of the statement's time {timestampMs} ms, so clients would refuse the final head: start the server until it appends a heartbeat entry, stop it, then hand over.");
+        }
     }
 
     /// <summary>The folder's handover statement, or null while the log is live.</summary>

@@ -58,6 +58,30 @@ public sealed class HandoverTests : IDisposable
         Assert.Equal("handed-over", health.RootElement.GetProperty("role").GetString());
     }
 
+    [Fact]
+    public async Task A_final_head_that_would_be_stale_at_the_statements_time_is_not_handed_over()
+    {
+        await using (LoopbackServer server = await LoopbackServer.StartAsync(folder: _old))
+        {
+            await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
+        }
+
+        Configuration next = LogFolder.Create(_new);
+        using LogFolder folder = LogFolder.Open(_old);
+        ulong newest = folder.Log.LastTimestamp, maxBehind = folder.Configuration.MaxBehind, maxAhead = folder.Configuration.MaxAhead;
+
+        // Clients judge the final head against the statement's time (docs/ckv-protocol.md §9): one millisecond past
+        // max_behind, or a clock behind by more than max_ahead, and no client could finish monitoring.
+        InvalidOperationException stale = Assert.Throws<InvalidOperationException>(() => folder.HandOver(_old, next, newest + maxBehind + 1));
+        Assert.Contains("heartbeat", stale.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => folder.HandOver(_old, next, newest - maxAhead - 1));
+        Assert.Null(LogFolder.ReadHandover(_old));
+
+        LogHandover statement = folder.HandOver(_old, next, newest + maxBehind);
+        Assert.Equal(statement.Encode(), LogFolder.ReadHandover(_old));
+        Assert.False(File.Exists(LogFolder.HandoverPath(_old) + ".tmp"));
+    }
+
     public void Dispose()
     {
         System.IO.Directory.Delete(_old, recursive: true);
