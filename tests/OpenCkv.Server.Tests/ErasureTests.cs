@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using OpenCkv.Client.Http;
@@ -41,8 +40,8 @@ public sealed class ErasureTests : IDisposable
             await bob.Client.DeleteAccountAsync(bob.Credentials, [RecordBuilder.Next(last, last.Counter + 1, bob.AccountKey, CkvState.Removed, devices: [])]);
         }
 
-        Assert.Equal(1, await CkvAsync(["server", "admin", "--data", _folder, .. store, "erase", "mailto:carol@example.com"])); // live: refused
-        Assert.Equal(0, await CkvAsync(["server", "admin", "--data", _folder, .. store, "erase", "mailto:bob@example.com"]));
+        Assert.Equal(1, (await ServerProcess.RunCommandAsync(["server", "admin", "--data", _folder, .. store, "erase", "mailto:carol@example.com"])).Exit); // live: refused
+        Assert.Equal(0, (await ServerProcess.RunCommandAsync(["server", "admin", "--data", _folder, .. store, "erase", "mailto:bob@example.com"])).Exit);
 
         await using LoopbackServer again = await LoopbackServer.StartAsync(options, folder: _folder);
         var client = new DirectoryClient(again.Http);
@@ -60,24 +59,6 @@ public sealed class ErasureTests : IDisposable
     }
 
     private static Crypto.CryptoSuite CryptoSuite() => Crypto.CryptoSuite.Fastest;
-
-    private static async Task<int> CkvAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ckv.exe" : "ckv"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(start)!;
-        await process.WaitForExitAsync();
-        return process.ExitCode;
-    }
 
     public void Dispose() => System.IO.Directory.Delete(_folder, recursive: true);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OpenCkv.KeyTransparency;
 using OpenCkv.Protocol;
 
@@ -27,14 +26,14 @@ public sealed class HandoverCommandTests : IDisposable
 
         Configuration next = LogFolder.Create(New);
         string notALog = System.IO.Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
-        Assert.Equal(2, (await CkvAsync("server", "handover", "--data", Old)).Exit);
-        Assert.Equal(1, (await CkvAsync("server", "handover", "--data", Old, "--to", notALog)).Exit);
-        (int exit, _, string error) = await CkvAsync("server", "handover", "--data", Old, "--to", Old);
+        Assert.Equal(2, (await ServerProcess.RunCommandAsync("server", "handover", "--data", Old)).Exit);
+        Assert.Equal(1, (await ServerProcess.RunCommandAsync("server", "handover", "--data", Old, "--to", notALog)).Exit);
+        (int exit, _, string error) = await ServerProcess.RunCommandAsync("server", "handover", "--data", Old, "--to", Old);
         Assert.Equal(1, exit);
         Assert.Contains("itself", error, StringComparison.Ordinal);
         Assert.Null(LogFolder.ReadHandover(Old));
 
-        (exit, string output, _) = await CkvAsync("server", "handover", "--data", Old, "--to", New);
+        (exit, string output, _) = await ServerProcess.RunCommandAsync("server", "handover", "--data", Old, "--to", New);
         Assert.Equal(0, exit);
         Configuration old;
         ulong size;
@@ -50,7 +49,7 @@ public sealed class HandoverCommandTests : IDisposable
         Assert.Equal(size, statement.FinalTreeSize);
         Assert.Equal(next, statement.New);
 
-        Assert.Equal(1, (await CkvAsync("server", "handover", "--data", Old, "--to", New)).Exit);
+        Assert.Equal(1, (await ServerProcess.RunCommandAsync("server", "handover", "--data", Old, "--to", New)).Exit);
         Assert.Equal(written, LogFolder.ReadHandover(Old));
     }
 
@@ -71,7 +70,7 @@ public sealed class HandoverCommandTests : IDisposable
 
         CopyLogDatabase(backup, Old);
         LogFolder.Create(New);
-        (int exit, _, string error) = await CkvAsync("server", "handover", "--data", Old, "--to", New);
+        (int exit, _, string error) = await ServerProcess.RunCommandAsync("server", "handover", "--data", Old, "--to", New);
         Assert.Equal(1, exit);
         Assert.Contains("high-water mark", error, StringComparison.Ordinal);
         Assert.Null(LogFolder.ReadHandover(Old));
@@ -89,26 +88,6 @@ public sealed class HandoverCommandTests : IDisposable
                 File.Copy(Path.Combine(from, "log.db" + suffix), target);
             }
         }
-    }
-
-    private static async Task<(int Exit, string Output, string Error)> CkvAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ckv.exe" : "ckv"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
     }
 
     public void Dispose() => System.IO.Directory.Delete(_root, recursive: true);

@@ -82,6 +82,27 @@ public sealed class ServerProcess : IDisposable
         throw new TimeoutException("ckv server did not become healthy.");
     }
 
+    /// <summary>Runs a `ckv` command to its end: the exit code and what it printed.</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunCommandAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ckv.exe" : "ckv"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
     /// <summary>SIGKILL: no chance to finish anything.</summary>
     public void Kill()
     {
