@@ -168,14 +168,14 @@ internal static class ServerCommands
 
         try
         {
-            string label = Directory.Accounts.HandleName.Normalize(args[at + 1]);
+            string label = Protocol.HandleName.Normalize(args[at + 1]);
             using var store = new Storage.Sqlite.SqliteDirectoryStore(Path.Combine(data, "directory.db"));
             byte[] account = store.AccountOf(label) ?? throw new InvalidOperationException($"No account holds {label}.");
             store.SetManaged(account, args[at + 2] == "on");
             Console.WriteLine($"{label}: managed {args[at + 2]}");
             return 0;
         }
-        catch (Exception e) when (e is InvalidOperationException or Directory.Accounts.InvalidHandleException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is InvalidOperationException or Protocol.InvalidHandleException or IOException or Microsoft.Data.Sqlite.SqliteException)
         {
             Console.Error.WriteLine($"ckv server admin: {e.Message}");
             return 1;
@@ -199,7 +199,7 @@ internal static class ServerCommands
 
         try
         {
-            string label = Directory.Accounts.HandleName.Normalize(args[at + 1]);
+            string label = Protocol.HandleName.Normalize(args[at + 1]);
             byte[] labelBytes = System.Text.Encoding.UTF8.GetBytes(label);
             string? postgres = Option(args, "--postgres");
             using LogFolder folder = postgres is null
@@ -219,7 +219,7 @@ internal static class ServerCommands
             Console.WriteLine($"{label}: erased the openings and values of {erased} earlier versions; the tombstone (version {latest.Version}) stays");
             return 0;
         }
-        catch (Exception e) when (e is InvalidOperationException or Directory.Accounts.InvalidHandleException or IOException or KeyTransparency.Tls.KtFormatException or System.Data.Common.DbException)
+        catch (Exception e) when (e is InvalidOperationException or Protocol.InvalidHandleException or IOException or KeyTransparency.Tls.KtFormatException or System.Data.Common.DbException)
         {
             Console.Error.WriteLine($"ckv server admin: {e.Message}");
             return 1;

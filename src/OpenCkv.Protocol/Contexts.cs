@@ -44,5 +44,8 @@ public static class Contexts
     public const string LogHandover = "OpenCKV v1 log handover";
 
     /// <summary>Bytes of a context as they start a signed or hashed input.</summary>
+    /// <summary>The conversation id of two accounts (§6.1).</summary>
+    public const string Conversation = "OpenCKV v1 conversation";
+
     internal static byte[] Bytes(string context) => System.Text.Encoding.ASCII.GetBytes(context);
 }

@@ -31,6 +31,23 @@ public static class SignedEnvelopes
     }
 
     /// <summary>
+    /// The HPKE associated data of a message (§6.1): the same fields as <see cref="MessageToBeSigned"/> without the
+    /// ciphertext hash, so the sealed text is bound to its sender, recipient, conversation and counter.
+    /// </summary>
+    public static byte[] MessageAssociatedData(byte[] senderAccount, byte[] senderDevice, byte[] recipientAccount, byte[] recipientDevice, byte[] conversationId, ulong counter)
+    {
+        var writer = new TlsWriter();
+        writer.WriteOpaque(Contexts.Bytes(Contexts.Message), byte.MaxValue);
+        writer.WriteFixed(senderAccount, HandleRecord.AccountIdSize);
+        writer.WriteFixed(senderDevice, Device.IdSize);
+        writer.WriteFixed(recipientAccount, HandleRecord.AccountIdSize);
+        writer.WriteFixed(recipientDevice, Device.IdSize);
+        writer.WriteFixed(conversationId, 16);
+        writer.WriteUInt64(counter);
+        return writer.ToArray();
+    }
+
+    /// <summary>
     /// The HPKE associated data of a keychain blob: the context, the account, sender and recipient devices, the
     /// blob's version (only ever growing per recipient), and the join transcript it answers (32 zero bytes
     /// outside a join). Sealing under it binds the plaintext to all of these.

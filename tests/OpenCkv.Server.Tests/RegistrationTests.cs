@@ -115,7 +115,7 @@ public sealed class RegistrationTests
         byte[] accountId = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
         accountKey = EcdsaP256PrivateKey.Generate();
         using var device = DeviceKeys.Generate();
-        string label = OpenCkv.Directory.Accounts.HandleName.Normalize(handle);
+        string label = OpenCkv.Protocol.HandleName.Normalize(handle);
         HandleRecord record = RecordBuilder.First(label, accountId, accountKey, [device.EntryFor(accountId, accountKey.PublicKey.Encoded.ToArray())]);
         if (change is not null)
         {

@@ -47,6 +47,37 @@ public sealed class DeviceKeys : IDisposable
         ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256),
         EcdsaP256PrivateKey.Generate());
 
+    /// <summary>The device's keys as secrets to store: each private key (P-256 scalars; the encryption key as PKCS #8).</summary>
+    public (byte[] Signing, byte[] Encryption, byte[] Request) ExportSecrets() =>
+        (Signing.Export(), Encryption.ExportPkcs8PrivateKey(), Request.Export());
+
+    /// <summary>The keys <see cref="ExportSecrets"/> wrote, under the device's id.</summary>
+    public static DeviceKeys Import(byte[] deviceId, byte[] signing, byte[] encryption, byte[] request)
+    {
+        ArgumentNullException.ThrowIfNull(deviceId);
+        if (deviceId.Length != Device.IdSize)
+        {
+            throw new ArgumentException($"a device id is {Device.IdSize} bytes", nameof(deviceId));
+        }
+
+        var dh = ECDiffieHellman.Create();
+        try
+        {
+            dh.ImportPkcs8PrivateKey(encryption, out _);
+            if (dh.KeySize != 256)
+            {
+                throw new CryptographicException("the encryption key is not a P-256 key");
+            }
+
+            return new DeviceKeys(deviceId, EcdsaP256PrivateKey.Import(signing), dh, EcdsaP256PrivateKey.Import(request));
+        }
+        catch
+        {
+            dh.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The device's entry in a record of <paramref name="accountId"/> under <paramref name="accountKey"/>, with its possession proof.</summary>
     public Device EntryFor(byte[] accountId, byte[] accountKey) =>
         Device.Create(accountId, accountKey, DeviceId, Signing, EncryptionPublicKey, Request.PublicKey.Encoded.ToArray());

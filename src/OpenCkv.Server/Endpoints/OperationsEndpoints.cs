@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OpenCkv.Directory.Accounts;
+using OpenCkv.Protocol;
 using OpenCkv.Protocol.Api;
 using OpenCkv.Server.Http;
 

@@ -2,7 +2,7 @@ using System.Net.Mail;
 using System.Text;
 using PhoneNumbers;
 
-namespace OpenCkv.Directory.Accounts;
+namespace OpenCkv.Protocol;
 
 /// <summary>A handle that cannot be a label: not a valid E.164 number or mail address, or too long.</summary>
 public sealed class InvalidHandleException(string handle, string reason) : Exception($"'{handle}' is not a handle: {reason}")
