@@ -28,6 +28,9 @@ public static class DirectoryServer
     {
         ArgumentNullException.ThrowIfNull(options);
         time ??= TimeProvider.System;
+        // A development server's clock moves forward on request (POST /dev/clock); everything below reads it.
+        DevClock? devClock = options.Dev ? new DevClock(time) : null;
+        time = devClock ?? time;
         bool created = false;
         if (!File.Exists(Path.Combine(options.DataFolder, "configuration.bin")))
         {
@@ -121,7 +124,7 @@ public static class DirectoryServer
         var directory = new DirectoryService(store, relayStore, folder.Log, sequencer, sender, options.Directory, time);
         var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time, sharedNonces: lease is null ? null : store as INonceLedger);
         var relays = new Directory.Relays.RelayService(directory, relayStore, time);
-        builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, new Limits(options.SearchesPerMinute, options.SensitivePerMinute, options.SignedPerMinute), new Metrics()));
+        builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, devClock, new Limits(options.SearchesPerMinute, options.SensitivePerMinute, options.SignedPerMinute), new Metrics()));
         WebApplication app = builder.Build();
         ServerState shared = app.Services.GetRequiredService<ServerState>();
         if (sequencer.Retired is not null)
@@ -142,7 +145,12 @@ public static class DirectoryServer
         app.UseMiddleware<ProblemMiddleware>();
         app.UseStatusCodePages(); // an empty error (404, 405, 415) still gets a problem body
         app.MapOpenApi();
-        OperationsEndpoints.Map(app, options.Dev);
+        OperationsEndpoints.Map(app);
+        if (options.Dev)
+        {
+            DevEndpoints.Map(app);
+        }
+
         LogEndpoints.Map(app);
         HandoverEndpoints.Map(app);
         KtEndpoints.Map(app);

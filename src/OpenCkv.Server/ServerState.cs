@@ -16,6 +16,7 @@ internal sealed class ServerState(
     Sequencer sequencer,
     RequestAuthenticator authenticator,
     DevHandleCodeSender? devCodes,
+    DevClock? devClock,
     Limits limits,
     Metrics metrics)
 {
@@ -34,6 +35,9 @@ internal sealed class ServerState(
     public RequestAuthenticator Authenticator { get; } = authenticator;
 
     public DevHandleCodeSender? DevCodes { get; } = devCodes;
+
+    /// <summary>The clock <c>POST /dev/clock</c> moves; null unless the server runs in development mode.</summary>
+    public DevClock? DevClock { get; } = devClock;
 
     public Limits Limits { get; } = limits;
 

@@ -88,6 +88,18 @@ public sealed record HealthMessage(string Status, ulong TreeSize, string? Proble
 /// <summary>A dev server's last code for a handle.</summary>
 public sealed record DevCodeMessage(string Label, string Code);
 
+/// <summary>A dev server's clock, moved forward by <paramref name="AdvanceMs"/> milliseconds (0 reads it).</summary>
+public sealed record DevClockRequest(long AdvanceMs);
+
+/// <summary>A dev server's clock after the move, in milliseconds since the Unix epoch.</summary>
+public sealed record DevClockResponse(long NowMs);
+
+/// <summary>A malicious-server scenario for a dev server to play (docs/threat-model.md), on a handle when it needs one.</summary>
+public sealed record DevMisbehaveRequest(string Scenario, string? Handle = null);
+
+/// <summary>What a scenario did: for <c>inject-device</c>, the label, the forged version and the injected device's id (hex).</summary>
+public sealed record DevMisbehaveResponse(string Scenario, string? Label = null, uint? Version = null, string? DeviceId = null);
+
 /// <summary>
 /// A new device asks to join an account: the handle's code, the account's second factor (when it has one), its
 /// facts, and its id and public keys (base64, SEC1 uncompressed) as its record entry will carry them.

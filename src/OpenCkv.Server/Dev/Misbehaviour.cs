@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.Directory;
+using OpenCkv.Protocol;
+using OpenCkv.Protocol.Api;
+
+namespace OpenCkv.Server.Dev;
+
+/// <summary>
+/// The malicious-server scenarios a development server plays on request (<c>POST /dev/misbehave</c>), by the stable
+/// kebab-case names docs/threat-model.md lists, so that clients can be tested against a server that lies. Each one
+/// does what a dishonest operator could do with the server's own data and keys, and nothing more: it never has an
+/// account key.
+/// </summary>
+internal static class Misbehaviour
+{
+    /// <summary>Back to honest behaviour (every scenario so far is a one-shot action, so there is nothing to stop).</summary>
+    public const string Honest = "honest";
+
+    /// <summary>A device of the server's own appears in the handle's record, which the account key never signed.</summary>
+    public const string InjectDevice = "inject-device";
+
+    /// <summary>Every scenario name, <see cref="Honest"/> first.</summary>
+    public static IReadOnlyList<string> Known { get; } = [Honest, InjectDevice];
+
+    /// <summary>Plays a known scenario.</summary>
+    /// <exception cref="ArgumentException">The scenario is not one of <see cref="Known"/>, or lacks its handle.</exception>
+    /// <exception cref="DirectoryException">The directory cannot play it (no such handle, a removed handle, a full record).</exception>
+    public static async Task<DevMisbehaveResponse> PlayAsync(DirectoryService directory, string scenario, string? handle)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        switch (scenario)
+        {
+            case Honest:
+                return new DevMisbehaveResponse(Honest);
+            case InjectDevice:
+                ArgumentException.ThrowIfNullOrEmpty(handle);
+                (HandleRecord forged, byte[] deviceId) = await InjectDeviceAsync(directory, handle).ConfigureAwait(false);
+                return new DevMisbehaveResponse(InjectDevice, System.Text.Encoding.UTF8.GetString(forged.Label), forged.Version, Convert.ToHexStringLower(deviceId));
+            default:
+                throw new ArgumentException($"Unknown scenario '{scenario}'.", nameof(scenario));
+        }
+    }
+
+    /// <summary>
+    /// <c>inject-device</c>: the server makes a device with fresh keys — its possession proof is valid, the server
+    /// holds the device's signing key — and publishes the handle's next record with it added: next version, next
+    /// counter, the newest record's hash, every other field as it was, and the newest record's signature left in
+    /// place, since the server has no account key to sign with. Every reader's record check (docs/ckv-protocol.md
+    /// §2.5) refuses it as <c>BadSignature</c>; nothing else about it is wrong.
+    /// </summary>
+    /// <returns>The forged record and the injected device's id.</returns>
+    public static async Task<(HandleRecord Record, byte[] DeviceId)> InjectDeviceAsync(DirectoryService directory, string handle)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        byte[] deviceId = RandomNumberGenerator.GetBytes(Device.IdSize);
+        (HandleRecord forged, _) = await directory.DevPublishForgedAsync(handle, newest =>
+        {
+            if (newest.State == CkvState.Removed)
+            {
+                throw new DirectoryException(DirectoryError.NotAllowed, "The handle was removed; inject-device needs a live handle.");
+            }
+
+            if (newest.Devices.Count >= HandleRecord.MaxDevices)
+            {
+                throw new DirectoryException(DirectoryError.NotAllowed, $"The record already lists {HandleRecord.MaxDevices} devices.");
+            }
+
+            Device injected = NewDevice(newest.AccountId, newest.AccountKey, deviceId);
+            return newest with
+            {
+                Version = checked(newest.Version + 1),
+                Counter = checked(newest.Counter + 1),
+                PreviousRecordHash = newest.Hash(),
+                Devices = [.. newest.Devices, injected],
+            };
+        }).ConfigureAwait(false);
+        return (forged, deviceId);
+    }
+
+    /// <summary>A device entry with fresh keys and a valid possession proof for the account and its key.</summary>
+    private static Device NewDevice(byte[] accountId, byte[] accountKey, byte[] deviceId)
+    {
+        using var signing = EcdsaP256PrivateKey.Generate();
+        using var request = EcdsaP256PrivateKey.Generate();
+        using var encryption = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        ECParameters point = encryption.ExportParameters(includePrivateParameters: false);
+        byte[] encryptionKey = [0x04, .. point.Q.X!, .. point.Q.Y!];
+        return Device.Create(accountId, accountKey, deviceId, signing, encryptionKey, request.PublicKey.Encoded.ToArray());
+    }
+}
