@@ -4,7 +4,7 @@ using OpenCkv.Client.Profiles;
 using OpenCkv.Client.Verification;
 using OpenCkv.Protocol;
 
-namespace OpenCkv.Cli.Device;
+namespace OpenCkv.Cli.Commands;
 
 /// <summary>`ckv code …`, `ckv contacts …`, `ckv chat details`, `ckv alerts`, `ckv sync` and `ckv monitor` (DESIGN §9).</summary>
 internal static class ContactCommands

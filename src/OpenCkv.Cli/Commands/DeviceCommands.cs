@@ -1,7 +1,7 @@
 using OpenCkv.Client;
 using OpenCkv.Protocol.Api;
 
-namespace OpenCkv.Cli.Device;
+namespace OpenCkv.Cli.Commands;
 
 /// <summary>`ckv device …`, `ckv account 2fa …` and `ckv verification …` (DESIGN §9).</summary>
 internal static class DeviceCommands

@@ -1,6 +1,6 @@
 using QRCoder;
 
-namespace OpenCkv.Cli.Device;
+namespace OpenCkv.Cli.Commands;
 
 /// <summary>A QR code of the canonical public code (docs/ckv-protocol.md §4), drawn with block characters.</summary>
 internal static class TerminalQr

@@ -1,4 +1,4 @@
-namespace OpenCkv.Cli.Device;
+namespace OpenCkv.Cli.Commands;
 
 /// <summary>
 /// Where device profiles live: <c>$CKV_HOME/profiles/NAME</c>, the profile named by <c>--profile</c> or

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace OpenCkv.Cli.Device;
+namespace OpenCkv.Cli.Commands;
 
 /// <summary>How device commands print: human lines, or one JSON object with <c>--json</c> (DESIGN §9).</summary>
 internal static class Output

@@ -1,6 +1,6 @@
 using OpenCkv.Client.Verification;
 
-namespace OpenCkv.Cli.Device;
+namespace OpenCkv.Cli.Commands;
 
 /// <summary>How a status shows next to a name, in words as well as a sign (DESIGN §1).</summary>
 internal static class Badge

@@ -1,6 +1,6 @@
 using OpenCkv.Client;
 
-namespace OpenCkv.Cli.Device;
+namespace OpenCkv.Cli.Commands;
 
 /// <summary>
 /// Runs a device command: parses its arguments, opens the profile, and turns the SDK's refusals into the exit

@@ -1,4 +1,4 @@
-namespace OpenCkv.Cli.Device;
+namespace OpenCkv.Cli.Commands;
 
 /// <summary>
 /// The arguments of a device command: options with values (<c>--name X</c>), flags (<c>--json</c>) and the

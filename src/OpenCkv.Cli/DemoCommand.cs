@@ -1,0 +1,166 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using OpenCkv.Cli.Commands;
+using OpenCkv.Client;
+using OpenCkv.Client.Alerts;
+using OpenCkv.Directory.Sequencing;
+using OpenCkv.Protocol;
+using OpenCkv.Server;
+
+namespace OpenCkv.Cli;
+
+/// <summary>
+/// `ckv demo`: an embedded development server on loopback with a temporary SQLite folder, two people, and the
+/// seed's statuses one after the other — then the server turns malicious and the warning that catches it.
+/// </summary>
+internal static class DemoCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length > 0)
+        {
+            Console.Error.WriteLine("usage: ckv demo");
+            return 2;
+        }
+
+        DirectoryInfo root = System.IO.Directory.CreateTempSubdirectory("ckv-demo-");
+        try
+        {
+            var options = new ServerOptions
+            {
+                DataFolder = Path.Combine(root.FullName, "server"),
+                Urls = "http://127.0.0.1:0",
+                Dev = true,
+                Sequencer = new SequencerOptions { BatchInterval = TimeSpan.FromMilliseconds(10), HeartbeatInterval = TimeSpan.FromMinutes(10) },
+            };
+            await using WebApplication server = DirectoryServer.Build(options, logging: l => l.ClearProviders());
+            await server.StartAsync().ConfigureAwait(false);
+            var address = new Uri(server.Urls.First());
+            Step($"A development directory server is running at {address} (a contact-monitoring log in {options.DataFolder}).");
+            await new Walkthrough(root.FullName, address).RunAsync().ConfigureAwait(false);
+            await server.StopAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (e is CkvException or RequirementsException or HttpRequestException)
+        {
+            Console.Error.WriteLine($"ckv demo: FAILED: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private static void Step(string text) => Console.WriteLine($"\n== {text}");
+
+    private static void Say(string text) => Console.WriteLine($"   {text}");
+
+    private sealed class Walkthrough(string root, Uri server)
+    {
+        public async Task RunAsync()
+        {
+            Step("Alice and Bob register their phones. Each first device makes the account key and the keychain circle.");
+            using CkvDevice alice = await RegisterAsync("alice", "mailto:alice@example.com", "Alice's phone").ConfigureAwait(false);
+            using CkvDevice bob = await RegisterAsync("bob", "mailto:bob@example.com", "Bob's phone").ConfigureAwait(false);
+            alice.AddContact("Bob", "mailto:bob@example.com");
+            bob.AddContact("Alice", "mailto:alice@example.com");
+            Say("Both saved each other as contacts.");
+            await ShowAsync(alice, "Bob").ConfigureAwait(false);
+
+            Step("Alice opens Settings › Contact Key Verification and turns it on.");
+            try
+            {
+                await alice.SetVerificationAsync(true).ConfigureAwait(false);
+            }
+            catch (RequirementsException refused)
+            {
+                foreach (Protocol.Api.BlockerMessage blocker in refused.Blockers)
+                {
+                    Say($"blocked: {blocker.DeviceName ?? "the account"}: {blocker.Reason} — {blocker.WayOut}");
+                }
+            }
+
+            Say("She turns on two-factor authentication, then CKV again:");
+            await EnableAsync(alice).ConfigureAwait(false);
+            await ShowAsync(alice, "Bob").ConfigureAwait(false);
+
+            Step("Bob turns it on too.");
+            await EnableAsync(bob).ConfigureAwait(false);
+            await ShowAsync(alice, "Bob").ConfigureAwait(false);
+
+            Step("Bob shows his public verification code (`ckv code show`); Alice adds it to his contact card.");
+            string code = bob.PublicVerificationCode;
+            Say($"Bob's code: {PublicCode.Format(code)}");
+            string typo = code[..10] + (code[10] == 'q' ? 'p' : 'q') + code[11..];
+            try
+            {
+                await alice.SetContactCodeAsync("Bob", typo).ConfigureAwait(false);
+            }
+            catch (CkvException e)
+            {
+                Say($"Alice mistypes one character: {e.Message}");
+            }
+
+            await alice.SetContactCodeAsync("Bob", code).ConfigureAwait(false);
+            Say("She pastes it correctly:");
+            await ShowAsync(alice, "Bob").ConfigureAwait(false);
+
+            Step("Alice writes to Bob. The message is encrypted to each device of Bob's verified record.");
+            SendReport sent = await alice.SendAsync("Bob", "Hi Bob, it's really me.").ConfigureAwait(false);
+            Say($"sent to {sent.ContactDevices} device(s) of Bob's");
+            foreach (ChatMessage message in (await bob.ReceiveAsync().ConfigureAwait(false)).Accepted)
+            {
+                Say($"Bob's inbox: from Alice: {message.Text}");
+            }
+
+            Step("Now the server turns malicious: it slips a device of its own into Bob's record (`/dev/misbehave inject-device`).");
+            using (var http = new HttpClient { BaseAddress = server })
+            {
+                using HttpResponseMessage response = await http.PostAsJsonAsync("/dev/misbehave", new { scenario = "inject-device", handle = "mailto:bob@example.com" }).ConfigureAwait(false);
+                response.EnsureSuccessStatusCode();
+            }
+
+            Say("The log proves the new version — but the account key never signed it. Alice's device checks it on the next fetch:");
+            await ShowAsync(alice, "Bob").ConfigureAwait(false);
+            try
+            {
+                await alice.SendAsync("Bob", "Are you there?").ConfigureAwait(false);
+            }
+            catch (CkvException e)
+            {
+                Say($"Sending again: {e.Message}");
+            }
+
+            foreach (Alert alert in alice.Alerts(unacknowledgedOnly: true))
+            {
+                Say($"`ckv alerts`: {(alert.Severity == AlertSeverity.Warning ? "WARNING" : "notice")} [{alert.Code}] {alert.Detail}");
+            }
+
+            Step("Done: the warning stays until Alice acknowledges it or verifies Bob again.");
+        }
+
+        private async Task<CkvDevice> RegisterAsync(string profile, string handle, string name)
+        {
+            var setup = new DeviceSetup(server, handle, name, "phone", "17.2");
+            RegisteredDevice registered = await CkvDevice.RegisterAsync(Path.Combine(root, "profiles", profile), setup).ConfigureAwait(false);
+            Say($"{name} registered {registered.Device.Label}; log configuration pinned: {registered.Device.ConfigurationFingerprint[..16]}…");
+            return registered.Device;
+        }
+
+        private static async Task EnableAsync(CkvDevice device)
+        {
+            Protocol.Api.TwoFactorEnrollment enrollment = await device.BeginTwoFactorAsync().ConfigureAwait(false);
+            await device.ConfirmTwoFactorAsync(new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(enrollment.Secret)).ComputeTotp()).ConfigureAwait(false);
+            Protocol.Api.ChangeReceiptMessage receipt = await device.SetVerificationAsync(true).ConfigureAwait(false);
+            Say($"{device.DeviceName}: Contact Key Verification on (log entry {receipt.Position}).");
+        }
+
+        private static async Task ShowAsync(CkvDevice device, string contact)
+        {
+            ChatDetails details = await device.ChatDetailsAsync(contact).ConfigureAwait(false);
+            Say($"{device.DeviceName} › chat details: {Badge.Line(details.Contact.Name, details.Status)}");
+        }
+    }
+}
