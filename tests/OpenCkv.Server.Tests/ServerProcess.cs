@@ -83,7 +83,10 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Runs a `ckv` command to its end: the exit code and what it printed.</summary>
-    public static async Task<(int Exit, string Output, string Error)> RunCommandAsync(params string[] args)
+    public static Task<(int Exit, string Output, string Error)> RunCommandAsync(params string[] args) => RunCommandAsync(null, args);
+
+    /// <summary>Runs a `ckv` command with extra environment variables (CKV_HOME, CKV_PROFILE).</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunCommandAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ckv.exe" : "ckv"))
         {
@@ -94,6 +97,11 @@ public sealed class ServerProcess : IDisposable
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using Process process = Process.Start(start)!;

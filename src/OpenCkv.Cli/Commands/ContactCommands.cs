@@ -34,7 +34,7 @@ internal static class ContactCommands
             default:
                 throw new UsageException("say show or copy");
         }
-    }));
+    }, words => words is ["show"] or ["copy"]));
 
     public static Task<int> ContactsAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync(
         "contacts", "contacts add NAME HANDLE | contacts list | contacts set-code NAME CODE", args, a => DeviceRunner.WithDeviceAsync(a, async device =>
@@ -76,7 +76,7 @@ internal static class ContactCommands
                 default:
                     throw new UsageException("say add, list or set-code");
             }
-        }));
+        }, words => words is ["add", _, _] or ["list"] or ["set-code", _, _]));
 
     public static Task<int> ChatDetailsAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync("chat details", "chat details NAME [--json]", args, a => DeviceRunner.WithDeviceAsync(a, async device =>
     {
@@ -99,7 +99,7 @@ internal static class ContactCommands
         }
 
         return 0;
-    }));
+    }, words => words.Count == 1));
 
     public static Task<int> AlertsAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync("alerts", "alerts [--ack ID] [--json]", args, a => DeviceRunner.WithDeviceAsync(a, device =>
     {

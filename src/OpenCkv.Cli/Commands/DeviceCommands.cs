@@ -96,7 +96,7 @@ internal static class DeviceCommands
                 default:
                     throw new UsageException("say enable, confirm CODE or disable CODE");
             }
-        }));
+        }, words => words is ["enable"] or ["confirm", _] or ["disable", _]));
 
     public static Task<int> VerificationAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync(
         "verification", "verification on | off | status [--json]", args, a => DeviceRunner.WithDeviceAsync(a, async device =>
@@ -135,7 +135,7 @@ internal static class DeviceCommands
                 default:
                     throw new UsageException("say on, off or status");
             }
-        }));
+        }, words => words is ["on"] or ["off"] or ["status"]));
 
     internal static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 

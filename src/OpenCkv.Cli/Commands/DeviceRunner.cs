@@ -46,9 +46,14 @@ internal static class DeviceRunner
         }
     }
 
-    /// <summary>Runs <paramref name="body"/> with the profile's device.</summary>
-    public static async Task<int> WithDeviceAsync(CliArgs args, Func<CkvDevice, Task<int>> body)
+    /// <summary>Runs <paramref name="body"/> with the profile's device, once the words have a shape the command takes.</summary>
+    public static async Task<int> WithDeviceAsync(CliArgs args, Func<CkvDevice, Task<int>> body, Func<IReadOnlyList<string>, bool>? shape = null)
     {
+        if (shape is not null && !shape(args.Positionals))
+        {
+            throw new UsageException("that is not one of this command's forms");
+        }
+
         using CkvDevice device = CkvDevice.Open(Profiles.Folder(args));
         return await body(device).ConfigureAwait(false);
     }

@@ -25,7 +25,7 @@ internal static class MessageCommands
         }
 
         return 0;
-    }));
+    }, words => words.Count == 2));
 
     public static Task<int> InboxAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync("inbox", "inbox [--json]", args, a => DeviceRunner.WithDeviceAsync(a, async device =>
     {

@@ -1,0 +1,58 @@
+using System.Text.Json;
+
+namespace OpenCkv.Server.Tests;
+
+/// <summary>The `ckv` device commands as a person at a terminal runs them: one CKV_HOME, a profile per device.</summary>
+public sealed class CkvCli : IDisposable
+{
+    private readonly DirectoryInfo _home = System.IO.Directory.CreateTempSubdirectory("ckv-home-");
+
+    public CkvCli(Uri server) => Server = server;
+
+    public Uri Server { get; }
+
+    public string Home => _home.FullName;
+
+    /// <summary>Runs `ckv --profile PROFILE ARGS…`.</summary>
+    public Task<(int Exit, string Output, string Error)> RunAsync(string profile, params string[] args) =>
+        ServerProcess.RunCommandAsync(new Dictionary<string, string> { ["CKV_HOME"] = Home }, ["--profile", profile, .. args]);
+
+    /// <summary>Runs a command that must succeed and print one JSON object.</summary>
+    public async Task<JsonElement> JsonAsync(string profile, params string[] args)
+    {
+        (int exit, string output, string error) = await RunAsync(profile, [.. args, "--json"]);
+        Assert.True(exit == 0, $"ckv {string.Join(' ', args)} exited {exit}: {error}");
+        using JsonDocument document = JsonDocument.Parse(output);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Runs a command that must succeed; its standard output.</summary>
+    public async Task<string> OkAsync(string profile, params string[] args)
+    {
+        (int exit, string output, string error) = await RunAsync(profile, args);
+        Assert.True(exit == 0, $"ckv {string.Join(' ', args)} exited {exit}: {error}");
+        return output;
+    }
+
+    /// <summary>Registers a phone for <paramref name="handle"/> on the development server.</summary>
+    public Task<string> RegisterAsync(string profile, string handle, params string[] extra) =>
+        OkAsync(profile, ["device", "register", "--server", Server.ToString(), "--handle", handle, "--name", profile + "'s phone", "--platform", "phone", "--os-version", "17.2", .. extra]);
+
+    /// <summary>Turns the second factor on, as a person with an authenticator app would.</summary>
+    public async Task EnableTwoFactorAsync(string profile)
+    {
+        JsonElement enrollment = await JsonAsync(profile, "account", "2fa", "enable");
+        string code = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(enrollment.GetProperty("secret").GetString())).ComputeTotp();
+        await OkAsync(profile, "account", "2fa", "confirm", code);
+    }
+
+    /// <summary>The chat status `ckv chat details NAME --json` shows, and its reasons.</summary>
+    public async Task<(string Status, string[] Reasons)> StatusAsync(string profile, string contact)
+    {
+        JsonElement details = await JsonAsync(profile, "chat", "details", contact);
+        Assert.Equal(contact, details.GetProperty("contact").GetString());
+        return (details.GetProperty("status").GetString()!, details.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!).ToArray());
+    }
+
+    public void Dispose() => _home.Delete(recursive: true);
+}

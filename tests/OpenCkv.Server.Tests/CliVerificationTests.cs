@@ -1,0 +1,175 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace OpenCkv.Server.Tests;
+
+/// <summary>
+/// The `ckv` command line end to end against a real server process on loopback: the seed's statuses from
+/// "Turn on" to the checkmark, the requirement checks, public codes, messages, and a lying server caught.
+/// </summary>
+public sealed class CliVerificationTests
+{
+    private const string Alice = "mailto:alice@example.com";
+    private const string Bob = "mailto:bob@example.com";
+
+    [Fact]
+    public async Task Two_people_go_from_turn_on_to_a_checkmark_and_message_each_other()
+    {
+        using var folder = new TempFolder();
+        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
+        using var cli = new CkvCli(server.Address);
+        await cli.RegisterAsync("alice", Alice);
+        await cli.RegisterAsync("bob", Bob);
+        await cli.OkAsync("alice", "contacts", "add", "Bob", Bob);
+        await cli.OkAsync("bob", "contacts", "add", "Alice", Alice);
+        await ExpectAsync(cli, "alice", "Bob", "TurnOnCkv");
+
+        // The switch refuses while a requirement is missing, and names it.
+        (int exit, _, string error) = await cli.RunAsync("alice", "verification", "on");
+        Assert.Equal(1, exit);
+        Assert.Contains("two-factor", error, StringComparison.Ordinal);
+
+        await cli.EnableTwoFactorAsync("alice");
+        await cli.OkAsync("alice", "verification", "on");
+        Assert.Equal("VerificationOff", (await cli.StatusAsync("alice", "Bob")).Status);
+        Assert.Equal("TurnOnCkv", (await cli.StatusAsync("bob", "Alice")).Status);
+
+        await cli.EnableTwoFactorAsync("bob");
+        await cli.OkAsync("bob", "verification", "on");
+        Assert.Equal("VerifyContact", (await cli.StatusAsync("alice", "Bob")).Status);
+        Assert.Equal("VerifyContact", (await cli.StatusAsync("bob", "Alice")).Status);
+
+        // Public code: a typo is refused as a typo and saves nothing; the right code gives the checkmark.
+        string code = (await cli.OkAsync("bob", "code", "copy")).Trim();
+        string typo = code[..8] + (code[8] == 'q' ? 'p' : 'q') + code[9..];
+        (exit, _, error) = await cli.RunAsync("alice", "contacts", "set-code", "Bob", typo);
+        Assert.Equal(1, exit);
+        Assert.Contains("typo", error, StringComparison.Ordinal);
+        Assert.Equal("VerifyContact", (await cli.StatusAsync("alice", "Bob")).Status);
+        await cli.OkAsync("alice", "contacts", "set-code", "Bob", code.ToUpperInvariant());
+        await ExpectAsync(cli, "alice", "Bob", "Verified");
+        Assert.Contains("Bob ✓", await cli.OkAsync("alice", "contacts", "list"), StringComparison.Ordinal);
+
+        // Messages both ways; the checkmark shows on the lines.
+        Assert.Contains("Bob ✓", await cli.OkAsync("alice", "send", "Bob", "hello Bob"), StringComparison.Ordinal);
+        JsonElement inbox = await cli.JsonAsync("bob", "inbox");
+        JsonElement message = Assert.Single(inbox.GetProperty("messages").EnumerateArray());
+        Assert.Equal("hello Bob", message.GetProperty("text").GetString());
+        Assert.Equal("Alice", message.GetProperty("contact").GetString());
+        await cli.OkAsync("bob", "send", "Alice", "hello Alice");
+        Assert.Contains("from Bob ✓: hello Alice", await cli.OkAsync("alice", "inbox"), StringComparison.Ordinal);
+        Assert.Empty((await cli.JsonAsync("alice", "inbox")).GetProperty("messages").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Turning_on_lists_every_blocking_device_and_the_way_out()
+    {
+        using var folder = new TempFolder();
+        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
+        using var cli = new CkvCli(server.Address);
+        await cli.OkAsync("alice", "device", "register", "--server", server.Address.ToString(), "--handle", Alice, "--name", "old phone", "--platform", "phone", "--os-version", "16.0", "--no-passcode", "--no-keychain");
+
+        (int exit, string output, string error) = await cli.RunAsync("alice", "verification", "on", "--json");
+        Assert.Equal(1, exit);
+        using JsonDocument refused = JsonDocument.Parse(output);
+        string[] reasons = refused.RootElement.GetProperty("blockers").EnumerateArray().Select(b => b.GetProperty("reason").GetString()!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["keychain-off", "no-passcode", "software-too-old", "two-factor-off"], reasons);
+        Assert.Contains("old phone", error, StringComparison.Ordinal);
+
+        // Fixing each one in turn lets the switch through.
+        await cli.OkAsync("alice", "device", "update", "--os-version", "17.2", "--passcode", "on", "--keychain", "on");
+        await cli.EnableTwoFactorAsync("alice");
+        await cli.OkAsync("alice", "verification", "on");
+        Assert.Equal("on", (await cli.JsonAsync("alice", "verification", "status")).GetProperty("ckv").GetString());
+    }
+
+    [Fact]
+    public async Task A_device_the_server_slips_in_is_a_sticky_warning_and_gets_no_message()
+    {
+        using var folder = new TempFolder();
+        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
+        using var cli = new CkvCli(server.Address);
+        await cli.RegisterAsync("alice", Alice);
+        await cli.RegisterAsync("bob", Bob);
+        await cli.OkAsync("alice", "contacts", "add", "Bob", Bob);
+        await cli.OkAsync("bob", "contacts", "add", "Alice", Alice);
+        foreach (string person in (string[])["alice", "bob"])
+        {
+            await cli.EnableTwoFactorAsync(person);
+            await cli.OkAsync(person, "verification", "on");
+        }
+
+        await cli.OkAsync("alice", "contacts", "set-code", "Bob", (await cli.OkAsync("bob", "code", "copy")).Trim());
+        Assert.Equal("Verified", (await cli.StatusAsync("alice", "Bob")).Status);
+
+        using HttpResponseMessage injected = await server.Http.PostAsJsonAsync("/dev/misbehave", new { scenario = "inject-device", handle = Bob });
+        injected.EnsureSuccessStatusCode();
+        string intruder = (await injected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deviceId").GetString()!;
+
+        await ExpectAsync(cli, "alice", "Bob", "Warning", "unknown-device");
+        (int exit, _, string error) = await cli.RunAsync("alice", "send", "Bob", "secret");
+        Assert.Equal(1, exit);
+        Assert.Contains("Nothing was sent", error, StringComparison.Ordinal);
+        Assert.Empty((await cli.JsonAsync("bob", "inbox")).GetProperty("messages").EnumerateArray());
+
+        JsonElement alert = Assert.Single((await cli.JsonAsync("alice", "alerts")).GetProperty("alerts").EnumerateArray(), a => a.GetProperty("code").GetString() == "unknown-device");
+        Assert.Equal("warning", alert.GetProperty("severity").GetString());
+        Assert.Equal("Bob", alert.GetProperty("contact").GetString());
+        Assert.Contains(intruder, alert.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Acknowledging does not make the lie acceptable: the next fetch catches it again.
+        await cli.OkAsync("alice", "alerts", "--ack", alert.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await ExpectAsync(cli, "alice", "Bob", "Warning", "unknown-device");
+    }
+
+    [Fact]
+    public async Task A_signed_opt_out_shows_verification_off_with_a_notification_and_a_code_of_another_key_gives_no_checkmark()
+    {
+        using var folder = new TempFolder();
+        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
+        using var cli = new CkvCli(server.Address);
+        await cli.RegisterAsync("alice", Alice);
+        await cli.RegisterAsync("bob", Bob);
+        await cli.RegisterAsync("carol", "mailto:carol@example.com");
+        await cli.OkAsync("alice", "contacts", "add", "Bob", Bob);
+        foreach (string person in (string[])["alice", "bob"])
+        {
+            await cli.EnableTwoFactorAsync(person);
+            await cli.OkAsync(person, "verification", "on");
+        }
+
+        string output = await cli.OkAsync("alice", "contacts", "set-code", "Bob", (await cli.OkAsync("carol", "code", "copy")).Trim());
+        Assert.Contains("no checkmark", output, StringComparison.Ordinal);
+        Assert.Equal("VerifyContact", (await cli.StatusAsync("alice", "Bob")).Status);
+
+        await cli.OkAsync("bob", "verification", "off");
+        await ExpectAsync(cli, "alice", "Bob", "VerificationOff");
+        JsonElement notice = Assert.Single((await cli.JsonAsync("alice", "alerts")).GetProperty("alerts").EnumerateArray());
+        Assert.Equal(("contact-turned-off", "notification"), (notice.GetProperty("code").GetString(), notice.GetProperty("severity").GetString()));
+    }
+
+    [Fact]
+    public async Task A_device_refuses_a_server_whose_log_configuration_is_not_the_pinned_one()
+    {
+        using var folder = new TempFolder();
+        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
+        using var cli = new CkvCli(server.Address);
+        (int exit, _, string error) = await cli.RunAsync(
+            "alice", "device", "register", "--server", server.Address.ToString(), "--handle", Alice, "--name", "phone", "--platform", "phone", "--os-version", "17.2", "--log-config", new string('0', 64));
+        Assert.Equal(1, exit);
+        Assert.Contains("not the pinned", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(cli.Home, "profiles", "alice", "profile.db")));
+
+        (exit, _, error) = await cli.RunAsync("alice", "chat", "details", "Bob");
+        Assert.Equal(1, exit);
+        Assert.Contains("register", error, StringComparison.Ordinal);
+        Assert.Equal(2, (await cli.RunAsync("alice", "contacts", "frobnicate")).Exit);
+    }
+
+    private static async Task ExpectAsync(CkvCli cli, string profile, string contact, string status, params string[] reasons)
+    {
+        (string shown, string[] why) = await cli.StatusAsync(profile, contact);
+        Assert.Equal(status, shown);
+        Assert.Equal(reasons, why);
+    }
+}
