@@ -6,6 +6,23 @@ internal static class Usage
     {
         output.WriteLine("usage: ckv <command>");
         output.WriteLine();
+        output.WriteLine("  demo                 a development server on loopback, two people through contact key verification,");
+        output.WriteLine("                       then the server slips in a device of its own and the warning catches it");
+        output.WriteLine();
+        output.WriteLine("device commands (--profile NAME or CKV_PROFILE, under CKV_HOME; --json prints one JSON object):");
+        output.WriteLine("  device register --server URL --handle HANDLE --name NAME --platform phone|tablet|watch|desktop|headset");
+        output.WriteLine("                  --os-version V [--no-passcode] [--no-keychain] [--code CODE] [--log-config SHA256]");
+        output.WriteLine("  device list | device update [--os-version V] [--passcode on|off] [--keychain on|off]");
+        output.WriteLine("  account 2fa enable | account 2fa confirm CODE | account 2fa disable CODE");
+        output.WriteLine("  verification on | off | status");
+        output.WriteLine("  sync | monitor [--watch]");
+        output.WriteLine("  code show [--qr] | code copy");
+        output.WriteLine("  contacts add NAME HANDLE | contacts list | contacts set-code NAME CODE");
+        output.WriteLine("  chat details NAME");
+        output.WriteLine("  send NAME TEXT | inbox");
+        output.WriteLine("  alerts [--ack ID]");
+        output.WriteLine();
+        output.WriteLine("operator commands:");
         output.WriteLine("  selfcheck [--json]   check the KT_128_SHA256_P256 suite on every crypto path of this machine");
         output.WriteLine("                       against the RFC 9381 known answers, and time it");
         output.WriteLine("  server init --data DIR [--auditor-key HEX] [--max-lifetime-days N]");
