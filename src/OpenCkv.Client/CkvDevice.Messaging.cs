@@ -45,6 +45,14 @@ public sealed partial class CkvDevice
             throw new CkvException("not-verified", $"Nothing was sent: {contact.Name}'s keys could not be verified ({why}).");
         }
 
+        // A sticky warning blocks sending until the person acknowledged it or re-verified the contact: a key the
+        // pin took over with a warning (an uncross-signed change) is not trusted by being seen twice.
+        string[] warnings = _db.Alerts(unacknowledgedOnly: true).Where(a => a.Label == contact.Label && a.Severity == AlertSeverity.Warning).Select(a => a.Code).Distinct().ToArray();
+        if (warnings.Length > 0)
+        {
+            throw new CkvException("not-verified", $"Nothing was sent: {contact.Name} has warnings ({string.Join(", ", warnings)}); look at them with `ckv alerts` first.");
+        }
+
         HandleRecord theirs = check.Pin.Record;
         byte[] conversation = SealedMessage.Conversation(AccountId, theirs.AccountId);
         var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);

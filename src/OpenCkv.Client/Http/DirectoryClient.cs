@@ -84,6 +84,30 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
     public Task AcknowledgeBlobAsync(DeviceCredentials device, long id, CancellationToken cancellation = default) =>
         JsonAsync<object>(HttpMethod.Delete, $"/v1/keychain/blobs/{id}", null, device, signed: false, cancellation);
 
+    /// <summary>A new device asks to join an account (the handle's code and the account's second factor).</summary>
+    public Task<JoinStartResponse> StartJoinAsync(JoinStartRequest request, CancellationToken cancellation = default) =>
+        JsonAsync<JoinStartResponse>(HttpMethod.Post, "/v1/join", request, null, signed: false, cancellation);
+
+    /// <summary>A join request and its exchange, as the joining device sees it (with its join token).</summary>
+    public Task<JoinView> JoinViewAsync(string joinId, string token, CancellationToken cancellation = default) =>
+        JsonAsync<JoinView>(HttpMethod.Get, $"/v1/join/{joinId}", null, null, signed: false, cancellation, token);
+
+    /// <summary>A join request and its exchange, as a signed-in device of the account sees it.</summary>
+    public Task<JoinView> JoinViewAsync(DeviceCredentials device, string joinId, CancellationToken cancellation = default) =>
+        JsonAsync<JoinView>(HttpMethod.Get, $"/v1/join/{joinId}", null, device, signed: false, cancellation);
+
+    /// <summary>Posts a message of the join exchange: as the joining device (token) or a signed-in device.</summary>
+    public Task PostJoinAsync(string joinId, byte[] body, string? token, DeviceCredentials? device, CancellationToken cancellation = default) =>
+        JsonAsync<object>(HttpMethod.Post, $"/v1/join/{joinId}/messages", new JoinPost(Convert.ToBase64String(body)), device, signed: false, cancellation, token);
+
+    /// <summary>The account's waiting join requests.</summary>
+    public Task<JoinList> JoinsAsync(DeviceCredentials device, CancellationToken cancellation = default) =>
+        JsonAsync<JoinList>(HttpMethod.Get, "/v1/joins", null, device, signed: false, cancellation);
+
+    /// <summary>Refuses a join request.</summary>
+    public Task RefuseJoinAsync(DeviceCredentials device, string joinId, CancellationToken cancellation = default) =>
+        JsonAsync<object>(HttpMethod.Post, $"/v1/join/{joinId}/refuse", null, device, signed: true, cancellation);
+
     /// <summary>A GET of any JSON resource as this device (with a session).</summary>
     public Task<T> GetAsync<T>(DeviceCredentials device, string path, CancellationToken cancellation = default) =>
         JsonAsync<T>(HttpMethod.Get, path, null, device, signed: false, cancellation);
@@ -180,7 +204,7 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.Token);
     }
 
-    private async Task<T> JsonAsync<T>(HttpMethod method, string path, object? body, DeviceCredentials? device, bool signed, CancellationToken cancellation)
+    private async Task<T> JsonAsync<T>(HttpMethod method, string path, object? body, DeviceCredentials? device, bool signed, CancellationToken cancellation, string? joinToken = null)
     {
         byte[] bytes = body is null ? [] : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), JsonOptions);
         using var message = new HttpRequestMessage(method, path);
@@ -193,6 +217,10 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
         if (device is not null)
         {
             await AuthorizeAsync(message, bytes, device, signed, cancellation).ConfigureAwait(false);
+        }
+        else if (joinToken is not null)
+        {
+            message.Headers.Add("CKV-Join-Token", joinToken);
         }
 
         using HttpResponseMessage response = await http.SendAsync(message, cancellation).ConfigureAwait(false);

@@ -70,8 +70,11 @@ public sealed class FileSecretStore : ISecretStore
 
     private void Write(Dictionary<string, string> secrets)
     {
+        // A leftover ".new" (a crash, or someone else's file) is never reused: its mode could let others read
+        // what is written into it. CreateNew makes a file this process owns, with the mode below.
         string temporary = _path + ".new";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
+        File.Delete(temporary);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
