@@ -12,6 +12,9 @@ internal static class Usage
         output.WriteLine("device commands (--profile NAME or CKV_PROFILE, under CKV_HOME; --json prints one JSON object):");
         output.WriteLine("  device register --server URL --handle HANDLE --name NAME --platform phone|tablet|watch|desktop|headset");
         output.WriteLine("                  --os-version V [--no-passcode] [--no-keychain] [--code CODE] [--log-config SHA256]");
+        output.WriteLine("  device join --server URL --handle HANDLE --name NAME --platform … --os-version V [--code CODE] [--totp CODE]");
+        output.WriteLine("              [--no-passcode] [--no-keychain] [--log-config SHA256] [--timeout SECONDS]");
+        output.WriteLine("  device approve [REQUEST-ID] [--yes|--no] [--timeout SECONDS]");
         output.WriteLine("  device list | device update [--os-version V] [--passcode on|off] [--keychain on|off]");
         output.WriteLine("  account 2fa enable | account 2fa confirm CODE | account 2fa disable CODE");
         output.WriteLine("  verification on | off | status");

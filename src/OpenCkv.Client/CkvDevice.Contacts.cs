@@ -21,6 +21,7 @@ public sealed partial class CkvDevice
             throw new CkvException("contact-exists", $"There is already a contact called {contact.Name}.");
         }
 
+        MarkKeychainChanged();
         return contact;
     }
 
@@ -59,6 +60,8 @@ public sealed partial class CkvDevice
             {
                 _db.AcknowledgeWarnings(contact.Label);
             }
+
+            MarkKeychainChanged();
         });
         return match;
     }

@@ -59,7 +59,7 @@ public sealed partial class CkvDevice
 
         // Keys first: once the server has the account, losing them would lose the account.
         Directory.CreateDirectory(folder);
-        var secrets = new FileSecretStore(Path.Combine(folder, SecretsFile));
+        ISecretStore secrets = (options ?? new CkvOptions()).SecretStoreFor(folder);
         StoreKeys(secrets, keys, accountKey);
         try
         {
@@ -129,7 +129,7 @@ public sealed partial class CkvDevice
         return new DeviceFactsMessage(name, platform, osVersion, ProtocolVersion, passcode, keychain);
     }
 
-    private static void StoreKeys(FileSecretStore secrets, DeviceKeys keys, EcdsaP256PrivateKey accountKey)
+    private static void StoreKeys(ISecretStore secrets, DeviceKeys keys, EcdsaP256PrivateKey accountKey)
     {
         (byte[] signing, byte[] encryption, byte[] request) = keys.ExportSecrets();
         secrets.Put(Keys.SigningSecret, signing);

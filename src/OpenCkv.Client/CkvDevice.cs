@@ -21,7 +21,6 @@ namespace OpenCkv.Client;
 public sealed partial class CkvDevice : IDisposable
 {
     private const string DatabaseFile = "profile.db";
-    private const string SecretsFile = "secrets.json";
 
     private readonly ProfileDatabase _db;
     private readonly ISecretStore _secrets;
@@ -97,7 +96,7 @@ public sealed partial class CkvDevice : IDisposable
         try
         {
             HttpClient http = NewHttp(new Uri(db.TextSetting(Keys.Server) ?? throw new CkvException("not-registered", "The profile names no server.")), handler);
-            return new CkvDevice(db, new FileSecretStore(Path.Combine(folder, SecretsFile)), http, time ?? TimeProvider.System, options ?? new CkvOptions());
+            return new CkvDevice(db, (options ?? new CkvOptions()).SecretStoreFor(folder), http, time ?? TimeProvider.System, options ?? new CkvOptions());
         }
         catch
         {
@@ -155,5 +154,7 @@ public sealed partial class CkvDevice : IDisposable
         public const string EncryptionSecret = "device-encryption-key";
         public const string RequestSecret = "device-request-key";
         public const string AccountSecret = "account-key";
+        public const string BlobVersion = "blob_version";
+        public const string KeychainDirty = "keychain_dirty";
     }
 }

@@ -11,4 +11,10 @@ public sealed record CkvOptions
 
     /// <summary>The fraction of outgoing messages that carry a signed distinguished-heads response for fork detection (DESIGN §5).</summary>
     public double GossipFraction { get; init; } = 1.0;
+
+    /// <summary>
+    /// The secret store of a profile folder: where its private keys live. By default one file beside the profile
+    /// readable by its owner alone; an app on a platform with a key store (Keychain, DPAPI, libsecret) plugs in its own.
+    /// </summary>
+    public Func<string, Secrets.ISecretStore> SecretStoreFor { get; init; } = static folder => new Secrets.FileSecretStore(Path.Combine(folder, "secrets.json"));
 }

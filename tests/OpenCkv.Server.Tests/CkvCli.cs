@@ -38,12 +38,31 @@ public sealed class CkvCli : IDisposable
     public Task<string> RegisterAsync(string profile, string handle, params string[] extra) =>
         OkAsync(profile, ["device", "register", "--server", Server.ToString(), "--handle", handle, "--name", profile + "'s phone", "--platform", "phone", "--os-version", "17.2", .. extra]);
 
-    /// <summary>Turns the second factor on, as a person with an authenticator app would.</summary>
-    public async Task EnableTwoFactorAsync(string profile)
+    /// <summary>Turns the second factor on, as a person with an authenticator app would; the secret.</summary>
+    public async Task<string> EnableTwoFactorAsync(string profile)
     {
         JsonElement enrollment = await JsonAsync(profile, "account", "2fa", "enable");
-        string code = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(enrollment.GetProperty("secret").GetString())).ComputeTotp();
-        await OkAsync(profile, "account", "2fa", "confirm", code);
+        string secret = enrollment.GetProperty("secret").GetString()!;
+        await OkAsync(profile, "account", "2fa", "confirm", Totp(secret));
+        return secret;
+    }
+
+    /// <summary>The authenticator's current code for <paramref name="secret"/>.</summary>
+    public static string Totp(string secret) => new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp();
+
+    /// <summary>The code of the next 30-second step: the current one is spent once used, and the server allows one step of drift.</summary>
+    public static string NextTotp(string secret) => new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp(DateTime.UtcNow.AddSeconds(30));
+
+    /// <summary>
+    /// Joins a new device <paramref name="joiner"/> to the account of <paramref name="approver"/>: both commands run
+    /// at once, as on two devices in one person's hands. Their exit codes and outputs.
+    /// </summary>
+    public async Task<((int Exit, string Output, string Error) Joiner, (int Exit, string Output, string Error) Approver)> JoinAsync(
+        string joiner, string approver, string handle, string? totp, bool confirm)
+    {
+        Task<(int, string, string)> joining = RunAsync(joiner, ["device", "join", "--server", Server.ToString(), "--handle", handle, "--name", joiner + "'s tablet", "--platform", "tablet", "--os-version", "17.2", "--timeout", "60", .. totp is null ? Array.Empty<string>() : ["--totp", totp]]);
+        Task<(int, string, string)> approving = RunAsync(approver, "device", "approve", confirm ? "--yes" : "--no", "--timeout", "60");
+        return (await joining, await approving);
     }
 
     /// <summary>The chat status `ckv chat details NAME --json` shows, and its reasons.</summary>

@@ -1,0 +1,111 @@
+using System.Buffers.Binary;
+using OpenCkv.Client.Alerts;
+using OpenCkv.Client.Keychain;
+using OpenCkv.Client.Profiles;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.Protocol;
+using OpenCkv.Protocol.Api;
+
+namespace OpenCkv.Client;
+
+public sealed partial class CkvDevice
+{
+    /// <summary>What the keychain holds on this device: the account key, the circle and the contact book.</summary>
+    private KeychainPayload Payload()
+    {
+        IReadOnlyList<CircleMember> circle = _db.Circle().Select(c => new CircleMember(c.DeviceId, c.Name)).ToArray();
+        IReadOnlyList<ContactCard> contacts = _db.Contacts().Select(c => new ContactCard(c.Name, c.Label, c.SavedCode ?? string.Empty)).ToArray();
+        return new KeychainPayload(Secret(Keys.AccountSecret), circle, contacts);
+    }
+
+    /// <summary>The next blob version: above every earlier one, whatever the clock does.</summary>
+    private ulong NextBlobVersion()
+    {
+        ulong last = _db.Setting(Keys.BlobVersion) is { } bytes ? BinaryPrimitives.ReadUInt64BigEndian(bytes) : 0;
+        ulong next = Math.Max(last + 1, NowMs);
+        byte[] encoded = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(encoded, next);
+        _db.SetSetting(Keys.BlobVersion, encoded);
+        return next;
+    }
+
+    /// <summary>
+    /// Sends the keychain (account key, circle, contacts with codes) to every other device of the circle that the
+    /// account's own record lists, each sealed to that device alone (docs/ckv-protocol.md §6.3).
+    /// </summary>
+    public async Task<int> PushKeychainAsync(CancellationToken cancellation = default)
+    {
+        var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+        Device[] others = _db.OwnRecords().Where(r => LabelOf(r) == Label).SelectMany(r => r.Devices)
+            .Where(d => circle.Contains(Convert.ToHexStringLower(d.DeviceId)) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId)).ToArray();
+        KeychainPayload payload = Payload();
+        foreach (Device other in others)
+        {
+            ulong version = NextBlobVersion();
+            byte[] body = KeychainSeal.Seal(payload, AccountId, DeviceId, _keys.Signing, other, version, KeychainSeal.NoJoin);
+            await Call(async () => { await _api.PutBlobAsync(Credentials, other.DeviceId, version, body, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        }
+
+        _db.SetSetting(Keys.KeychainDirty, [0]);
+        return others.Length;
+    }
+
+    /// <summary>
+    /// Takes the keychain blobs waiting for this device: each must come from a circle device of the account's own
+    /// verified record, verify under its signing key, open for this device, and carry the account key this device
+    /// holds. Contacts and codes merge in (a card this device lacks is added; a code fills an empty one); a blob
+    /// that fails is an <c>own-account-mismatch</c> warning and changes nothing.
+    /// </summary>
+    public async Task<int> ReceiveKeychainAsync(CancellationToken cancellation = default)
+    {
+        BlobList blobs = await Call(() => _api.BlobsAsync(Credentials, cancellation)).ConfigureAwait(false);
+        var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+        Device[] own = _db.OwnRecords().SelectMany(r => r.Devices).ToArray();
+        int merged = 0;
+        foreach (BlobMessage blob in blobs.Blobs.OrderBy(b => b.Version))
+        {
+            Device? sender = own.FirstOrDefault(d => Convert.ToHexStringLower(d.DeviceId) == blob.SenderDevice && circle.Contains(blob.SenderDevice));
+            KeychainPayload? payload = sender is null ? null : KeychainSeal.Open(Convert.FromBase64String(blob.Body), AccountId, sender, DeviceId, _keys.Encryption, blob.Version, KeychainSeal.NoJoin);
+            if (payload is null || !payload.AccountPrivateKey.AsSpan().SequenceEqual(Secret(Keys.AccountSecret)))
+            {
+                _db.Raise(NowMs, AlertCode.OwnAccountMismatch, null, $"a keychain blob from device {blob.SenderDevice} did not come from a device of this account's circle, did not verify, or carried another account key; it was ignored");
+            }
+            else
+            {
+                _db.InTransaction(() => Merge(payload));
+                merged++;
+            }
+
+            await Call(async () => { await _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        }
+
+        return merged;
+    }
+
+    private void Merge(KeychainPayload payload)
+    {
+        foreach (CircleMember member in payload.Circle)
+        {
+            _db.AddToCircle(member.DeviceId, member.Name);
+        }
+
+        foreach (ContactCard card in payload.Contacts)
+        {
+            ContactEntry? mine = _db.Contact(card.Name);
+            if (mine is null)
+            {
+                _db.AddContact(new ContactEntry(card.Name, card.Label, card.Code.Length == 0 ? null : card.Code, NowMs));
+            }
+            else if (mine.Label == card.Label && mine.SavedCode is null && card.Code.Length > 0)
+            {
+                _db.SetContactCode(card.Name, card.Code);
+            }
+        }
+    }
+
+    private void MarkKeychainChanged() => _db.SetSetting(Keys.KeychainDirty, [1]);
+
+    private bool KeychainChanged => _db.Setting(Keys.KeychainDirty) is [1];
+
+    private static void StoreAccountKey(Secrets.ISecretStore secrets, EcdsaP256PrivateKey accountKey) => secrets.Put(Keys.AccountSecret, accountKey.Export());
+}
