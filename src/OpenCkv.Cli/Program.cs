@@ -26,6 +26,7 @@ return words switch
     ["contacts", .. var rest] => await ContactCommands.ContactsAsync(rest).ConfigureAwait(false),
     ["chat", "details", .. var rest] => await ContactCommands.ChatDetailsAsync(rest).ConfigureAwait(false),
     ["alerts", .. var rest] => await ContactCommands.AlertsAsync(rest).ConfigureAwait(false),
+    ["verify", .. var rest] => await VerifyCommand.RunAsync(rest).ConfigureAwait(false),
     ["send", .. var rest] => await MessageCommands.SendAsync(rest).ConfigureAwait(false),
     ["inbox", .. var rest] => await MessageCommands.InboxAsync(rest).ConfigureAwait(false),
     ["--version"] => Usage.Version(),

@@ -22,6 +22,7 @@ internal static class Usage
         output.WriteLine("  code show [--qr] | code copy");
         output.WriteLine("  contacts add NAME HANDLE | contacts list | contacts set-code NAME CODE");
         output.WriteLine("  chat details NAME");
+        output.WriteLine("  verify NAME [--yes|--no] [--timeout SECONDS]   both people at once: compare the code, mark as verified");
         output.WriteLine("  send NAME TEXT | inbox");
         output.WriteLine("  alerts [--ack ID]");
         output.WriteLine();

@@ -38,6 +38,16 @@ public sealed partial class CkvDevice
     {
         ArgumentNullException.ThrowIfNull(text);
         ContactEntry contact = Contact(name);
+        HandleRecord theirs = await VerifiedForSendingAsync(contact, cancellation).ConfigureAwait(false);
+        (int contactDevices, int ownDevices, ulong counter) = await SendContentAsync(
+            theirs, new MessageContent(MessageContent.TextKind, Encoding.UTF8.GetBytes(text), []), toOwnDevices: true, cancellation).ConfigureAwait(false);
+        _db.AddMessage(NowMs, outgoing: true, contact.Label, text, Convert.ToHexStringLower(DeviceId));
+        return new SendReport(contactDevices, ownDevices, counter);
+    }
+
+    /// <summary>The contact's record, when it passed automatic verification now and no warning about it is waiting.</summary>
+    private async Task<HandleRecord> VerifiedForSendingAsync(ContactEntry contact, CancellationToken cancellation)
+    {
         HandleCheck check = await CheckHandleAsync(contact.Label, cancellation).ConfigureAwait(false);
         if (!check.Usable || check.Pin!.Record.State == CkvState.Removed)
         {
@@ -53,27 +63,31 @@ public sealed partial class CkvDevice
             throw new CkvException("not-verified", $"Nothing was sent: {contact.Name} has warnings ({string.Join(", ", warnings)}); look at them with `ckv alerts` first.");
         }
 
-        HandleRecord theirs = check.Pin.Record;
+        return check.Pin.Record;
+    }
+
+    /// <summary>Seals and signs <paramref name="content"/> for each device of <paramref name="theirs"/> (and this account's other circle devices), and queues it.</summary>
+    private async Task<(int ContactDevices, int OwnDevices, ulong Counter)> SendContentAsync(HandleRecord theirs, MessageContent content, bool toOwnDevices, CancellationToken cancellation)
+    {
         byte[] conversation = SealedMessage.Conversation(AccountId, theirs.AccountId);
         var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
-        Device[] own = _db.OwnRecords().Where(r => LabelOf(r) == Label).SelectMany(r => r.Devices)
+        Device[] own = !toOwnDevices ? [] : _db.OwnRecords().Where(r => LabelOf(r) == Label).SelectMany(r => r.Devices)
             .Where(d => circle.Contains(Convert.ToHexStringLower(d.DeviceId)) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId)).ToArray();
         ulong counter = _db.NextSendCounter(conversation);
-        byte[] content = TlsCodec.Encode(new MessageContent(MessageContent.TextKind, Encoding.UTF8.GetBytes(text), []));
+        byte[] plaintext = TlsCodec.Encode(content);
         byte[] ownLabel = Encoding.UTF8.GetBytes(Label);
 
         var outgoing = new List<(byte[] RecipientDevice, byte[] Body)>();
         foreach ((byte[] account, Device device) in theirs.Devices.Select(d => (theirs.AccountId, d)).Concat(own.Select(d => (AccountId, d))))
         {
             byte[] aad = SignedEnvelopes.MessageAssociatedData(AccountId, DeviceId, account, device.DeviceId, conversation, counter);
-            (byte[] enc, byte[] sealedBytes) = HpkeP256.Seal(device.EncryptionKey, MessageInfo, aad, content);
+            (byte[] enc, byte[] sealedBytes) = HpkeP256.Seal(device.EncryptionKey, MessageInfo, aad, plaintext);
             byte[] signature = _keys.Signing.Sign(SignedEnvelopes.MessageToBeSigned(AccountId, DeviceId, account, device.DeviceId, conversation, counter, [.. enc, .. sealedBytes]));
             outgoing.Add((device.DeviceId, TlsCodec.Encode(new SealedMessage(ownLabel, conversation, counter, enc, sealedBytes, signature))));
         }
 
         await Call(() => _api.SendAsync(Credentials, outgoing, cancellation)).ConfigureAwait(false);
-        _db.AddMessage(NowMs, outgoing: true, contact.Label, text, Convert.ToHexStringLower(DeviceId));
-        return new SendReport(theirs.Devices.Count, own.Length, counter);
+        return (theirs.Devices.Count, own.Length, counter);
     }
 
     /// <summary>
@@ -105,6 +119,8 @@ public sealed partial class CkvDevice
                     break;
                 case Outcome.Later:
                     continue;
+                case Outcome.Step:
+                    break;
             }
 
             done.Add(incoming.Id);
@@ -207,8 +223,22 @@ public sealed partial class CkvDevice
             return (Outcome.Refused, null);
         }
 
-        string text = Encoding.UTF8.GetString(content.Text);
         bool fresh = false;
+        if (content.Kind == MessageContent.ComparisonKind)
+        {
+            // A step of an on-device comparison: not a chat line; the comparison screen takes it (replays refused).
+            _db.InTransaction(() =>
+            {
+                fresh = !fromOwnAccount && _db.TryRecordReceived(sealedMessage.ConversationId, senderDevice, sealedMessage.Counter, out _);
+                if (fresh)
+                {
+                    _db.AddComparisonStep(conversationLabel, senderDevice, content.Text);
+                }
+            });
+            return (fresh ? Outcome.Step : Outcome.Duplicate, null);
+        }
+
+        string text = Encoding.UTF8.GetString(content.Text);
         _db.InTransaction(() =>
         {
             fresh = _db.TryRecordReceived(sealedMessage.ConversationId, senderDevice, sealedMessage.Counter, out ulong highest);
@@ -234,5 +264,6 @@ public sealed partial class CkvDevice
         Duplicate,
         Refused,
         Later,
+        Step,
     }
 }

@@ -66,7 +66,7 @@ public sealed record SealedMessage(byte[] SenderLabel, byte[] ConversationId, ul
 /// What a <see cref="SealedMessage"/> seals:
 /// <code>
 /// struct {
-///   uint8 kind;                 // 1 = text
+///   uint8 kind;                 // 1 = text, 2 = a ComparisonStep
 ///   opaque text&lt;0..2^16-1&gt;;    // UTF-8
 ///   opaque gossip&lt;0..2^24-1&gt;;  // a self-contained distinguished-heads response (KT §13.6), or empty
 /// } MessageContent;
@@ -76,6 +76,9 @@ public sealed record MessageContent(byte Kind, byte[] Text, byte[] Gossip) : ITl
 {
     /// <summary>A text message.</summary>
     public const byte TextKind = 1;
+
+    /// <summary>A step of the on-device comparison (<see cref="ComparisonStep"/>, TLS-encoded in the text field).</summary>
+    public const byte ComparisonKind = 2;
 
     /// <inheritdoc />
     public void Encode(TlsWriter writer)
@@ -89,7 +92,7 @@ public sealed record MessageContent(byte Kind, byte[] Text, byte[] Gossip) : ITl
     /// <inheritdoc />
     public static MessageContent Decode(ref TlsReader reader)
     {
-        byte kind = reader.ReadEnum8(static k => k == TextKind, "MessageContent.kind");
+        byte kind = reader.ReadEnum8(static k => k is TextKind or ComparisonKind, "MessageContent.kind");
         return new(kind, reader.ReadOpaque(ushort.MaxValue).ToArray(), reader.ReadOpaque((1UL << 24) - 1).ToArray());
     }
 }

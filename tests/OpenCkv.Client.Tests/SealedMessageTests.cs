@@ -108,7 +108,7 @@ public sealed class SealedMessageTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(2)]
+    [InlineData(3)]
     [InlineData(255)]
     public void Message_content_of_an_unknown_kind_is_refused(byte kind)
     {

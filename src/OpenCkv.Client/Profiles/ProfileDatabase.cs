@@ -33,6 +33,8 @@ public sealed class ProfileDatabase : IDisposable
         CREATE TABLE IF NOT EXISTS received_counters (
             conversation BLOB NOT NULL, sender_device BLOB NOT NULL, counter INTEGER NOT NULL, PRIMARY KEY (conversation, sender_device, counter));
         CREATE TABLE IF NOT EXISTS send_counters (conversation BLOB PRIMARY KEY, counter INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS comparison_steps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL, sender_device BLOB NOT NULL, body BLOB NOT NULL);
         """;
 
     private readonly SqliteConnection _connection;
@@ -230,6 +232,18 @@ public sealed class ProfileDatabase : IDisposable
         return Execute(
             "INSERT INTO received_counters (conversation, sender_device, counter) VALUES ($c, $d, $n) ON CONFLICT DO NOTHING",
             ("$c", conversation), ("$d", senderDevice), ("$n", (long)counter)) == 1;
+    }
+
+    /// <summary>Keeps a comparison step that arrived from a contact's device, for the comparison screen to take.</summary>
+    public void AddComparisonStep(string label, byte[] senderDevice, byte[] body) =>
+        Execute("INSERT INTO comparison_steps (label, sender_device, body) VALUES ($l, $d, $b)", ("$l", label), ("$d", senderDevice), ("$b", body));
+
+    /// <summary>Takes (returns and deletes) the comparison steps waiting from <paramref name="label"/>, oldest first.</summary>
+    public IReadOnlyList<(byte[] SenderDevice, byte[] Body)> TakeComparisonSteps(string label)
+    {
+        IReadOnlyList<(byte[], byte[])> steps = Rows("SELECT sender_device, body FROM comparison_steps WHERE label = $l ORDER BY id", r => ((byte[])r[0], (byte[])r[1]), ("$l", label));
+        Execute("DELETE FROM comparison_steps WHERE label = $l", ("$l", label));
+        return steps;
     }
 
     /// <inheritdoc />
