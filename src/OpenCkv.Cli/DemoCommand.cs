@@ -64,9 +64,16 @@ internal static class DemoCommand
             Step("Alice and Bob register their phones. Each first device makes the account key and the keychain circle.");
             using CkvDevice alice = await RegisterAsync("alice", "mailto:alice@example.com", "Alice's phone").ConfigureAwait(false);
             using CkvDevice bob = await RegisterAsync("bob", "mailto:bob@example.com", "Bob's phone").ConfigureAwait(false);
+
+            Step("Each adds a second device. The new device and a trusted one show a join code; the person confirms it matches.");
+            using CkvDevice tablet = await JoinAsync(alice, "alice-tablet", "mailto:alice@example.com", "Alice's tablet", "tablet").ConfigureAwait(false);
+            using CkvDevice laptop = await JoinAsync(bob, "bob-laptop", "mailto:bob@example.com", "Bob's laptop", "desktop").ConfigureAwait(false);
+
             alice.AddContact("Bob", "mailto:bob@example.com");
             bob.AddContact("Alice", "mailto:alice@example.com");
-            Say("Both saved each other as contacts.");
+            await alice.SyncAsync().ConfigureAwait(false);
+            await tablet.SyncAsync().ConfigureAwait(false);
+            Say($"Alice saved Bob on her phone; the keychain brought the card to her tablet: {string.Join(", ", tablet.Contacts().Select(c => c.Name))}.");
             await ShowAsync(alice, "Bob").ConfigureAwait(false);
 
             Step("Alice opens Settings › Contact Key Verification and turns it on.");
@@ -82,15 +89,17 @@ internal static class DemoCommand
                 }
             }
 
-            Say("She turns on two-factor authentication, then CKV again:");
+            Say("She turns on two-factor authentication, then CKV again — for all her devices at once:");
             await EnableAsync(alice).ConfigureAwait(false);
-            await ShowAsync(alice, "Bob").ConfigureAwait(false);
+            await tablet.SyncAsync().ConfigureAwait(false);
+            Say($"Alice's tablet after its next sync: CKV {(tablet.OwnCkvOn ? "on" : "off")}.");
+            await ShowAsync(tablet, "Bob").ConfigureAwait(false);
 
             Step("Bob turns it on too.");
             await EnableAsync(bob).ConfigureAwait(false);
             await ShowAsync(alice, "Bob").ConfigureAwait(false);
 
-            Step("Bob shows his public verification code (`ckv code show`); Alice adds it to his contact card.");
+            Step("Public verification code: Bob shows his (`ckv code show`); Alice adds it to his contact card.");
             string code = bob.PublicVerificationCode;
             Say($"Bob's code: {PublicCode.Format(code)}");
             string typo = code[..10] + (code[10] == 'q' ? 'p' : 'q') + code[11..];
@@ -106,13 +115,30 @@ internal static class DemoCommand
             await alice.SetContactCodeAsync("Bob", code).ConfigureAwait(false);
             Say("She pastes it correctly:");
             await ShowAsync(alice, "Bob").ConfigureAwait(false);
+            await alice.SyncAsync().ConfigureAwait(false);
+            await tablet.SyncAsync().ConfigureAwait(false);
+            await ShowAsync(tablet, "Bob").ConfigureAwait(false);
 
-            Step("Alice writes to Bob. The message is encrypted to each device of Bob's verified record.");
+            Step("On-device comparison: Bob and Alice open \"Verify Contact\" at the same time (`ckv verify`).");
+            await ShowAsync(bob, "Alice").ConfigureAwait(false);
+            Task<ComparisonResult> onBob = bob.CompareAsync("Alice", c => { Say($"Bob's phone shows {c}; Mark as Verified? yes"); return true; }, TimeSpan.FromSeconds(30));
+            Task<ComparisonResult> onAlice = alice.CompareAsync("Bob", c => { Say($"Alice's phone shows {c}"); return true; }, TimeSpan.FromSeconds(30));
+            await Task.WhenAll(onBob, onAlice).ConfigureAwait(false);
+            await ShowAsync(bob, "Alice").ConfigureAwait(false);
+
+            Step("Alice writes to Bob. The message is encrypted to each device of Bob's verified record, and copied to her tablet.");
             SendReport sent = await alice.SendAsync("Bob", "Hi Bob, it's really me.").ConfigureAwait(false);
-            Say($"sent to {sent.ContactDevices} device(s) of Bob's");
-            foreach (ChatMessage message in (await bob.ReceiveAsync().ConfigureAwait(false)).Accepted)
+            Say($"sent to {sent.ContactDevices} of Bob's devices and {sent.OwnDevices} of Alice's own");
+            await bob.SyncAsync(fetchMail: false).ConfigureAwait(false);
+            await laptop.SyncAsync(fetchMail: false).ConfigureAwait(false);
+            foreach (CkvDevice device in new[] { bob, laptop })
             {
-                Say($"Bob's inbox: from Alice: {message.Text}");
+                foreach (ChatMessage message in (await device.ReceiveAsync().ConfigureAwait(false)).Accepted)
+                {
+                    Client.Profiles.ContactEntry? sender = device.Contacts().FirstOrDefault(c => c.Label == message.Label);
+                    string from = sender is null ? message.Label : Badge.Name(sender.Name, device.StatusOf(sender));
+                    Say($"{device.DeviceName}: from {from}: {message.Text}");
+                }
             }
 
             Step("Now the server turns malicious: it slips a device of its own into Bob's record (`/dev/misbehave inject-device`).");
@@ -122,7 +148,7 @@ internal static class DemoCommand
                 response.EnsureSuccessStatusCode();
             }
 
-            Say("The log proves the new version — but the account key never signed it. Alice's device checks it on the next fetch:");
+            Say("The log proves the new version — but Bob's account key never signed it. Alice's device checks it on the next fetch:");
             await ShowAsync(alice, "Bob").ConfigureAwait(false);
             try
             {
@@ -138,7 +164,18 @@ internal static class DemoCommand
                 Say($"`ckv alerts`: {(alert.Severity == AlertSeverity.Warning ? "WARNING" : "notice")} [{alert.Code}] {alert.Detail}");
             }
 
-            Step("Done: the warning stays until Alice acknowledges it or verifies Bob again.");
+            Step("Done: the warning stays until Alice acknowledges it or verifies Bob again, and nothing reaches the server's device.");
+        }
+
+        private async Task<CkvDevice> JoinAsync(CkvDevice trusted, string profile, string handle, string name, string platform)
+        {
+            var setup = new DeviceSetup(server, handle, name, platform, "17.2");
+            Task<CkvDevice> joining = CkvDevice.JoinAsync(
+                Path.Combine(root, "profiles", profile), setup, secondFactor: null, code => Say($"{name} shows join code {code}"), TimeSpan.FromSeconds(30));
+            ApprovedJoin approved = await trusted.ApproveAsync(null, code => { Say($"{trusted.DeviceName} shows join code {code}: same code, approved"); return true; }, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            CkvDevice joined = await joining.ConfigureAwait(false);
+            Say($"{name} joined (log entry {approved.Position}); it accepted the account key only from its verified record.");
+            return joined;
         }
 
         private async Task<CkvDevice> RegisterAsync(string profile, string handle, string name)
