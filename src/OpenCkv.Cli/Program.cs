@@ -16,6 +16,7 @@ return words switch
     ["device", "register", .. var rest] => await DeviceCommands.RegisterAsync(rest).ConfigureAwait(false),
     ["device", "join", .. var rest] => await JoinCommands.JoinAsync(rest).ConfigureAwait(false),
     ["device", "approve", .. var rest] => await JoinCommands.ApproveAsync(rest).ConfigureAwait(false),
+    ["device", "signout", .. var rest] => await DeviceCommands.SignOutAsync(rest).ConfigureAwait(false),
     ["device", "list", .. var rest] => await DeviceCommands.ListAsync(rest).ConfigureAwait(false),
     ["device", "update", .. var rest] => await DeviceCommands.UpdateAsync(rest).ConfigureAwait(false),
     ["account", "2fa", .. var rest] => await DeviceCommands.TwoFactorAsync(rest).ConfigureAwait(false),

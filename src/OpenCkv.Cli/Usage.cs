@@ -15,6 +15,7 @@ internal static class Usage
         output.WriteLine("  device join --server URL --handle HANDLE --name NAME --platform … --os-version V [--code CODE] [--totp CODE]");
         output.WriteLine("              [--no-passcode] [--no-keychain] [--log-config SHA256] [--timeout SECONDS]");
         output.WriteLine("  device approve [REQUEST-ID] [--yes|--no] [--timeout SECONDS]");
+        output.WriteLine("  device signout [DEVICE-ID] [--lost]   --lost: not in hand; rotates the account key (cross-signed)");
         output.WriteLine("  device list | device update [--os-version V] [--passcode on|off] [--keychain on|off]");
         output.WriteLine("  account 2fa enable | account 2fa confirm CODE | account 2fa disable CODE");
         output.WriteLine("  verification on | off | status");

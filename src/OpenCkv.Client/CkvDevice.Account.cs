@@ -196,7 +196,7 @@ public sealed partial class CkvDevice
         }
         catch (DirectoryApiException e)
         {
-            throw new CkvException(e.Problem, $"The server refused: {e.Detail ?? e.Problem}", e);
+            throw new CkvException(e.Problem, $"The server refused ({e.Problem}): {e.Detail ?? e.Problem}", e);
         }
         catch (HttpRequestException e)
         {

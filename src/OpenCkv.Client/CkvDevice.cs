@@ -154,6 +154,7 @@ public sealed partial class CkvDevice : IDisposable
         public const string EncryptionSecret = "device-encryption-key";
         public const string RequestSecret = "device-request-key";
         public const string AccountSecret = "account-key";
+        public const string NextAccountSecret = "account-key-next";
         public const string BlobVersion = "blob_version";
         public const string KeychainDirty = "keychain_dirty";
     }

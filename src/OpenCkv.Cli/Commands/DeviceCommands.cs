@@ -137,6 +137,36 @@ internal static class DeviceCommands
             }
         }, words => words is ["on"] or ["off"] or ["status"]));
 
+    public static Task<int> SignOutAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync("device signout", "device signout [DEVICE-ID] [--lost]", args, async a =>
+    {
+        if (a.Positionals.Count > 1 || a.UnknownFlags("--lost").Any())
+        {
+            throw new UsageException("name at most one device");
+        }
+
+        string folder = Profiles.Folder(a);
+        SignedOut done;
+        using (CkvDevice device = CkvDevice.Open(folder))
+        {
+            done = await device.SignOutAsync(a.Positionals.Count == 1 ? a.Positionals[0] : null, a.Flag("--lost")).ConfigureAwait(false);
+        }
+
+        if (done.ThisDevice)
+        {
+            // Its keys are erased; what is left of the profile goes too.
+            System.IO.Directory.Delete(folder, recursive: true);
+            Console.WriteLine($"this device is signed out (log entry {done.Position}); its keys and profile are erased");
+        }
+        else
+        {
+            Console.WriteLine(done.Rotated
+                ? $"device {done.DeviceId} is removed as lost; the account key rotated, cross-signed by the old one (log entry {done.Position}). Contacts who saved your code are told it changed."
+                : $"device {done.DeviceId} is signed out (log entry {done.Position})");
+        }
+
+        return 0;
+    });
+
     internal static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 
     private static string OnOff(bool value) => value ? "on" : "off";

@@ -1,0 +1,131 @@
+using OpenCkv.Client.Records;
+using OpenCkv.Client.Verification;
+using OpenCkv.Crypto.Signatures;
+using OpenCkv.Protocol;
+using OpenCkv.Protocol.Api;
+
+namespace OpenCkv.Client;
+
+/// <summary>What a sign-out did: the device taken off, whether the account key rotated, the log entry.</summary>
+public sealed record SignedOut(string DeviceId, bool Rotated, ulong Position, bool ThisDevice);
+
+public sealed partial class CkvDevice
+{
+    /// <summary>
+    /// Signs a device out of the account (DESIGN §5 "Key rotation"). A device in hand (this one, or another the
+    /// person holds) just leaves the record, signed by the account key; this device then erases its keys. A device
+    /// that is <paramref name="lost"/> or stolen also takes the account key with it: the key rotates — the new key
+    /// cross-signed by the old one as the chain's next link, the remaining devices' entries proven for the new key —
+    /// and the keychain is re-keyed for the remaining devices. Contacts who saved the old code are told it changed.
+    /// </summary>
+    /// <param name="deviceId">The device (hex id); null for this device.</param>
+    /// <param name="lost">Whether the device is out of the person's hands.</param>
+    /// <param name="cancellation">Cancels the calls.</param>
+    /// <exception cref="CkvException">No such device, this device named as lost, or a refusal.</exception>
+    public async Task<SignedOut> SignOutAsync(string? deviceId, bool lost, CancellationToken cancellation = default)
+    {
+        IReadOnlyList<Finding> own = await CheckOwnRecordsAsync(cancellation).ConfigureAwait(false);
+        if (own.Count > 0)
+        {
+            throw new CkvException(own[0].Code, $"This account's own records do not check out, so nothing was signed: {own[0].Detail}");
+        }
+
+        byte[] target = deviceId is null ? DeviceId : ParseDeviceId(deviceId);
+        bool self = target.AsSpan().SequenceEqual(DeviceId);
+        if (lost && self)
+        {
+            throw new CkvException("lost-self", "This device is in your hands: sign it out without --lost, or run --lost on another device of the account.");
+        }
+
+        HandleRecord[] live = _db.OwnRecords().Where(r => r.State != CkvState.Removed).ToArray();
+        if (!live.Any(r => r.Devices.Any(d => d.DeviceId.AsSpan().SequenceEqual(target))))
+        {
+            throw new CkvException("device-unknown", $"Device {Convert.ToHexStringLower(target)} is not in this account's record.");
+        }
+
+        ulong counter = _db.OwnRecords().Max(r => r.Counter) + 1;
+        using EcdsaP256PrivateKey accountKey = AccountKey();
+        HandleRecord[] next;
+        EcdsaP256PrivateKey? rotated = null;
+        try
+        {
+            if (!lost)
+            {
+                next = live.Select(r => RecordBuilder.Next(r, counter, accountKey, devices: r.Devices.Where(d => !d.DeviceId.AsSpan().SequenceEqual(target)).ToArray())).ToArray();
+            }
+            else
+            {
+                // Every remaining entry must be proven for the new key by its own device (docs/ckv-protocol.md §2.3);
+                // this device can prove only its own.
+                string[] others = live.SelectMany(r => r.Devices).Where(d => !d.DeviceId.AsSpan().SequenceEqual(target) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId))
+                    .Select(d => Convert.ToHexStringLower(d.DeviceId)).Distinct().ToArray();
+                if (others.Length > 0)
+                {
+                    throw new CkvException(
+                        "rotation-needs-proofs",
+                        $"Rotating the account key needs a new possession proof from every remaining device, and devices {string.Join(", ", others)} remain besides this one: sign them out (they can join again), then run this again.");
+                }
+
+                rotated = EcdsaP256PrivateKey.Generate();
+                byte[] newKey = rotated.PublicKey.Encoded.ToArray();
+                KeyLink link = KeyLink.Create(AccountId, accountKey, newKey, counter);
+                Device entry = _keys.EntryFor(AccountId, newKey);
+                next = live.Select(r => RecordBuilder.Next(r, counter, rotated, devices: [entry], chain: [.. r.Chain, link])).ToArray();
+
+                // The new key is kept beside the old one before the server sees it: a crash in between loses neither.
+                _secrets.Put(Keys.NextAccountSecret, rotated.Export());
+            }
+
+            ChangeReceiptMessage receipt = await Call(() => _api.ChangeAsync(
+                Credentials, lost ? Transition.DeviceRemovedAsLost : Transition.DeviceSignedOut, next, cancellation: cancellation)).ConfigureAwait(false);
+            if (rotated is not null)
+            {
+                _secrets.Put(Keys.AccountSecret, rotated.Export());
+                _secrets.Delete(Keys.NextAccountSecret);
+            }
+
+            _db.InTransaction(() =>
+            {
+                foreach (HandleRecord record in next)
+                {
+                    _db.SetOwnRecord(record);
+                }
+
+                _db.RemoveFromCircle(target);
+                MarkKeychainChanged();
+            });
+
+            if (self)
+            {
+                // Signing out a device in hand erases its keys: the account key and the device's own.
+                foreach (string secret in (string[])[Keys.AccountSecret, Keys.SigningSecret, Keys.EncryptionSecret, Keys.RequestSecret])
+                {
+                    _secrets.Delete(secret);
+                }
+            }
+            else
+            {
+                await PushKeychainAsync(cancellation).ConfigureAwait(false);
+            }
+
+            return new SignedOut(Convert.ToHexStringLower(target), rotated is not null, receipt.Position, self);
+        }
+        finally
+        {
+            rotated?.Dispose();
+        }
+    }
+
+    private static byte[] ParseDeviceId(string hex)
+    {
+        try
+        {
+            byte[] id = Convert.FromHexString(hex);
+            return id.Length == Device.IdSize ? id : throw new FormatException();
+        }
+        catch (FormatException)
+        {
+            throw new CkvException("device-unknown", $"'{hex}' is not a device id (32 hex digits; see `ckv device list`).");
+        }
+    }
+}
