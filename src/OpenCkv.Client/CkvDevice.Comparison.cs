@@ -118,8 +118,12 @@ public sealed partial class CkvDevice
         }
     }
 
-    private async Task SendStepAsync(HandleRecord theirs, ComparisonStep step, CancellationToken cancellation) =>
-        await SendContentAsync(theirs, new MessageContent(MessageContent.ComparisonKind, TlsCodec.Encode(step), []), toOwnDevices: false, cancellation).ConfigureAwait(false);
+    private async Task SendStepAsync(HandleRecord theirs, ComparisonStep step, CancellationToken cancellation)
+    {
+        // Every live comparison carries the distinguished heads (DESIGN §5).
+        byte[] gossip = await GossipForMessageAsync(always: true, cancellation).ConfigureAwait(false);
+        await SendContentAsync(theirs, new MessageContent(MessageContent.ComparisonKind, TlsCodec.Encode(step), gossip), toOwnDevices: false, cancellation).ConfigureAwait(false);
+    }
 
     /// <summary>Waits for a step of the comparison from a device of the contact's verified record (of one device, once known).</summary>
     private async Task<(byte[] Device, ComparisonStep Step)> AwaitComparisonStepAsync(

@@ -39,8 +39,9 @@ public sealed partial class CkvDevice
         ArgumentNullException.ThrowIfNull(text);
         ContactEntry contact = Contact(name);
         HandleRecord theirs = await VerifiedForSendingAsync(contact, cancellation).ConfigureAwait(false);
+        byte[] gossip = await GossipForMessageAsync(always: false, cancellation).ConfigureAwait(false);
         (int contactDevices, int ownDevices, ulong counter) = await SendContentAsync(
-            theirs, new MessageContent(MessageContent.TextKind, Encoding.UTF8.GetBytes(text), []), toOwnDevices: true, cancellation).ConfigureAwait(false);
+            theirs, new MessageContent(MessageContent.TextKind, Encoding.UTF8.GetBytes(text), gossip), toOwnDevices: true, cancellation).ConfigureAwait(false);
         _db.AddMessage(NowMs, outgoing: true, contact.Label, text, Convert.ToHexStringLower(DeviceId));
         return new SendReport(contactDevices, ownDevices, counter);
     }
@@ -221,6 +222,11 @@ public sealed partial class CkvDevice
         catch (KtFormatException)
         {
             return (Outcome.Refused, null);
+        }
+
+        if (content.Gossip.Length > 0 && !fromOwnAccount)
+        {
+            await CheckGossipAsync(content.Gossip, conversationLabel, cancellation).ConfigureAwait(false);
         }
 
         bool fresh = false;

@@ -157,5 +157,7 @@ public sealed partial class CkvDevice : IDisposable
         public const string NextAccountSecret = "account-key-next";
         public const string BlobVersion = "blob_version";
         public const string KeychainDirty = "keychain_dirty";
+        public const string Gossip = "gossip";
+        public const string GossipFetched = "gossip_fetched_ms";
     }
 }

@@ -59,6 +59,10 @@ public sealed class CliVerificationTests
         await cli.OkAsync("bob", "send", "Alice", "hello Alice");
         Assert.Contains("from Bob ✓: hello Alice", await cli.OkAsync("alice", "inbox"), StringComparison.Ordinal);
         Assert.Empty((await cli.JsonAsync("alice", "inbox")).GetProperty("messages").EnumerateArray());
+
+        // An honest server: the gossiped distinguished heads agree, and nobody sees any alert.
+        Assert.Empty((await cli.JsonAsync("alice", "alerts")).GetProperty("alerts").EnumerateArray());
+        Assert.Empty((await cli.JsonAsync("bob", "alerts")).GetProperty("alerts").EnumerateArray());
     }
 
     [Fact]

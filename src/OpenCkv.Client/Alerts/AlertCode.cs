@@ -41,6 +41,9 @@ public static class AlertCode
     /// <summary>Two validly signed heads disagree about the log at one size.</summary>
     public const string Fork = "fork";
 
+    /// <summary>A contact's gossiped distinguished heads never share a tree size with this device's view, even after fresh walks.</summary>
+    public const string HeadsUnlinkable = "heads-unlinkable";
+
     /// <summary>This account's own record lists a device or key the keychain circle does not know.</summary>
     public const string OwnAccountMismatch = "own-account-mismatch";
 

@@ -33,6 +33,7 @@ public sealed class ProfileDatabase : IDisposable
         CREATE TABLE IF NOT EXISTS received_counters (
             conversation BLOB NOT NULL, sender_device BLOB NOT NULL, counter INTEGER NOT NULL, PRIMARY KEY (conversation, sender_device, counter));
         CREATE TABLE IF NOT EXISTS send_counters (conversation BLOB PRIMARY KEY, counter INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS evidence (alert_id INTEGER PRIMARY KEY, own BLOB NOT NULL, peer BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS comparison_steps (
             id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL, sender_device BLOB NOT NULL, body BLOB NOT NULL);
         """;
@@ -233,6 +234,14 @@ public sealed class ProfileDatabase : IDisposable
             "INSERT INTO received_counters (conversation, sender_device, counter) VALUES ($c, $d, $n) ON CONFLICT DO NOTHING",
             ("$c", conversation), ("$d", senderDevice), ("$n", (long)counter)) == 1;
     }
+
+    /// <summary>Keeps the two responses that prove a fork, beside the alert that reports it.</summary>
+    public void AddEvidence(long alertId, byte[] own, byte[] peer) =>
+        Execute("INSERT INTO evidence (alert_id, own, peer) VALUES ($a, $o, $p) ON CONFLICT (alert_id) DO NOTHING", ("$a", alertId), ("$o", own), ("$p", peer));
+
+    /// <summary>The evidence kept for an alert, or null.</summary>
+    public (byte[] Own, byte[] Peer)? Evidence(long alertId) =>
+        Rows("SELECT own, peer FROM evidence WHERE alert_id = $a", r => ((byte[])r[0], (byte[])r[1]), ("$a", alertId)).Select(e => ((byte[], byte[])?)e).FirstOrDefault();
 
     /// <summary>Keeps a comparison step that arrived from a contact's device, for the comparison screen to take.</summary>
     public void AddComparisonStep(string label, byte[] senderDevice, byte[] body) =>
