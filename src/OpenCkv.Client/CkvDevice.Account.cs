@@ -97,10 +97,19 @@ public sealed partial class CkvDevice
                 finding = new Finding(AlertCode.ProofFailed, $"the log's answer for this account's {label} did not verify: {e.Message}");
                 _db.Raise(NowMs, finding.Code, null, finding.Detail);
             }
-            catch (DirectoryApiException e) when ((int)e.Status < 500)
+            catch (DirectoryApiException e) when (e.Status is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone)
             {
                 finding = new Finding(AlertCode.Unavailable, $"the log proves no record for this account's {label}: {e.Detail ?? e.Problem}");
                 _db.Raise(NowMs, finding.Code, null, finding.Detail);
+            }
+            catch (DirectoryApiException e)
+            {
+                // Refused (this device signed out, a clock far off) or failing: nothing was proven either way.
+                throw new CkvException(e.Problem, $"The server refused ({e.Problem}): {e.Detail ?? e.Problem}", e);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                throw new CkvException("server-unreachable", $"The server did not answer: {e.Message}", e);
             }
 
             if (finding is not null)

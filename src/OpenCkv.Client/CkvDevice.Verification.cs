@@ -42,13 +42,15 @@ public sealed partial class CkvDevice
         {
             answer = await _api.KtAsync("search", TlsCodec.Encode(request), Credentials, cancellation).ConfigureAwait(false);
         }
-        catch (DirectoryApiException e) when ((int)e.Status < 500 && e.Problem is not "rate-limited")
+        catch (DirectoryApiException e) when (e.Status is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone)
         {
             // "No record" is never a legitimate answer (DESIGN §4): every handle has one from registration on.
             return Failed(label, pin, new Finding(AlertCode.Unavailable, $"the log proves no record for {label}: {e.Detail ?? e.Problem}"));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DirectoryApiException)
         {
+            // Unreachable, overloaded, or refusing this device (a clock off by minutes, a lost session): the log
+            // proved nothing either way, so the grace period applies — and a server that keeps refusing runs it out.
             return Unreachable(label, pin, e.Message);
         }
 

@@ -44,6 +44,14 @@ internal static class DeviceRunner
         {
             return Output.Refused(command, e.Message);
         }
+        catch (HttpRequestException e)
+        {
+            return Output.Refused(command, $"the server did not answer: {e.Message}");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            return Output.Refused(command, $"the profile could not be used: {e.Message}");
+        }
     }
 
     /// <summary>Runs <paramref name="body"/> with the profile's device, once the words have a shape the command takes.</summary>
