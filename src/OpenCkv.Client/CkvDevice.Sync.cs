@@ -15,7 +15,7 @@ public sealed partial class CkvDevice
 {
     /// <summary>
     /// One background pass (`ckv sync`, `ckv monitor`): the log's configuration against the pin, the account's own
-    /// handles (self-monitoring), the keychain (blobs in, and this device's changes out), every contact's handle (automatic verification), contact monitoring of the versions
+    /// handles (self-monitoring: the newest record, then owner monitoring of KT §8.3), the keychain (blobs in, and this device's changes out), every contact's handle (automatic verification), contact monitoring of the versions
     /// looked up, and — unless <paramref name="fetchMail"/> is false — the mailbox.
     /// </summary>
     public async Task<SyncReport> SyncAsync(bool fetchMail = true, CancellationToken cancellation = default)
@@ -37,6 +37,7 @@ public sealed partial class CkvDevice
         }
 
         findings.AddRange(await CheckOwnRecordsAsync(cancellation).ConfigureAwait(false));
+        findings.AddRange(await MonitorOwnHandlesAsync(cancellation).ConfigureAwait(false));
         await ReceiveKeychainAsync(cancellation).ConfigureAwait(false);
         if (KeychainChanged)
         {

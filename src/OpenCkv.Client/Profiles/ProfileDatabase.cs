@@ -33,6 +33,7 @@ public sealed class ProfileDatabase : IDisposable
         CREATE TABLE IF NOT EXISTS received_counters (
             conversation BLOB NOT NULL, sender_device BLOB NOT NULL, counter INTEGER NOT NULL, PRIMARY KEY (conversation, sender_device, counter));
         CREATE TABLE IF NOT EXISTS send_counters (conversation BLOB PRIMARY KEY, counter INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS owner_states (label TEXT PRIMARY KEY, state BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS evidence (alert_id INTEGER PRIMARY KEY, own BLOB NOT NULL, peer BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS comparison_steps (
             id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL, sender_device BLOB NOT NULL, body BLOB NOT NULL);
@@ -234,6 +235,14 @@ public sealed class ProfileDatabase : IDisposable
             "INSERT INTO received_counters (conversation, sender_device, counter) VALUES ($c, $d, $n) ON CONFLICT DO NOTHING",
             ("$c", conversation), ("$d", senderDevice), ("$n", (long)counter)) == 1;
     }
+
+    /// <summary>The owner-monitoring state of one of the account's own labels (KT §8.3), or null before initialization.</summary>
+    public OwnerState? OwnerState(string label) =>
+        Rows("SELECT state FROM owner_states WHERE label = $l", r => KtStateCodec.DecodeOwner((byte[])r[0]), ("$l", label)).FirstOrDefault();
+
+    /// <summary>Stores an owner-monitoring state (only one a verifier returned).</summary>
+    public void SetOwnerState(string label, OwnerState owner) =>
+        Execute("INSERT INTO owner_states (label, state) VALUES ($l, $s) ON CONFLICT (label) DO UPDATE SET state = excluded.state", ("$l", label), ("$s", KtStateCodec.Encode(owner)));
 
     /// <summary>Keeps the two responses that prove a fork, beside the alert that reports it.</summary>
     public void AddEvidence(long alertId, byte[] own, byte[] peer) =>

@@ -111,6 +111,74 @@ public static class KtStateCodec
         return new MonitoredLabel(label, map, known);
     }
 
+    /// <summary>The encoding of an owner's state (KT §8.3: start, greatest version, map, insertions, learnt leaves).</summary>
+    public static byte[] Encode(OwnerState owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        var writer = new TlsWriter();
+        writer.WriteUInt8(FormatVersion);
+        writer.WriteOpaque(owner.Label, byte.MaxValue);
+        writer.WriteUInt64(owner.Start);
+        writer.WriteOptionalUInt32(owner.GreatestVersion);
+        writer.WriteOptionalUInt64(owner.GreatestPosition);
+        writer.WriteOptionalUInt32(owner.StartVersion);
+        writer.WriteVector(owner.Map, ListCeiling);
+        writer.WriteVector(owner.Insertions, ListCeiling);
+        WriteHashes(writer, owner.VrfOutputs);
+        WriteHashes(writer, owner.Commitments);
+        return writer.ToArray();
+    }
+
+    /// <summary>Reads an owner's state written by <see cref="Encode(OwnerState)"/>.</summary>
+    /// <exception cref="KtFormatException">The bytes are not such a state.</exception>
+    public static OwnerState DecodeOwner(ReadOnlySpan<byte> encoded)
+    {
+        var reader = new TlsReader(encoded);
+        ReadVersion(ref reader);
+        byte[] label = reader.ReadOpaque(byte.MaxValue).ToArray();
+        ulong start = reader.ReadUInt64();
+        uint? greatest = reader.ReadOptionalUInt32();
+        ulong? greatestPosition = reader.ReadOptionalUInt64();
+        uint? startVersion = reader.ReadOptionalUInt32();
+        MonitorMapEntry[] map = reader.ReadVector<MonitorMapEntry>(ListCeiling);
+        MonitorMapEntry[] insertions = reader.ReadVector<MonitorMapEntry>(ListCeiling);
+        Dictionary<uint, Hash32> outputs = ReadHashes(ref reader);
+        Dictionary<uint, Hash32> commitments = ReadHashes(ref reader);
+        reader.EnsureEnd();
+        return new OwnerState(label, start, greatest, map, outputs, commitments)
+        {
+            GreatestPosition = greatestPosition,
+            StartVersion = startVersion,
+            Insertions = insertions,
+        };
+    }
+
+    private static void WriteHashes(TlsWriter writer, IReadOnlyDictionary<uint, Hash32> hashes)
+    {
+        writer.WriteVectorCount(hashes.Count, ListCeiling);
+        foreach ((uint version, Hash32 hash) in hashes.OrderBy(h => h.Key))
+        {
+            writer.WriteUInt32(version);
+            writer.WriteFixed(hash.Span, Hash32.Size);
+        }
+    }
+
+    private static Dictionary<uint, Hash32> ReadHashes(ref TlsReader reader)
+    {
+        int count = reader.ReadVectorCount(ListCeiling, 0, 4 + Hash32.Size);
+        var hashes = new Dictionary<uint, Hash32>(count);
+        for (int i = 0; i < count; i++)
+        {
+            uint version = reader.ReadUInt32();
+            if (!hashes.TryAdd(version, Hash32.From(reader.ReadFixed(Hash32.Size))))
+            {
+                throw reader.Fail($"version {version} appears twice");
+            }
+        }
+
+        return hashes;
+    }
+
     private static void ReadVersion(ref TlsReader reader)
     {
         byte version = reader.ReadUInt8();

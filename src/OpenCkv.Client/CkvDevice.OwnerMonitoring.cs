@@ -1,0 +1,173 @@
+using System.Text;
+using OpenCkv.Client.Alerts;
+using OpenCkv.Client.Http;
+using OpenCkv.Client.Verification;
+using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Search;
+using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.KeyTransparency.Verification;
+using OpenCkv.Protocol;
+
+namespace OpenCkv.Client;
+
+public sealed partial class CkvDevice
+{
+    /// <summary>How many owner-monitoring passes one sync makes per handle before it leaves the rest for the next.</summary>
+    private const int OwnerPasses = 10;
+
+    /// <summary>
+    /// Owner monitoring of the account's own handles (KT §8.3, §13.3–§13.5; DESIGN §5 self-monitoring). A handle is
+    /// first initialized at the rightmost distinguished entry the device verified; each pass then learns every
+    /// version published since the greatest it knows (an update with no values, whose versions must each be records
+    /// this account signed) and walks the distinguished entries, which the log cannot complete while it hides a
+    /// version from the owner. A version this account did not sign is the warning <c>own-account-mismatch</c>; a
+    /// walk that stays stuck at a version the log will not show is the same warning; a response that does not
+    /// verify is <c>proof-failed</c>. States are replaced only with what a verifier returned.
+    /// </summary>
+    public async Task<IReadOnlyList<Finding>> MonitorOwnHandlesAsync(CancellationToken cancellation = default)
+    {
+        var findings = new List<Finding>();
+        foreach (HandleRecord held in _db.OwnRecords())
+        {
+            string label = LabelOf(held);
+            try
+            {
+                OwnerState? owner = _db.OwnerState(label) ?? await InitializeOwnerAsync(held.Label, cancellation).ConfigureAwait(false);
+                if (owner is null)
+                {
+                    continue;
+                }
+
+                (owner, Finding? learnt) = await LearnVersionsAsync(label, owner, cancellation).ConfigureAwait(false);
+                if (learnt is not null)
+                {
+                    findings.Add(learnt);
+                    continue;
+                }
+
+                for (int pass = 0; pass < OwnerPasses; pass++)
+                {
+                    ClientState? state = _db.KtState();
+                    byte[] answer = await _api.KtAsync("owner-monitor", TlsCodec.Encode(OwnerMonitorVerifier.Request(owner, state?.TreeSize)), Credentials, cancellation).ConfigureAwait(false);
+                    VerifiedOwnerMonitor result = OwnerMonitorVerifier.Verify(_suite, Configuration, state, owner, KtMessages.DecodeHeadAndProof(answer, Configuration.Mode), NowMs);
+                    Save(label, result.Owner, result.State);
+                    if (result.Complete)
+                    {
+                        break;
+                    }
+
+                    OwnerState before = owner;
+                    (owner, learnt) = await LearnVersionsAsync(label, result.Owner, cancellation).ConfigureAwait(false);
+                    if (learnt is not null)
+                    {
+                        findings.Add(learnt);
+                        break;
+                    }
+
+                    if (owner.Start == before.Start && owner.GreatestVersion == before.GreatestVersion)
+                    {
+                        // Stuck before a version, and an update shows nothing new: the log hides a version from its owner.
+                        findings.Add(Raise(new Finding(AlertCode.OwnAccountMismatch, $"the log stops owner monitoring of {label} at entry {owner.Start} but shows no version this device does not know")));
+                        break;
+                    }
+                }
+            }
+            catch (Exception e) when (e is KtFormatException or KtVerificationException)
+            {
+                findings.Add(Raise(new Finding(AlertCode.ProofFailed, $"owner monitoring of this account's {label} did not verify: {e.Message}")));
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DirectoryApiException)
+            {
+                // Unreachable or refused: monitoring resumes at the next sync from the state kept.
+            }
+        }
+
+        return findings;
+    }
+
+    /// <summary>Owner initialization (KT §13.3) at the rightmost distinguished entry of a walk verified from the device's view.</summary>
+    private async Task<OwnerState?> InitializeOwnerAsync(byte[] label, CancellationToken cancellation)
+    {
+        ClientState? state = _db.KtState();
+        var walk = new DistinguishedRequest(state?.TreeSize, null);
+        byte[] walked = await _api.KtAsync("distinguished", TlsCodec.Encode(walk), null, cancellation).ConfigureAwait(false);
+        VerifiedDistinguished distinguished = DistinguishedVerifier.Verify(_suite, Configuration, state, walk, KtMessages.DecodeHeadAndProof(walked, Configuration.Mode), NowMs);
+        _db.SetKtState(distinguished.State);
+        if (distinguished.Entries.Count == 0)
+        {
+            return null;
+        }
+
+        var request = new OwnerInitRequest(distinguished.State.TreeSize, label, distinguished.Entries[^1]);
+        byte[] answer = await _api.KtAsync("owner-init", TlsCodec.Encode(request), Credentials, cancellation).ConfigureAwait(false);
+        VerifiedOwnerInit init = OwnerInitVerifier.Verify(_suite, Configuration, distinguished.State, request, KtMessages.DecodeOwnerInit(answer, Configuration.Mode), NowMs);
+        Save(Encoding.UTF8.GetString(label), init.Owner, init.State);
+        return init.Owner;
+    }
+
+    /// <summary>
+    /// Learns the versions published since the owner's greatest (KT §13.5, an update naming no value): each must be a
+    /// record of this label at its version, signed by this account's key or an earlier one of its chain. The states
+    /// are kept only when every version checked out.
+    /// </summary>
+    private async Task<(OwnerState Owner, Finding? Mismatch)> LearnVersionsAsync(string label, OwnerState owner, CancellationToken cancellation)
+    {
+        ClientState? state = _db.KtState();
+        var request = new UpdateRequest(state?.TreeSize, owner.Label, owner.GreatestVersion, []);
+        byte[] answer = await _api.KtAsync("update", TlsCodec.Encode(request), Credentials, cancellation).ConfigureAwait(false);
+        UpdateResponse[] responses = KtMessages.DecodeUpdates(answer, Configuration.Mode);
+        if (responses.Length == 0)
+        {
+            return (owner, null);
+        }
+
+        VerifiedUpdate update = UpdateVerifier.VerifyAll(_suite, Configuration, state, owner, request, responses, NowMs);
+        uint version = owner.GreatestVersion is { } greatest ? greatest + 1 : 0;
+        foreach (LabelValue value in update.OthersValues)
+        {
+            string? why = OwnVersionProblem(value.Value, owner.Label, version);
+            if (why is not null)
+            {
+                return (owner, Raise(new Finding(AlertCode.OwnAccountMismatch, $"the log holds {label} version {version}, which this account did not sign: {why}")));
+            }
+
+            version++;
+        }
+
+        Save(label, update.Owner, update.State);
+        return (update.Owner, null);
+    }
+
+    /// <summary>Null when <paramref name="value"/> is a record of this account at <paramref name="version"/>; otherwise why not.</summary>
+    private string? OwnVersionProblem(byte[] value, byte[] label, uint version)
+    {
+        HandleRecord record;
+        try
+        {
+            record = RecordCheck.Verify(value, label, version);
+        }
+        catch (RecordException e)
+        {
+            return e.Message;
+        }
+
+        using Crypto.Signatures.EcdsaP256PrivateKey current = AccountKey();
+        byte[] ours = current.PublicKey.Encoded.ToArray();
+        bool known = record.AccountKey.AsSpan().SequenceEqual(ours) ||
+            _db.OwnRecords().SelectMany(r => r.Chain).Any(link => link.PreviousKey.AsSpan().SequenceEqual(record.AccountKey));
+        return !record.AccountId.AsSpan().SequenceEqual(AccountId) ? "it names another account" : known ? null : "it is signed by a key this account never held";
+    }
+
+    private void Save(string label, OwnerState owner, ClientState state) =>
+        _db.InTransaction(() =>
+        {
+            _db.SetOwnerState(label, owner);
+            _db.SetKtState(state);
+        });
+
+    private Finding Raise(Finding finding)
+    {
+        _db.Raise(NowMs, finding.Code, null, finding.Detail);
+        return finding;
+    }
+}

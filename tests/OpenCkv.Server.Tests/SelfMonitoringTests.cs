@@ -1,0 +1,58 @@
+using System.Net.Http.Json;
+using OpenCkv.Client;
+using OpenCkv.Client.Alerts;
+using OpenCkv.Client.Verification;
+
+namespace OpenCkv.Server.Tests;
+
+/// <summary>A device watching its own account's handles (DESIGN §5 self-monitoring; KT §8.3 owner monitoring).</summary>
+public sealed class SelfMonitoringTests
+{
+    private const string Alice = "mailto:alice@example.com";
+
+    [Fact]
+    public async Task An_honest_history_of_changes_from_two_devices_raises_nothing_and_a_version_the_account_did_not_sign_is_caught()
+    {
+        using var home = new TempFolder();
+        await using LoopbackServer server = await LoopbackServer.StartAsync();
+        using CkvDevice phone = (await CkvDevice.RegisterAsync(Path.Combine(home.Path, "phone"), new DeviceSetup(server.Address, Alice, "phone", "phone", "17.2"))).Device;
+        Assert.Empty((await phone.SyncAsync()).Findings);
+
+        Task<CkvDevice> joining = CkvDevice.JoinAsync(Path.Combine(home.Path, "tablet"), new DeviceSetup(server.Address, Alice, "tablet", "tablet", "17.2"), null, _ => { }, TimeSpan.FromSeconds(30));
+        await phone.ApproveAsync(null, _ => true, TimeSpan.FromSeconds(30));
+        using CkvDevice tablet = await joining;
+
+        // Changes from either device, each followed by the other's sync: owner monitoring learns every version.
+        await EnableTwoFactorAsync(phone);
+        await phone.SetVerificationAsync(true);
+        Assert.Empty((await tablet.SyncAsync()).Findings);
+        await tablet.SetVerificationAsync(false);
+        Assert.Empty((await phone.SyncAsync()).Findings);
+        await phone.SetVerificationAsync(true);
+        foreach (CkvDevice device in new[] { phone, tablet, phone })
+        {
+            Assert.Empty((await device.SyncAsync()).Findings);
+        }
+
+        Assert.Empty(phone.Alerts());
+        Assert.Empty(tablet.Alerts());
+        Assert.True(tablet.OwnCkvOn);
+
+        // The server publishes a version of Alice's handle with a device of its own: both her devices see it.
+        using HttpResponseMessage injected = await server.Http.PostAsJsonAsync("/dev/misbehave", new { scenario = "inject-device", handle = Alice });
+        injected.EnsureSuccessStatusCode();
+        foreach (CkvDevice device in new[] { phone, tablet })
+        {
+            IReadOnlyList<Finding> findings = (await device.SyncAsync()).Findings;
+            Assert.Contains(findings, f => f.Code == AlertCode.OwnAccountMismatch);
+            Alert warning = Assert.Single(device.Alerts(unacknowledgedOnly: true), a => a.Code == AlertCode.OwnAccountMismatch);
+            Assert.Equal((AlertSeverity.Warning, (string?)null), (warning.Severity, warning.Label));
+        }
+    }
+
+    private static async Task EnableTwoFactorAsync(CkvDevice device)
+    {
+        OpenCkv.Protocol.Api.TwoFactorEnrollment enrollment = await device.BeginTwoFactorAsync();
+        await device.ConfirmTwoFactorAsync(new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(enrollment.Secret)).ComputeTotp());
+    }
+}
