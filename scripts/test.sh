@@ -25,6 +25,14 @@ if ! grep -q 'Build succeeded' "$results/build.log"; then
   exit 1
 fi
 
+# The device SDK and what it stands on are packages: they must pack (XML docs, symbols) from this build.
+if ! dotnet pack OpenCkv.sln -c Release --no-build -o artifacts/packages > "$results/pack.log" 2>&1; then
+  echo "dotnet pack failed; see $results/pack.log" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+ls artifacts/packages
+
 # The PostgreSQL storage tests run against a throwaway cluster, stopped and removed however this script ends.
 trap 'bash scripts/postgres.sh stop' EXIT
 if ! OPENCKV_TEST_POSTGRES=$(bash scripts/postgres.sh start); then

@@ -171,10 +171,10 @@ public sealed partial class CkvDevice
         using EcdsaP256PrivateKey accountKey = AccountKey();
         byte[] accountPublic = accountKey.PublicKey.Encoded.ToArray();
 
-        JoinStep commit = await AwaitStepAsync(() => _api.JoinViewAsync(Credentials, view.JoinId, cancellation), fromJoiner: true, step: 1, deadline, _time, cancellation).ConfigureAwait(false);
+        JoinStep commit = await AwaitStepAsync(() => _api.JoinViewAsDeviceAsync(Credentials, view.JoinId, cancellation), fromJoiner: true, step: 1, deadline, _time, cancellation).ConfigureAwait(false);
         byte[] nonce = RandomNumberGenerator.GetBytes(ComparisonCode.NonceSize);
         await Call(async () => { await _api.PostJoinAsync(view.JoinId, TlsCodec.Encode(JoinStep.Answer(accountPublic, DeviceId, nonce)), null, Credentials, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
-        JoinStep opening = await AwaitStepAsync(() => _api.JoinViewAsync(Credentials, view.JoinId, cancellation), fromJoiner: true, step: 3, deadline, _time, cancellation).ConfigureAwait(false);
+        JoinStep opening = await AwaitStepAsync(() => _api.JoinViewAsDeviceAsync(Credentials, view.JoinId, cancellation), fromJoiner: true, step: 3, deadline, _time, cancellation).ConfigureAwait(false);
 
         Device entry = opening.Entry!;
         bool sameKeys = entry.DeviceId.AsSpan().SequenceEqual(joiningId) && entry.SigningKey.AsSpan().SequenceEqual(joiningSigning) &&

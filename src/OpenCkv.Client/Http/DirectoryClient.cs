@@ -93,7 +93,7 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
         JsonAsync<JoinView>(HttpMethod.Get, $"/v1/join/{joinId}", null, null, signed: false, cancellation, token);
 
     /// <summary>A join request and its exchange, as a signed-in device of the account sees it.</summary>
-    public Task<JoinView> JoinViewAsync(DeviceCredentials device, string joinId, CancellationToken cancellation = default) =>
+    public Task<JoinView> JoinViewAsDeviceAsync(DeviceCredentials device, string joinId, CancellationToken cancellation = default) =>
         JsonAsync<JoinView>(HttpMethod.Get, $"/v1/join/{joinId}", null, device, signed: false, cancellation);
 
     /// <summary>Posts a message of the join exchange: as the joining device (token) or a signed-in device.</summary>
