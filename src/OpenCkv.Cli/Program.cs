@@ -19,6 +19,7 @@ return words switch
     ["device", "signout", .. var rest] => await DeviceCommands.SignOutAsync(rest).ConfigureAwait(false),
     ["device", "list", .. var rest] => await DeviceCommands.ListAsync(rest).ConfigureAwait(false),
     ["device", "update", .. var rest] => await DeviceCommands.UpdateAsync(rest).ConfigureAwait(false),
+    ["account", "reset", .. var rest] => await JoinCommands.ResetAsync(rest).ConfigureAwait(false),
     ["account", "2fa", .. var rest] => await DeviceCommands.TwoFactorAsync(rest).ConfigureAwait(false),
     ["verification", .. var rest] => await DeviceCommands.VerificationAsync(rest).ConfigureAwait(false),
     ["sync", .. var rest] => await ContactCommands.SyncAsync(rest, monitorOnly: false).ConfigureAwait(false),

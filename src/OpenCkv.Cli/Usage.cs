@@ -17,6 +17,8 @@ internal static class Usage
         output.WriteLine("  device approve [REQUEST-ID] [--yes|--no] [--timeout SECONDS]");
         output.WriteLine("  device signout [DEVICE-ID] [--lost]   --lost: not in hand; rotates the account key (cross-signed)");
         output.WriteLine("  device list | device update [--os-version V] [--passcode on|off] [--keychain on|off]");
+        output.WriteLine("  account reset --server URL --handle HANDLE --name NAME --platform … --os-version V [--code CODE] [--totp CODE]");
+        output.WriteLine("                every device lost: this new device starts a new circle and account key");
         output.WriteLine("  account 2fa enable | account 2fa confirm CODE | account 2fa disable CODE");
         output.WriteLine("  verification on | off | status");
         output.WriteLine("  sync | monitor [--watch]");

@@ -117,40 +117,8 @@ public sealed partial class CkvDevice
             StoreAccountKey(secrets, accountKey);
         }
 
-        var db = new ProfileDatabase(Path.Combine(folder, DatabaseFile));
-        db.InTransaction(() =>
-        {
-            db.SetSetting(Keys.Server, setup.Server.ToString());
-            db.SetSetting(Keys.Configuration, configurationBytes);
-            db.SetSetting(Keys.Label, label);
-            db.SetSetting(Keys.DeviceName, setup.Name);
-            db.SetSetting(Keys.Facts, JsonSerializer.SerializeToUtf8Bytes(facts));
-            db.SetSetting(Keys.DeviceId, keys.DeviceId);
-            db.SetKtState(verified.State);
-            db.SetOwnRecord(record);
-            db.AddToCircle(keys.DeviceId, setup.Name);
-            foreach (CircleMember member in payload.Circle)
-            {
-                db.AddToCircle(member.DeviceId, member.Name);
-            }
-
-            foreach (ContactCard card in payload.Contacts)
-            {
-                db.AddContact(new ContactEntry(card.Name, card.Label, card.Code.Length == 0 ? null : card.Code, (ulong)time.GetUtcNow().ToUnixTimeMilliseconds()));
-            }
-
-            db.SetSetting(Keys.AccountId, accountId);
-        });
-
-        try
-        {
-            return new CkvDevice(db, secrets, NewHttp(setup.Server, handler), time, options ?? new CkvOptions());
-        }
-        catch
-        {
-            db.Dispose();
-            throw;
-        }
+        return CreateProfile(
+            folder, setup, facts, configurationBytes, label, accountId, keys.DeviceId, [record], secrets, handler, time, options, verified.State, payload.Circle, payload.Contacts);
     }
 
     /// <summary>

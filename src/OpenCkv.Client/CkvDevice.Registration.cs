@@ -70,33 +70,64 @@ public sealed partial class CkvDevice
             throw new CkvException(e.Problem, $"The server refused the registration: {e.Detail ?? e.Problem}", e);
         }
 
-        var db = new Profiles.ProfileDatabase(Path.Combine(folder, DatabaseFile));
-        db.InTransaction(() =>
-        {
-            db.SetSetting(Keys.Server, setup.Server.ToString());
-            db.SetSetting(Keys.Configuration, configuration);
-            db.SetSetting(Keys.Label, label);
-            db.SetSetting(Keys.DeviceName, setup.Name);
-            db.SetSetting(Keys.Facts, JsonSerializer.SerializeToUtf8Bytes(facts));
-            db.SetSetting(Keys.DeviceId, keys.DeviceId);
-            db.SetOwnRecord(first);
-            db.AddToCircle(keys.DeviceId, setup.Name);
-            db.SetSetting(Keys.AccountId, accountId);
-        });
+        CkvDevice device = CreateProfile(
+            folder, setup, facts, configuration, label, accountId, keys.DeviceId, [first], secrets, handler, time, options, kt: null, circle: [], contacts: []);
+        await device.CheckOwnRecordsAsync(cancellation).ConfigureAwait(false);
+        return new RegisteredDevice(device, trusted);
+    }
 
-        CkvDevice device;
+    /// <summary>
+    /// Writes a new profile in one transaction — settings, pinned configuration, own records, the circle (this device
+    /// and <paramref name="circle"/>), contacts — and opens it. The account id goes last: a profile without it is
+    /// not a profile.
+    /// </summary>
+    private static CkvDevice CreateProfile(
+        string folder, DeviceSetup setup, DeviceFactsMessage facts, byte[] configuration, string label, byte[] accountId, byte[] deviceId,
+        IReadOnlyList<HandleRecord> records, ISecretStore secrets, HttpMessageHandler? handler, TimeProvider? time, CkvOptions? options,
+        KeyTransparency.Search.ClientState? kt, IReadOnlyList<CircleMember> circle, IReadOnlyList<ContactCard> contacts)
+    {
+        time ??= TimeProvider.System;
+        var db = new Profiles.ProfileDatabase(Path.Combine(folder, DatabaseFile));
         try
         {
-            device = new CkvDevice(db, secrets, NewHttp(setup.Server, handler), time ?? TimeProvider.System, options ?? new CkvOptions());
+            db.InTransaction(() =>
+            {
+                db.SetSetting(Keys.Server, setup.Server.ToString());
+                db.SetSetting(Keys.Configuration, configuration);
+                db.SetSetting(Keys.Label, label);
+                db.SetSetting(Keys.DeviceName, setup.Name);
+                db.SetSetting(Keys.Facts, JsonSerializer.SerializeToUtf8Bytes(facts));
+                db.SetSetting(Keys.DeviceId, deviceId);
+                if (kt is not null)
+                {
+                    db.SetKtState(kt);
+                }
+
+                foreach (HandleRecord record in records)
+                {
+                    db.SetOwnRecord(record);
+                }
+
+                db.AddToCircle(deviceId, setup.Name);
+                foreach (CircleMember member in circle)
+                {
+                    db.AddToCircle(member.DeviceId, member.Name);
+                }
+
+                foreach (ContactCard card in contacts)
+                {
+                    db.AddContact(new Profiles.ContactEntry(card.Name, card.Label, card.Code.Length == 0 ? null : card.Code, (ulong)time.GetUtcNow().ToUnixTimeMilliseconds()));
+                }
+
+                db.SetSetting(Keys.AccountId, accountId);
+            });
+            return new CkvDevice(db, secrets, NewHttp(setup.Server, handler), time, options ?? new CkvOptions());
         }
         catch
         {
             db.Dispose();
             throw;
         }
-
-        await device.CheckOwnRecordsAsync(cancellation).ConfigureAwait(false);
-        return new RegisteredDevice(device, trusted);
     }
 
     /// <summary>The label of a handle, or a refusal that says what is wrong with it.</summary>

@@ -188,6 +188,21 @@ public sealed partial class DirectoryService
     // ---- account reset and deletion ----
 
     /// <summary>
+    /// What a device resetting an account needs to continue its records (§2.7, account reset): the account id and the
+    /// newest record of every live handle. Asked with the handle's code, which this checks without spending (each
+    /// attempt counts) — the records are what any searching device sees in the log, and the reset itself then needs
+    /// the code and the second factor.
+    /// </summary>
+    public (byte[] AccountId, IReadOnlyList<HandleRecord> Records) PrepareReset(string handle, string? code)
+    {
+        string label = Label(handle);
+        byte[] accountId = _store.AccountOf(label) ?? throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        CheckCode(label, code);
+        AccountView view = View(accountId, fresh: true) ?? throw new DirectoryException(DirectoryError.NotFound, "No account holds that handle.");
+        return (accountId, view.LiveHandles.Order(StringComparer.Ordinal).Select(l => view.Records[l]).ToArray());
+    }
+
+    /// <summary>
     /// Resets an account whose devices are all lost (§2.7, last row): the handle's one-time code and the account's
     /// second factor authorise new records of every live handle with a new account key, an empty chain and the
     /// resetting device alone — the only key change not cross-signed, which every contact who saw CKV on is warned

@@ -59,6 +59,25 @@ internal static class JoinCommands
         return 0;
     }, words => words.Count <= 1));
 
+    private const string ResetUsage =
+        "account reset --server URL --handle HANDLE --name NAME --platform phone|tablet|watch|desktop|headset --os-version V [--code CODE] [--totp CODE] [--no-passcode] [--no-keychain] [--log-config SHA256]";
+
+    public static Task<int> ResetAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync("account reset", ResetUsage, args, async a =>
+    {
+        if (a.Option("--server") is not { } server || a.Option("--handle") is not { } handle || a.Option("--name") is not { } name ||
+            a.Option("--platform") is not { } platform || a.Option("--os-version") is not { } osVersion ||
+            !Uri.TryCreate(server, UriKind.Absolute, out Uri? serverUri) || a.UnknownFlags("--no-passcode", "--no-keychain").Any() || a.Positionals.Count > 0)
+        {
+            return Output.Usage(ResetUsage);
+        }
+
+        var setup = new DeviceSetup(serverUri, handle, name, platform, osVersion, !a.Flag("--no-passcode"), !a.Flag("--no-keychain"), a.Option("--code"), a.Option("--log-config"));
+        using CkvDevice device = await CkvDevice.ResetAsync(Profiles.Folder(a), setup, a.Option("--totp")).ConfigureAwait(false);
+        Console.WriteLine($"reset: {device.DeviceName} holds a new account key for {device.Label}; the old devices are signed out.");
+        Console.WriteLine("Contacts who saw Contact Key Verification on will see a warning until they verify you again: share your new code (`ckv code show`).");
+        return 0;
+    });
+
     private static TimeSpan Timeout(CliArgs args)
     {
         string? text = args.Option("--timeout");

@@ -49,6 +49,10 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
     public Task<ChangeReceiptMessage> ResetAsync(string handle, string code, string? secondFactor, DeviceFactsMessage facts, IEnumerable<HandleRecord> records, CancellationToken cancellation = default) =>
         JsonAsync<ChangeReceiptMessage>(HttpMethod.Post, "/v1/accounts/reset", new ResetRequest(handle, code, secondFactor, facts, Encoded(records)), null, signed: false, cancellation);
 
+    /// <summary>Before a reset: the account and the newest record of each live handle, asked with the handle's code.</summary>
+    public Task<ResetPrepareResponse> PrepareResetAsync(string handle, string code, CancellationToken cancellation = default) =>
+        JsonAsync<ResetPrepareResponse>(HttpMethod.Post, "/v1/accounts/reset/prepare", new ResetPrepareRequest(handle, code), null, signed: false, cancellation);
+
     /// <summary>Deletes the account with the tombstone of every live handle.</summary>
     public Task<ChangeReceiptMessage> DeleteAccountAsync(DeviceCredentials device, IEnumerable<HandleRecord> tombstones, CancellationToken cancellation = default) =>
         JsonAsync<ChangeReceiptMessage>(HttpMethod.Delete, "/v1/account", new DeleteAccountRequest(Encoded(tombstones)), device, signed: true, cancellation);

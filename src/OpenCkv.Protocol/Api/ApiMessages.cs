@@ -145,6 +145,12 @@ public sealed record JoinPost(string Body);
 /// </summary>
 public sealed record ResetRequest(string Handle, string Code, string? SecondFactor, DeviceFactsMessage Device, IReadOnlyList<string> Records);
 
+/// <summary>Before a reset: the handle and its one-time code (checked, not spent).</summary>
+public sealed record ResetPrepareRequest(string Handle, string Code);
+
+/// <summary>The account holding the handle and the newest record of each of its live handles (base64), to continue from.</summary>
+public sealed record ResetPrepareResponse(string AccountId, IReadOnlyList<string> Records);
+
 /// <summary>Deleting an account: the tombstone of every live handle (base64).</summary>
 public sealed record DeleteAccountRequest(IReadOnlyList<string> Records);
 

@@ -31,6 +31,7 @@ internal static class AccountEndpoints
         v1.MapGet("/account", AccountAsync).WithSummary("The account as it stands").Produces<AccountMessage>();
         v1.MapGet("/account/requirements", RequirementsAsync).WithSummary("Whether CKV can be turned on, with every blocking device and the way out").Produces<RequirementsMessage>();
         v1.MapPost("/account/changes", ChangeAsync).WithSummary("Publishes a change (CKV on/off, a device signed out or removed as lost, a handle removed) as new signed records").Accepts<ChangeRequest>("application/json").Produces<ChangeReceiptMessage>();
+        v1.MapPost("/accounts/reset/prepare", PrepareResetAsync).WithSummary("Before a reset: the account and the newest record of each live handle (handle code, checked not spent)").Accepts<ResetPrepareRequest>("application/json").Produces<ResetPrepareResponse>();
         v1.MapPost("/accounts/reset", ResetAsync).WithSummary("Resets an account whose devices are all lost: handle code and second factor, a new account key").Accepts<ResetRequest>("application/json").Produces<ChangeReceiptMessage>();
         v1.MapDelete("/account", DeleteAsync).WithSummary("Deletes the account: the tombstone of every live handle, then its rows").Accepts<DeleteAccountRequest>("application/json").Produces<ChangeReceiptMessage>();
         v1.MapPut("/devices/self", UpdateDeviceAsync).WithSummary("Replaces what this device reports about itself").Accepts<DeviceUpdateRequest>("application/json").Produces(204);
@@ -103,6 +104,14 @@ internal static class AccountEndpoints
         byte[]? joinId = request.JoinId is null ? null : Json.Id(request.JoinId, "joinId");
         ChangeReceipt receipt = await state.Directory.ChangeAsync(device.AccountId, device.DeviceId, transition, records, joinId).ConfigureAwait(false);
         return Conversions.Message(receipt);
+    }
+
+    private static async Task<ResetPrepareResponse> PrepareResetAsync(HttpContext context, ServerState state)
+    {
+        ResetPrepareRequest request = Json.Parse<ResetPrepareRequest>(await RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
+        state.Limits.Sensitive(Address(context), "reset:" + Normalized(request.Handle));
+        (byte[] accountId, IReadOnlyList<HandleRecord> records) = state.Directory.PrepareReset(request.Handle, request.Code);
+        return new ResetPrepareResponse(Conversions.Hex(accountId), records.Select(r => Convert.ToBase64String(KeyTransparency.Tls.TlsCodec.Encode(r))).ToArray());
     }
 
     private static async Task<ChangeReceiptMessage> ResetAsync(HttpContext context, ServerState state)
