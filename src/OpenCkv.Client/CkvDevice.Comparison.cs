@@ -46,11 +46,29 @@ public sealed partial class CkvDevice
             string code;
             if (initiator)
             {
-                (byte[] responderDevice, ComparisonStep ready) = await AwaitComparisonStepAsync(contact, theirs, 0, null, null, deadline, cancellation).ConfigureAwait(false);
-                byte[] commitment = ComparisonCode.Commit(ComparisonRole.Initiator, ours, DeviceId, nonce);
-                await SendStepAsync(theirs, ComparisonStep.Commit(ready.Session, commitment), cancellation).ConfigureAwait(false);
-                committed = true;
-                (_, ComparisonStep answer) = await AwaitComparisonStepAsync(contact, theirs, 2, ready.Session, responderDevice, deadline, cancellation).ConfigureAwait(false);
+                // A "ready" may be left from a screen the other person closed before: when a newer one comes while
+                // waiting for the answer, commit again under it (with a fresh nonce).
+                (byte[] responderDevice, ComparisonStep ready) = await AwaitComparisonStepAsync(contact, theirs, [0], null, null, deadline, cancellation).ConfigureAwait(false);
+                ComparisonStep answer;
+                while (true)
+                {
+                    nonce = RandomNumberGenerator.GetBytes(ComparisonCode.NonceSize);
+                    byte[] commitment = ComparisonCode.Commit(ComparisonRole.Initiator, ours, DeviceId, nonce);
+                    await SendStepAsync(theirs, ComparisonStep.Commit(ready.Session, commitment), cancellation).ConfigureAwait(false);
+                    committed = true;
+                    (byte[] from, ComparisonStep next) = await AwaitComparisonStepAsync(contact, theirs, [0, 2], ready.Session, null, deadline, cancellation).ConfigureAwait(false);
+                    if (next.Step == 2 && from.AsSpan().SequenceEqual(responderDevice))
+                    {
+                        answer = next;
+                        break;
+                    }
+
+                    if (next.Step == 0)
+                    {
+                        (responderDevice, ready) = (from, next);
+                    }
+                }
+
                 RequireVerifiedKeys(contact, theirs, answer, responderDevice);
                 await SendStepAsync(theirs, ComparisonStep.Reveal(3, ready.Session, ours, DeviceId, nonce), cancellation).ConfigureAwait(false);
                 code = ComparisonCode.Code(ours, DeviceId, nonce, answer.AccountKey, answer.DeviceId, answer.Nonce);
@@ -60,10 +78,10 @@ public sealed partial class CkvDevice
                 _db.TakeComparisonSteps(contact.Label); // anything from before this screen opened is stale
                 byte[] session = RandomNumberGenerator.GetBytes(ComparisonStep.SessionSize);
                 await SendStepAsync(theirs, ComparisonStep.Ready(session), cancellation).ConfigureAwait(false);
-                (byte[] initiatorDevice, ComparisonStep commit) = await AwaitComparisonStepAsync(contact, theirs, 1, session, null, deadline, cancellation).ConfigureAwait(false);
+                (byte[] initiatorDevice, ComparisonStep commit) = await AwaitComparisonStepAsync(contact, theirs, [1], session, null, deadline, cancellation).ConfigureAwait(false);
                 await SendStepAsync(theirs, ComparisonStep.Reveal(2, session, ours, DeviceId, nonce), cancellation).ConfigureAwait(false);
                 committed = true;
-                (_, ComparisonStep opening) = await AwaitComparisonStepAsync(contact, theirs, 3, session, initiatorDevice, deadline, cancellation).ConfigureAwait(false);
+                (_, ComparisonStep opening) = await AwaitComparisonStepAsync(contact, theirs, [3], session, initiatorDevice, deadline, cancellation).ConfigureAwait(false);
                 if (!ComparisonCode.Opens(commit.Commitment, opening.AccountKey, opening.DeviceId, opening.Nonce))
                 {
                     throw Mismatch(contact, "the other device's opening does not match its commitment");
@@ -125,9 +143,13 @@ public sealed partial class CkvDevice
         await SendContentAsync(theirs, new MessageContent(MessageContent.ComparisonKind, TlsCodec.Encode(step), gossip), toOwnDevices: false, cancellation).ConfigureAwait(false);
     }
 
-    /// <summary>Waits for a step of the comparison from a device of the contact's verified record (of one device, once known).</summary>
+    /// <summary>
+    /// Waits for one of <paramref name="steps"/> from a device of the contact's verified record (of one device, once
+    /// known): a "ready" whatever its session (but another one than <paramref name="session"/>), any other step
+    /// only under <paramref name="session"/>. The newest wins.
+    /// </summary>
     private async Task<(byte[] Device, ComparisonStep Step)> AwaitComparisonStepAsync(
-        ContactEntry contact, HandleRecord theirs, byte step, byte[]? session, byte[]? fromDevice, DateTimeOffset deadline, CancellationToken cancellation)
+        ContactEntry contact, HandleRecord theirs, byte[] steps, byte[]? session, byte[]? fromDevice, DateTimeOffset deadline, CancellationToken cancellation)
     {
         while (true)
         {
@@ -146,7 +168,9 @@ public sealed partial class CkvDevice
                 }
 
                 bool fromTheirs = theirs.Devices.Any(d => d.DeviceId.AsSpan().SequenceEqual(sender)) && (fromDevice is null || sender.AsSpan().SequenceEqual(fromDevice));
-                if (fromTheirs && parsed.Step == step && (session is null || parsed.Session.AsSpan().SequenceEqual(session)))
+                bool sameSession = session is not null && parsed.Session.AsSpan().SequenceEqual(session);
+                bool wanted = parsed.Step == 0 ? !sameSession : session is null || sameSession;
+                if (fromTheirs && steps.Contains(parsed.Step) && wanted)
                 {
                     found = (sender, parsed); // the newest wins
                 }

@@ -39,19 +39,10 @@ public sealed partial class CkvDevice
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(showCode);
-        if (Exists(folder))
-        {
-            throw new CkvException("already-registered", $"{folder} already holds a device profile.");
-        }
-
         time ??= TimeProvider.System;
-        string label = Normalize(setup.Handle);
-        DeviceFactsMessage facts = Facts(setup.Name, setup.Platform, setup.OsVersion, setup.Passcode, setup.Keychain);
-        using HttpClient http = NewHttp(setup.Server, handler);
-        var api = new DirectoryClient(http, time);
-        (byte[] configurationBytes, _) = await PinConfigurationAsync(api, setup.LogConfiguration, cancellation).ConfigureAwait(false);
+        using Arrival arrival = await ArriveAsync(folder, setup, handler, time, cancellation).ConfigureAwait(false);
+        (string label, DeviceFactsMessage facts, DirectoryClient api, byte[] configurationBytes, string code) = (arrival.Label, arrival.Facts, arrival.Api, arrival.Configuration, arrival.Code);
         Configuration configuration = TlsCodec.Decode<Configuration>(configurationBytes);
-        string code = await HandleCodeAsync(api, http, label, setup.Code, cancellation).ConfigureAwait(false);
         using var keys = DeviceKeys.Generate();
         byte[] signingKey = keys.Signing.PublicKey.Encoded.ToArray();
         Directory.CreateDirectory(folder);

@@ -40,17 +40,9 @@ public sealed partial class CkvDevice
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(setup);
-        if (Exists(folder))
-        {
-            throw new CkvException("already-registered", $"{folder} already holds a device profile.");
-        }
-
-        string label = Normalize(setup.Handle);
-        DeviceFactsMessage facts = Facts(setup.Name, setup.Platform, setup.OsVersion, setup.Passcode, setup.Keychain);
-        using HttpClient http = NewHttp(setup.Server, handler);
-        var api = new DirectoryClient(http, time);
-        (byte[] configuration, bool trusted) = await PinConfigurationAsync(api, setup.LogConfiguration, cancellation).ConfigureAwait(false);
-        string code = await HandleCodeAsync(api, http, label, setup.Code, cancellation).ConfigureAwait(false);
+        using Arrival arrival = await ArriveAsync(folder, setup, handler, time, cancellation).ConfigureAwait(false);
+        (string label, DeviceFactsMessage facts, DirectoryClient api, byte[] configuration, string code) = (arrival.Label, arrival.Facts, arrival.Api, arrival.Configuration, arrival.Code);
+        bool trusted = setup.LogConfiguration is null;
 
         byte[] accountId = RandomNumberGenerator.GetBytes(HandleRecord.AccountIdSize);
         using var accountKey = EcdsaP256PrivateKey.Generate();
@@ -74,6 +66,40 @@ public sealed partial class CkvDevice
             folder, setup, facts, configuration, label, accountId, keys.DeviceId, [first], secrets, handler, time, options, kt: null, circle: [], contacts: []);
         await device.CheckOwnRecordsAsync(cancellation).ConfigureAwait(false);
         return new RegisteredDevice(device, trusted);
+    }
+
+    /// <summary>
+    /// The first steps of every new device (register, join, reset): an empty folder, a valid handle and facts, the
+    /// log configuration pinned, and the handle's one-time code (a development server's, when none is given).
+    /// </summary>
+    private static async Task<Arrival> ArriveAsync(string folder, DeviceSetup setup, HttpMessageHandler? handler, TimeProvider? time, CancellationToken cancellation)
+    {
+        if (Exists(folder))
+        {
+            throw new CkvException("already-registered", $"{folder} already holds a device profile.");
+        }
+
+        string label = Normalize(setup.Handle);
+        DeviceFactsMessage facts = Facts(setup.Name, setup.Platform, setup.OsVersion, setup.Passcode, setup.Keychain);
+        HttpClient http = NewHttp(setup.Server, handler);
+        try
+        {
+            var api = new DirectoryClient(http, time);
+            (byte[] configuration, _) = await PinConfigurationAsync(api, setup.LogConfiguration, cancellation).ConfigureAwait(false);
+            string code = await HandleCodeAsync(api, http, label, setup.Code, cancellation).ConfigureAwait(false);
+            return new Arrival(http, api, label, facts, configuration, code);
+        }
+        catch
+        {
+            http.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What <see cref="ArriveAsync"/> established; owns the HTTP client of the new device's first steps.</summary>
+    private sealed record Arrival(HttpClient Http, DirectoryClient Api, string Label, DeviceFactsMessage Facts, byte[] Configuration, string Code) : IDisposable
+    {
+        public void Dispose() => Http.Dispose();
     }
 
     /// <summary>

@@ -25,17 +25,8 @@ public sealed partial class CkvDevice
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(setup);
-        if (Exists(folder))
-        {
-            throw new CkvException("already-registered", $"{folder} already holds a device profile.");
-        }
-
-        string label = Normalize(setup.Handle);
-        DeviceFactsMessage facts = Facts(setup.Name, setup.Platform, setup.OsVersion, setup.Passcode, setup.Keychain);
-        using HttpClient http = NewHttp(setup.Server, handler);
-        var api = new DirectoryClient(http, time);
-        (byte[] configuration, _) = await PinConfigurationAsync(api, setup.LogConfiguration, cancellation).ConfigureAwait(false);
-        string code = await HandleCodeAsync(api, http, label, setup.Code, cancellation).ConfigureAwait(false);
+        using Arrival arrival = await ArriveAsync(folder, setup, handler, time, cancellation).ConfigureAwait(false);
+        (string label, DeviceFactsMessage facts, DirectoryClient api, byte[] configuration, string code) = (arrival.Label, arrival.Facts, arrival.Api, arrival.Configuration, arrival.Code);
         ResetPrepareResponse prepared = await Call(() => api.PrepareResetAsync(label, code, cancellation)).ConfigureAwait(false);
         byte[] accountId;
         HandleRecord[] previous;

@@ -16,19 +16,8 @@ public static class SignedEnvelopes
     /// reflected or replayed under another counter.
     /// </summary>
     public static byte[] MessageToBeSigned(
-        byte[] senderAccount, byte[] senderDevice, byte[] recipientAccount, byte[] recipientDevice, byte[] conversationId, ulong counter, ReadOnlySpan<byte> ciphertext)
-    {
-        var writer = new TlsWriter();
-        writer.WriteOpaque(Contexts.Bytes(Contexts.Message), byte.MaxValue);
-        writer.WriteFixed(senderAccount, HandleRecord.AccountIdSize);
-        writer.WriteFixed(senderDevice, Device.IdSize);
-        writer.WriteFixed(recipientAccount, HandleRecord.AccountIdSize);
-        writer.WriteFixed(recipientDevice, Device.IdSize);
-        writer.WriteFixed(conversationId, 16);
-        writer.WriteUInt64(counter);
-        writer.WriteFixed(SHA256.HashData(ciphertext), 32);
-        return writer.ToArray();
-    }
+        byte[] senderAccount, byte[] senderDevice, byte[] recipientAccount, byte[] recipientDevice, byte[] conversationId, ulong counter, ReadOnlySpan<byte> ciphertext) =>
+        [.. MessageAssociatedData(senderAccount, senderDevice, recipientAccount, recipientDevice, conversationId, counter), .. SHA256.HashData(ciphertext)];
 
     /// <summary>
     /// The HPKE associated data of a message (§6.1): the same fields as <see cref="MessageToBeSigned"/> without the

@@ -2,14 +2,69 @@ using System.Text.Json;
 
 namespace OpenCkv.Server.Tests;
 
-/// <summary>The `ckv` device commands as a person at a terminal runs them: one CKV_HOME, a profile per device.</summary>
+/// <summary>
+/// The `ckv` device commands as a person at a terminal runs them: one CKV_HOME, a profile per device, and — when
+/// started with <see cref="StartAsync"/> — its own development server process on a fresh data folder.
+/// </summary>
 public sealed class CkvCli : IDisposable
 {
+    public const string Alice = "mailto:alice@example.com";
+    public const string Bob = "mailto:bob@example.com";
+
     private readonly DirectoryInfo _home = System.IO.Directory.CreateTempSubdirectory("ckv-home-");
+    private readonly TempFolder? _data;
 
     public CkvCli(Uri server) => Server = server;
 
+    private CkvCli(TempFolder data, ServerProcess process)
+        : this(process.Address)
+    {
+        _data = data;
+        Process = process;
+    }
+
     public Uri Server { get; }
+
+    /// <summary>The server process, when this started one.</summary>
+    public ServerProcess? Process { get; }
+
+    /// <summary>A development server process of its own, and a fresh CKV_HOME.</summary>
+    public static async Task<CkvCli> StartAsync()
+    {
+        var data = new TempFolder();
+        try
+        {
+            return new CkvCli(data, await ServerProcess.StartAsync(data.Path));
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Alice and Bob register phones and save each other as contacts; with <paramref name="ckvOn"/> both turn on the
+    /// second factor and CKV. Their second-factor secrets, by profile.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> TwoPeopleAsync(bool ckvOn)
+    {
+        await RegisterAsync("alice", Alice);
+        await RegisterAsync("bob", Bob);
+        await OkAsync("alice", "contacts", "add", "Bob", Bob);
+        await OkAsync("bob", "contacts", "add", "Alice", Alice);
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ckvOn)
+        {
+            foreach (string person in (string[])["alice", "bob"])
+            {
+                secrets[person] = await EnableTwoFactorAsync(person);
+                await OkAsync(person, "verification", "on");
+            }
+        }
+
+        return secrets;
+    }
 
     public string Home => _home.FullName;
 
@@ -73,5 +128,10 @@ public sealed class CkvCli : IDisposable
         return (details.GetProperty("status").GetString()!, details.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!).ToArray());
     }
 
-    public void Dispose() => _home.Delete(recursive: true);
+    public void Dispose()
+    {
+        Process?.Dispose();
+        _data?.Dispose();
+        _home.Delete(recursive: true);
+    }
 }

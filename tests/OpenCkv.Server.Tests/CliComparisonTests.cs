@@ -5,15 +5,11 @@ namespace OpenCkv.Server.Tests;
 /// <summary>`ckv verify` on two people's devices at once, against a server process.</summary>
 public sealed partial class CliComparisonTests
 {
-    private const string Alice = "mailto:alice@example.com";
-    private const string Bob = "mailto:bob@example.com";
-
     [Fact]
     public async Task Both_screens_show_one_code_and_marking_it_gives_the_checkmark_on_both_sides()
     {
-        using var folder = new TempFolder();
-        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
-        using var cli = await TwoPeopleWithCkvOnAsync(server);
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: true);
 
         Task<(int Exit, string Output, string Error)> alice = cli.RunAsync("alice", "verify", "Bob", "--yes", "--timeout", "60");
         Task<(int Exit, string Output, string Error)> bob = cli.RunAsync("bob", "verify", "Alice", "--yes", "--timeout", "60");
@@ -31,14 +27,18 @@ public sealed partial class CliComparisonTests
     [Fact]
     public async Task A_screen_the_other_side_never_opens_times_out_and_a_no_is_a_warning()
     {
-        using var folder = new TempFolder();
-        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
-        using var cli = await TwoPeopleWithCkvOnAsync(server);
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: true);
 
-        (int exit, _, string error) = await cli.RunAsync("alice", "verify", "Bob", "--yes", "--timeout", "2");
-        Assert.Equal(1, exit);
-        Assert.Contains("did not open Verify Contact", error, StringComparison.Ordinal);
-        Assert.Equal("VerifyContact", (await cli.StatusAsync("alice", "Bob")).Status);
+        // Each opens the screen alone and gives up: whoever responds left a "ready" behind, which the next
+        // comparison must not be stuck on.
+        foreach ((string person, string contact) in new[] { ("alice", "Bob"), ("bob", "Alice") })
+        {
+            (int exit, _, string error) = await cli.RunAsync(person, "verify", contact, "--yes", "--timeout", "2");
+            Assert.Equal(1, exit);
+            Assert.Contains($"{contact} did not open Verify Contact", error, StringComparison.Ordinal);
+            Assert.Equal("VerifyContact", (await cli.StatusAsync(person, contact)).Status);
+        }
 
         Task<(int Exit, string Output, string Error)> alice = cli.RunAsync("alice", "verify", "Bob", "--no", "--timeout", "60");
         Task<(int Exit, string Output, string Error)> bob = cli.RunAsync("bob", "verify", "Alice", "--yes", "--timeout", "60");
@@ -48,22 +48,6 @@ public sealed partial class CliComparisonTests
         Assert.Equal(0, both[1].Exit);
         (string status, string[] reasons) = await cli.StatusAsync("alice", "Bob");
         Assert.Equal(("Warning", "comparison-mismatch"), (status, Assert.Single(reasons)));
-    }
-
-    private static async Task<CkvCli> TwoPeopleWithCkvOnAsync(ServerProcess server)
-    {
-        var cli = new CkvCli(server.Address);
-        await cli.RegisterAsync("alice", Alice);
-        await cli.RegisterAsync("bob", Bob);
-        await cli.OkAsync("alice", "contacts", "add", "Bob", Bob);
-        await cli.OkAsync("bob", "contacts", "add", "Alice", Alice);
-        foreach (string person in (string[])["alice", "bob"])
-        {
-            await cli.EnableTwoFactorAsync(person);
-            await cli.OkAsync(person, "verification", "on");
-        }
-
-        return cli;
     }
 
     [GeneratedRegex("code: ([0-9]+)")]

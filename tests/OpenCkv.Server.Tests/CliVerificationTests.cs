@@ -9,19 +9,11 @@ namespace OpenCkv.Server.Tests;
 /// </summary>
 public sealed class CliVerificationTests
 {
-    private const string Alice = "mailto:alice@example.com";
-    private const string Bob = "mailto:bob@example.com";
-
     [Fact]
     public async Task Two_people_go_from_turn_on_to_a_checkmark_and_message_each_other()
     {
-        using var folder = new TempFolder();
-        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
-        using var cli = new CkvCli(server.Address);
-        await cli.RegisterAsync("alice", Alice);
-        await cli.RegisterAsync("bob", Bob);
-        await cli.OkAsync("alice", "contacts", "add", "Bob", Bob);
-        await cli.OkAsync("bob", "contacts", "add", "Alice", Alice);
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: false);
         await ExpectAsync(cli, "alice", "Bob", "TurnOnCkv");
 
         // The switch refuses while a requirement is missing, and names it.
@@ -68,10 +60,8 @@ public sealed class CliVerificationTests
     [Fact]
     public async Task Turning_on_lists_every_blocking_device_and_the_way_out()
     {
-        using var folder = new TempFolder();
-        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
-        using var cli = new CkvCli(server.Address);
-        await cli.OkAsync("alice", "device", "register", "--server", server.Address.ToString(), "--handle", Alice, "--name", "old phone", "--platform", "phone", "--os-version", "16.0", "--no-passcode", "--no-keychain");
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.OkAsync("alice", "device", "register", "--server", cli.Server.ToString(), "--handle", CkvCli.Alice, "--name", "old phone", "--platform", "phone", "--os-version", "16.0", "--no-passcode", "--no-keychain");
 
         (int exit, string output, string error) = await cli.RunAsync("alice", "verification", "on", "--json");
         Assert.Equal(1, exit);
@@ -90,23 +80,13 @@ public sealed class CliVerificationTests
     [Fact]
     public async Task A_device_the_server_slips_in_is_a_sticky_warning_and_gets_no_message()
     {
-        using var folder = new TempFolder();
-        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
-        using var cli = new CkvCli(server.Address);
-        await cli.RegisterAsync("alice", Alice);
-        await cli.RegisterAsync("bob", Bob);
-        await cli.OkAsync("alice", "contacts", "add", "Bob", Bob);
-        await cli.OkAsync("bob", "contacts", "add", "Alice", Alice);
-        foreach (string person in (string[])["alice", "bob"])
-        {
-            await cli.EnableTwoFactorAsync(person);
-            await cli.OkAsync(person, "verification", "on");
-        }
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: true);
 
         await cli.OkAsync("alice", "contacts", "set-code", "Bob", (await cli.OkAsync("bob", "code", "copy")).Trim());
         Assert.Equal("Verified", (await cli.StatusAsync("alice", "Bob")).Status);
 
-        using HttpResponseMessage injected = await server.Http.PostAsJsonAsync("/dev/misbehave", new { scenario = "inject-device", handle = Bob });
+        using HttpResponseMessage injected = await cli.Process!.Http.PostAsJsonAsync("/dev/misbehave", new { scenario = "inject-device", handle = CkvCli.Bob });
         injected.EnsureSuccessStatusCode();
         string intruder = (await injected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deviceId").GetString()!;
 
@@ -129,18 +109,9 @@ public sealed class CliVerificationTests
     [Fact]
     public async Task A_signed_opt_out_shows_verification_off_with_a_notification_and_a_code_of_another_key_gives_no_checkmark()
     {
-        using var folder = new TempFolder();
-        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
-        using var cli = new CkvCli(server.Address);
-        await cli.RegisterAsync("alice", Alice);
-        await cli.RegisterAsync("bob", Bob);
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: true);
         await cli.RegisterAsync("carol", "mailto:carol@example.com");
-        await cli.OkAsync("alice", "contacts", "add", "Bob", Bob);
-        foreach (string person in (string[])["alice", "bob"])
-        {
-            await cli.EnableTwoFactorAsync(person);
-            await cli.OkAsync(person, "verification", "on");
-        }
 
         string output = await cli.OkAsync("alice", "contacts", "set-code", "Bob", (await cli.OkAsync("carol", "code", "copy")).Trim());
         Assert.Contains("no checkmark", output, StringComparison.Ordinal);
@@ -155,11 +126,9 @@ public sealed class CliVerificationTests
     [Fact]
     public async Task A_device_refuses_a_server_whose_log_configuration_is_not_the_pinned_one()
     {
-        using var folder = new TempFolder();
-        using ServerProcess server = await ServerProcess.StartAsync(folder.Path);
-        using var cli = new CkvCli(server.Address);
+        using CkvCli cli = await CkvCli.StartAsync();
         (int exit, _, string error) = await cli.RunAsync(
-            "alice", "device", "register", "--server", server.Address.ToString(), "--handle", Alice, "--name", "phone", "--platform", "phone", "--os-version", "17.2", "--log-config", new string('0', 64));
+            "alice", "device", "register", "--server", cli.Server.ToString(), "--handle", CkvCli.Alice, "--name", "phone", "--platform", "phone", "--os-version", "17.2", "--log-config", new string('0', 64));
         Assert.Equal(1, exit);
         Assert.Contains("not the pinned", error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(cli.Home, "profiles", "alice", "profile.db")));

@@ -1,0 +1,62 @@
+using System.Text.Json;
+
+namespace OpenCkv.Server.Tests;
+
+/// <summary>Signing devices out, in hand and lost, and what a contact sees.</summary>
+public sealed class CliSignOutTests
+{
+    [Fact]
+    public async Task A_lost_device_rotates_the_key_and_a_contact_who_saved_the_code_is_notified_without_a_warning()
+    {
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: false);
+        var (joiner, approver) = await cli.JoinAsync("bob-laptop", "bob", CkvCli.Bob, totp: null, confirm: true);
+        Assert.True(joiner.Exit == 0 && approver.Exit == 0, joiner.Error + approver.Error);
+        foreach (string person in (string[])["alice", "bob"])
+        {
+            await cli.EnableTwoFactorAsync(person);
+            await cli.OkAsync(person, "verification", "on");
+        }
+
+        string oldCode = (await cli.OkAsync("bob", "code", "copy")).Trim();
+        await cli.OkAsync("alice", "contacts", "set-code", "Bob", oldCode);
+        Assert.Equal("Verified", (await cli.StatusAsync("alice", "Bob")).Status);
+
+        // The laptop is stolen: the phone removes it as lost.
+        JsonElement devices = await cli.JsonAsync("bob", "device", "list");
+        string phone = devices.GetProperty("self").GetString()!;
+        string laptop = devices.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("deviceId").GetString()!).Single(id => id != phone);
+        Assert.Contains("rotated", await cli.OkAsync("bob", "device", "signout", laptop, "--lost"), StringComparison.Ordinal);
+        string newCode = (await cli.OkAsync("bob", "code", "copy")).Trim();
+        Assert.NotEqual(oldCode, newCode);
+
+        // Alice: a notification, no warning, and no checkmark until she verifies the new code.
+        Assert.Equal("VerifyContact", (await cli.StatusAsync("alice", "Bob")).Status);
+        JsonElement alerts = (await cli.JsonAsync("alice", "alerts")).GetProperty("alerts");
+        JsonElement changed = Assert.Single(alerts.EnumerateArray());
+        Assert.Equal(("code-changed", "notification"), (changed.GetProperty("code").GetString(), changed.GetProperty("severity").GetString()));
+        await cli.OkAsync("alice", "contacts", "set-code", "Bob", newCode);
+        Assert.Equal("Verified", (await cli.StatusAsync("alice", "Bob")).Status);
+        await cli.OkAsync("alice", "send", "Bob", "new key, same Bob");
+        Assert.Contains("new key, same Bob", await cli.OkAsync("bob", "inbox"), StringComparison.Ordinal);
+
+        // The stolen laptop is out.
+        (int exit, _, string error) = await cli.RunAsync("bob-laptop", "device", "list");
+        Assert.Equal(1, exit);
+        Assert.Contains("unknown-device", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Signing_out_the_device_in_hand_erases_its_profile_and_the_record_drops_it()
+    {
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.RegisterAsync("alice", CkvCli.Alice);
+        var (joiner, approver) = await cli.JoinAsync("tablet", "alice", CkvCli.Alice, totp: null, confirm: true);
+        Assert.True(joiner.Exit == 0 && approver.Exit == 0, joiner.Error + approver.Error);
+
+        await cli.OkAsync("tablet", "device", "signout");
+        Assert.False(System.IO.Directory.Exists(Path.Combine(cli.Home, "profiles", "tablet")));
+        Assert.Equal(1, (await cli.JsonAsync("alice", "device", "list")).GetProperty("devices").GetArrayLength());
+        Assert.Equal(1, (await cli.RunAsync("alice", "device", "signout", "--lost")).Exit);
+    }
+}
