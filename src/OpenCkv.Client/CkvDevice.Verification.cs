@@ -47,6 +47,13 @@ public sealed partial class CkvDevice
             // "No record" is never a legitimate answer (DESIGN §4): every handle has one from registration on.
             return Failed(label, pin, new Finding(AlertCode.Unavailable, $"the log proves no record for {label}: {e.Detail ?? e.Problem}"));
         }
+        catch (DirectoryApiException e) when (e.Problem == DirectoryClient.OutsideWindow)
+        {
+            // The server refuses this device's signatures as too far from its clock, twice: tell the person (DESIGN §5
+            // notification); nothing was proven, so the grace period applies.
+            _db.Raise(NowMs, AlertCode.ClockSkew, null, $"the server refuses this device's requests as outside its time window ({e.Detail}); check the device's date and time");
+            return Unreachable(label, pin, e.Message);
+        }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or DirectoryApiException)
         {
             // Unreachable, overloaded, or refusing this device (a clock off by minutes, a lost session): the log
@@ -62,6 +69,13 @@ public sealed partial class CkvDevice
         }
         catch (Exception e) when (e is KtFormatException or KtVerificationException)
         {
+            if (e is KtVerificationException { Failure: VerificationFailure.TreeHeadNotFresh })
+            {
+                // A head outside max_behind / max_ahead of this device's clock: a stale or future head from the log,
+                // or this device's clock is off. The warning stands either way; the notification says what to check.
+                _db.Raise(NowMs, AlertCode.ClockSkew, null, $"the log's newest entry is outside its time limits as this device's clock reads them ({e.Message}); check the device's date and time");
+            }
+
             return Failed(label, pin, new Finding(AlertCode.ProofFailed, $"the search answer for {label} did not verify: {e.Message}"));
         }
 

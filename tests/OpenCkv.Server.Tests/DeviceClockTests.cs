@@ -52,5 +52,25 @@ public sealed class DeviceClockTests
         }
     }
 
+    [Fact]
+    public async Task A_device_clock_far_off_is_a_clock_notification_and_past_the_grace_period_the_contact_is_unavailable()
+    {
+        using var home = new TempFolder();
+        await using LoopbackServer server = await LoopbackServer.StartAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using CkvDevice alice = (await CkvDevice.RegisterAsync(Path.Combine(home.Path, "alice"), Setup(server, "mailto:alice@example.com"), time: clock)).Device;
+        using CkvDevice bob = (await CkvDevice.RegisterAsync(Path.Combine(home.Path, "bob"), Setup(server, "mailto:bob@example.com"))).Device;
+        alice.AddContact("Bob", "mailto:bob@example.com");
+        Assert.True((await alice.CheckHandleAsync("mailto:bob@example.com")).Usable);
+
+        // Two days ahead: the server refuses the device's signatures (±5 minutes), twice, so nothing is proven.
+        clock.Advance(TimeSpan.FromDays(2));
+        HandleCheck check = await alice.CheckHandleAsync("mailto:bob@example.com");
+        Assert.False(check.Usable);
+        Assert.Equal(AlertCode.Unavailable, Assert.Single(check.Findings).Code);
+        Alert skew = Assert.Single(alice.Alerts(), a => a.Code == AlertCode.ClockSkew);
+        Assert.Equal(AlertSeverity.Notification, skew.Severity);
+    }
+
     private static DeviceSetup Setup(LoopbackServer server, string handle) => new(server.Address, handle, "phone", "phone", "17.2");
 }

@@ -15,6 +15,9 @@ namespace OpenCkv.Client.Http;
 /// </summary>
 public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
 {
+    /// <summary>The problem a server answers to a signed request whose timestamp lies outside its window (ckv-protocol §3).</summary>
+    public const string OutsideWindow = "unauthenticated-outside-window";
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Token, DateTimeOffset Expires)> _sessions = new(StringComparer.Ordinal);
@@ -211,24 +214,42 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
     private async Task<T> JsonAsync<T>(HttpMethod method, string path, object? body, DeviceCredentials? device, bool signed, CancellationToken cancellation, string? joinToken = null)
     {
         byte[] bytes = body is null ? [] : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), JsonOptions);
-        using var message = new HttpRequestMessage(method, path);
-        if (body is not null)
+        for (int attempt = 1; ; attempt++)
         {
-            message.Content = new ByteArrayContent(bytes);
-            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
+            using var message = new HttpRequestMessage(method, path);
+            if (body is not null)
+            {
+                message.Content = new ByteArrayContent(bytes);
+                message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            }
 
-        if (device is not null)
-        {
-            await AuthorizeAsync(message, bytes, device, signed, cancellation).ConfigureAwait(false);
-        }
-        else if (joinToken is not null)
-        {
-            message.Headers.Add("CKV-Join-Token", joinToken);
-        }
+            if (device is not null)
+            {
+                await AuthorizeAsync(message, bytes, device, signed, cancellation).ConfigureAwait(false);
+            }
+            else if (joinToken is not null)
+            {
+                message.Headers.Add("CKV-Join-Token", joinToken);
+            }
 
-        using HttpResponseMessage response = await http.SendAsync(message, cancellation).ConfigureAwait(false);
-        await EnsureAsync(response, cancellation).ConfigureAwait(false);
+            using HttpResponseMessage response = await http.SendAsync(message, cancellation).ConfigureAwait(false);
+            try
+            {
+                await EnsureAsync(response, cancellation).ConfigureAwait(false);
+            }
+            catch (DirectoryApiException e) when (signed && attempt == 1 && e.Problem == OutsideWindow)
+            {
+                // Signed just before a server restart, or a moment too early: a fresh signature settles it. A second
+                // refusal is a clock that really is off, and the caller hears of it.
+                continue;
+            }
+
+            return await ReadAsync<T>(response, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellation)
+    {
         if (response.StatusCode == System.Net.HttpStatusCode.NoContent || typeof(T) == typeof(object))
         {
             return default!;
