@@ -11,6 +11,6 @@ if [ -z "$new" ]; then
   echo "the public API file is up to date"
   exit 0
 fi
-{ echo '#nullable enable'; { grep -v '^#nullable' "$file"; echo "$new"; } | sort -u; } > "$file.tmp"
+{ echo '#nullable enable'; { grep -v '^#nullable' "$file" || true; echo "$new"; } | sort -u; } > "$file.tmp"
 mv "$file.tmp" "$file"
 echo "$new" | sed 's/^/added: /'

@@ -15,7 +15,8 @@ internal static class Usage
         output.WriteLine("  device join --server URL --handle HANDLE --name NAME --platform … --os-version V [--code CODE] [--totp CODE]");
         output.WriteLine("              [--no-passcode] [--no-keychain] [--log-config SHA256] [--timeout SECONDS]");
         output.WriteLine("  device approve [REQUEST-ID] [--yes|--no] [--timeout SECONDS]");
-        output.WriteLine("  device signout [DEVICE-ID] [--lost]   --lost: not in hand; rotates the account key (cross-signed)");
+        output.WriteLine("  device signout [DEVICE-ID] [--lost] [--timeout SECONDS]");
+        output.WriteLine("                --lost: not in hand; rotates the account key (cross-signed) once the other devices proved it");
         output.WriteLine("  device list | device update [--os-version V] [--passcode on|off] [--keychain on|off]");
         output.WriteLine("  account reset --server URL --handle HANDLE --name NAME --platform … --os-version V [--code CODE] [--totp CODE]");
         output.WriteLine("                every device lost: this new device starts a new circle and account key");

@@ -62,6 +62,11 @@ public sealed partial class CkvDevice
                     finding = new Finding(AlertCode.OwnAccountMismatch, $"the log shows {label} version {verified.Version} that this account did not sign: {e.Message}");
                 }
 
+                if (found is not null && !found.AccountKey.AsSpan().SequenceEqual(ownKey) && AdoptPendingKey(found, ownKey))
+                {
+                    ownKey = found.AccountKey;
+                }
+
                 if (found is not null)
                 {
                     string[] strangers = found.Devices.Select(d => Convert.ToHexStringLower(d.DeviceId)).Where(id => !circle.Contains(id)).ToArray();
@@ -119,6 +124,29 @@ public sealed partial class CkvDevice
         }
 
         return findings;
+    }
+
+    /// <summary>
+    /// After another device rotated the account key (a lost device removed): when the verified record carries the
+    /// key this device was asked to prove, and the chain's newest link is signed by the key it holds, that key
+    /// becomes this device's account key.
+    /// </summary>
+    private bool AdoptPendingKey(HandleRecord record, byte[] heldKey)
+    {
+        if (_secrets.Read(Keys.NextAccountSecret) is not { } pending || record.Chain.Count == 0 || !record.Chain[^1].PreviousKey.AsSpan().SequenceEqual(heldKey))
+        {
+            return false;
+        }
+
+        using EcdsaP256PrivateKey next = EcdsaP256PrivateKey.Import(pending);
+        if (!next.PublicKey.Encoded.SequenceEqual(record.AccountKey))
+        {
+            return false;
+        }
+
+        _secrets.Put(Keys.AccountSecret, pending);
+        _secrets.Delete(Keys.NextAccountSecret);
+        return true;
     }
 
     /// <summary>Whether CKV can be turned on, with every blocking device and the way out, as the server evaluates it.</summary>

@@ -65,7 +65,22 @@ public sealed partial class CkvDevice
         foreach (BlobMessage blob in blobs.Blobs.OrderBy(b => b.Version))
         {
             Device? sender = own.FirstOrDefault(d => Convert.ToHexStringLower(d.DeviceId) == blob.SenderDevice && circle.Contains(blob.SenderDevice));
-            KeychainPayload? payload = sender is null ? null : KeychainSeal.Open(Convert.FromBase64String(blob.Body), AccountId, sender, DeviceId, _keys.Encryption, blob.Version, KeychainSeal.NoJoin);
+            KeychainMessage? message = sender is null ? null : KeychainSeal.OpenMessage(Convert.FromBase64String(blob.Body), AccountId, sender, DeviceId, _keys.Encryption, blob.Version, KeychainSeal.NoJoin);
+            if (message is { Kind: 2 } && sender is not null)
+            {
+                await AnswerRotationAsync(message, sender, cancellation).ConfigureAwait(false);
+                await Call(async () => { await _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                continue;
+            }
+
+            if (message is { Kind: 3 })
+            {
+                // A proof for a rotation this device is not collecting now: it is of no use any more.
+                await Call(async () => { await _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                continue;
+            }
+
+            KeychainPayload? payload = message?.Keychain;
             if (payload is null || !payload.AccountPrivateKey.AsSpan().SequenceEqual(Secret(Keys.AccountSecret)))
             {
                 _db.Raise(NowMs, AlertCode.OwnAccountMismatch, null, $"a keychain blob from device {blob.SenderDevice} did not come from a device of this account's circle, did not verify, or carried another account key; it was ignored");
@@ -80,6 +95,26 @@ public sealed partial class CkvDevice
         }
 
         return merged;
+    }
+
+    /// <summary>
+    /// Answers another circle device's rotation request (a lost device is being removed): keeps the new key as the
+    /// one pending, and sends back this device's entry proven for it. The key becomes this device's account key only
+    /// once its own verified record carries it, cross-signed by the key it holds (<see cref="CheckOwnRecordsAsync"/>).
+    /// </summary>
+    private async Task AnswerRotationAsync(KeychainMessage request, Device requester, CancellationToken cancellation)
+    {
+        if (request.LostDevice.AsSpan().SequenceEqual(DeviceId))
+        {
+            return; // a request to prove a key that removes this very device: nothing to answer
+        }
+
+        using EcdsaP256PrivateKey next = EcdsaP256PrivateKey.Import(request.NewAccountKey);
+        _secrets.Put(Keys.NextAccountSecret, request.NewAccountKey);
+        Device entry = _keys.EntryFor(AccountId, next.PublicKey.Encoded.ToArray());
+        ulong version = NextBlobVersion();
+        byte[] body = KeychainSeal.Seal(KeychainMessage.RotationProof(entry), AccountId, DeviceId, _keys.Signing, requester, version, KeychainSeal.NoJoin);
+        await Call(async () => { await _api.PutBlobAsync(Credentials, requester.DeviceId, version, body, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
     }
 
     private void Merge(KeychainPayload payload)

@@ -1,3 +1,4 @@
+using OpenCkv.Client.Keychain;
 using OpenCkv.Client.Records;
 using OpenCkv.Client.Verification;
 using OpenCkv.Crypto.Signatures;
@@ -20,9 +21,11 @@ public sealed partial class CkvDevice
     /// </summary>
     /// <param name="deviceId">The device (hex id); null for this device.</param>
     /// <param name="lost">Whether the device is out of the person's hands.</param>
+    /// <param name="timeout">How long a rotation waits for the other remaining devices' proofs for the new key (they
+    /// answer at their next sync; two minutes by default); nothing is published when one does not answer.</param>
     /// <param name="cancellation">Cancels the calls.</param>
     /// <exception cref="CkvException">No such device, this device named as lost, or a refusal.</exception>
-    public async Task<SignedOut> SignOutAsync(string? deviceId, bool lost, CancellationToken cancellation = default)
+    public async Task<SignedOut> SignOutAsync(string? deviceId, bool lost, TimeSpan? timeout = null, CancellationToken cancellation = default)
     {
         IReadOnlyList<Finding> own = await CheckOwnRecordsAsync(cancellation).ConfigureAwait(false);
         if (own.Count > 0)
@@ -55,25 +58,21 @@ public sealed partial class CkvDevice
             }
             else
             {
-                // Every remaining entry must be proven for the new key by its own device (docs/ckv-protocol.md §2.3);
-                // this device can prove only its own.
-                string[] others = live.SelectMany(r => r.Devices).Where(d => !d.DeviceId.AsSpan().SequenceEqual(target) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId))
-                    .Select(d => Convert.ToHexStringLower(d.DeviceId)).Distinct().ToArray();
-                if (others.Length > 0)
-                {
-                    throw new CkvException(
-                        "rotation-needs-proofs",
-                        $"Rotating the account key needs a new possession proof from every remaining device, and devices {string.Join(", ", others)} remain besides this one: sign them out (they can join again), then run this again.");
-                }
-
                 rotated = EcdsaP256PrivateKey.Generate();
                 byte[] newKey = rotated.PublicKey.Encoded.ToArray();
+
+                // The new key is kept beside the old one before anyone sees it: a crash in between loses neither.
+                _secrets.Put(Keys.NextAccountSecret, rotated.Export());
+
+                // Every remaining entry must be proven for the new key by its own device (docs/ckv-protocol.md §2.3):
+                // the others are asked through the keychain and answer at their next sync.
+                Device[] others = live.SelectMany(r => r.Devices)
+                    .Where(d => !d.DeviceId.AsSpan().SequenceEqual(target) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId))
+                    .DistinctBy(d => Convert.ToHexStringLower(d.DeviceId)).ToArray();
+                IReadOnlyList<Device> proven = await CollectRotationProofsAsync(others, rotated, target, timeout ?? TimeSpan.FromMinutes(2), cancellation).ConfigureAwait(false);
                 KeyLink link = KeyLink.Create(AccountId, accountKey, newKey, counter);
                 Device entry = _keys.EntryFor(AccountId, newKey);
-                next = live.Select(r => RecordBuilder.Next(r, counter, rotated, devices: [entry], chain: [.. r.Chain, link])).ToArray();
-
-                // The new key is kept beside the old one before the server sees it: a crash in between loses neither.
-                _secrets.Put(Keys.NextAccountSecret, rotated.Export());
+                next = live.Select(r => RecordBuilder.Next(r, counter, rotated, devices: [entry, .. proven], chain: [.. r.Chain, link])).ToArray();
             }
 
             ChangeReceiptMessage receipt = await Call(() => _api.ChangeAsync(
@@ -114,6 +113,59 @@ public sealed partial class CkvDevice
         {
             rotated?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Asks each of <paramref name="others"/> for its entry proven for the new account key, and waits until all
+    /// answered: each answer must come from that device, keep its id and three keys, and prove possession for this
+    /// account and the new key.
+    /// </summary>
+    private async Task<IReadOnlyList<Device>> CollectRotationProofsAsync(Device[] others, EcdsaP256PrivateKey newKey, byte[] lost, TimeSpan timeout, CancellationToken cancellation)
+    {
+        if (others.Length == 0)
+        {
+            return [];
+        }
+
+        byte[] newPublic = newKey.PublicKey.Encoded.ToArray();
+        foreach (Device other in others)
+        {
+            ulong version = NextBlobVersion();
+            byte[] body = KeychainSeal.Seal(KeychainMessage.RotationRequest(newKey.Export(), lost), AccountId, DeviceId, _keys.Signing, other, version, KeychainSeal.NoJoin);
+            await Call(async () => { await _api.PutBlobAsync(Credentials, other.DeviceId, version, body, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        }
+
+        var proofs = new Dictionary<string, Device>(StringComparer.Ordinal);
+        DateTimeOffset deadline = _time.GetUtcNow() + timeout;
+        while (proofs.Count < others.Length)
+        {
+            BlobList blobs = await Call(() => _api.BlobsAsync(Credentials, cancellation)).ConfigureAwait(false);
+            foreach (BlobMessage blob in blobs.Blobs)
+            {
+                Device? sender = others.FirstOrDefault(d => Convert.ToHexStringLower(d.DeviceId) == blob.SenderDevice);
+                KeychainMessage? message = sender is null ? null : KeychainSeal.OpenMessage(Convert.FromBase64String(blob.Body), AccountId, sender, DeviceId, _keys.Encryption, blob.Version, KeychainSeal.NoJoin);
+                if (message is { Kind: 3, Entry: { } entry } && sender is not null && entry.DeviceId.AsSpan().SequenceEqual(sender.DeviceId) &&
+                    entry.SigningKey.AsSpan().SequenceEqual(sender.SigningKey) && entry.EncryptionKey.AsSpan().SequenceEqual(sender.EncryptionKey) &&
+                    entry.RequestKey.AsSpan().SequenceEqual(sender.RequestKey) && entry.PossessionVerifies(AccountId, newPublic))
+                {
+                    proofs[blob.SenderDevice] = entry;
+                    await Call(async () => { await _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                }
+            }
+
+            if (proofs.Count < others.Length)
+            {
+                if (_time.GetUtcNow() >= deadline)
+                {
+                    string[] silent = others.Select(d => Convert.ToHexStringLower(d.DeviceId)).Where(id => !proofs.ContainsKey(id)).ToArray();
+                    throw new CkvException("timeout", $"Devices {string.Join(", ", silent)} did not answer the rotation in time (they answer when they sync); nothing was published.");
+                }
+
+                await Task.Delay(Poll, cancellation).ConfigureAwait(false);
+            }
+        }
+
+        return others.Select(d => proofs[Convert.ToHexStringLower(d.DeviceId)]).ToArray();
     }
 
     private static byte[] ParseDeviceId(string hex)

@@ -59,4 +59,48 @@ public sealed class CliSignOutTests
         Assert.Equal(1, (await cli.JsonAsync("alice", "device", "list")).GetProperty("devices").GetArrayLength());
         Assert.Equal(1, (await cli.RunAsync("alice", "device", "signout", "--lost")).Exit);
     }
+
+    [Fact]
+    public async Task A_lost_device_among_several_is_removed_once_every_remaining_device_proved_the_new_key_and_all_of_them_hold_it()
+    {
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: false);
+        foreach (string device in (string[])["bob-laptop", "bob-tablet"])
+        {
+            var (joiner, approver) = await cli.JoinAsync(device, "bob", CkvCli.Bob, totp: null, confirm: true);
+            Assert.True(joiner.Exit == 0 && approver.Exit == 0, joiner.Error + approver.Error);
+        }
+
+        await cli.OkAsync("alice", "contacts", "set-code", "Bob", (await cli.OkAsync("bob", "code", "copy")).Trim());
+        string laptop = (await cli.JsonAsync("bob-laptop", "device", "list")).GetProperty("self").GetString()!;
+
+        // The phone removes the stolen laptop; the tablet proves the new key when it syncs.
+        Task<(int Exit, string Output, string Error)> rotation = cli.RunAsync("bob", "device", "signout", laptop, "--lost", "--timeout", "60");
+        for (int i = 0; i < 40 && !rotation.IsCompleted; i++)
+        {
+            await cli.OkAsync("bob-tablet", "sync");
+            await Task.Delay(250);
+        }
+
+        (int exit, string output, string error) = await rotation;
+        Assert.True(exit == 0, error);
+        Assert.Contains("rotated", output, StringComparison.Ordinal);
+
+        // After its next sync the tablet holds the new key: the same public code as the phone, and it still works.
+        await cli.OkAsync("bob-tablet", "sync");
+        string code = (await cli.OkAsync("bob", "code", "copy")).Trim();
+        Assert.Equal(code, (await cli.OkAsync("bob-tablet", "code", "copy")).Trim());
+        Assert.Empty((await cli.JsonAsync("bob-tablet", "alerts")).GetProperty("alerts").EnumerateArray());
+        Assert.Empty((await cli.JsonAsync("bob", "alerts")).GetProperty("alerts").EnumerateArray());
+        Assert.Equal(2, (await cli.JsonAsync("bob-tablet", "device", "list")).GetProperty("devices").GetArrayLength());
+
+        // Alice: code changed (a notification), the new code verifies, and her message reaches both remaining devices.
+        await cli.OkAsync("alice", "sync");
+        JsonElement changed = Assert.Single((await cli.JsonAsync("alice", "alerts")).GetProperty("alerts").EnumerateArray());
+        Assert.Equal(("code-changed", "notification"), (changed.GetProperty("code").GetString(), changed.GetProperty("severity").GetString()));
+        await cli.OkAsync("alice", "contacts", "set-code", "Bob", code);
+        Assert.Equal(2, (await cli.JsonAsync("alice", "send", "Bob", "still you?")).GetProperty("contactDevices").GetInt32());
+        Assert.Contains("still you?", await cli.OkAsync("bob-tablet", "inbox"), StringComparison.Ordinal);
+        Assert.Equal(1, (await cli.RunAsync("bob-laptop", "device", "list")).Exit);
+    }
 }

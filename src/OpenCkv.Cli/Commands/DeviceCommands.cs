@@ -137,7 +137,7 @@ internal static class DeviceCommands
             }
         }, words => words is ["on"] or ["off"] or ["status"]));
 
-    public static Task<int> SignOutAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync("device signout", "device signout [DEVICE-ID] [--lost]", args, async a =>
+    public static Task<int> SignOutAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync("device signout", "device signout [DEVICE-ID] [--lost] [--timeout SECONDS]", args, async a =>
     {
         if (a.Positionals.Count > 1 || a.UnknownFlags("--lost").Any())
         {
@@ -148,7 +148,15 @@ internal static class DeviceCommands
         SignedOut done;
         using (CkvDevice device = CkvDevice.Open(folder))
         {
-            done = await device.SignOutAsync(a.Positionals.Count == 1 ? a.Positionals[0] : null, a.Flag("--lost")).ConfigureAwait(false);
+            TimeSpan? timeout = a.Option("--timeout") is { } text
+                ? int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out int seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new UsageException("--timeout takes a number of seconds")
+                : null;
+            if (a.Flag("--lost"))
+            {
+                Console.WriteLine("rotating the account key: the other devices of the account prove the new key at their next sync…");
+            }
+
+            done = await device.SignOutAsync(a.Positionals.Count == 1 ? a.Positionals[0] : null, a.Flag("--lost"), timeout).ConfigureAwait(false);
         }
 
         if (done.ThisDevice)

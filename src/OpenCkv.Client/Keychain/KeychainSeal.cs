@@ -11,7 +11,7 @@ namespace OpenCkv.Client.Keychain;
 /// under the blob's associated data (account, both devices, version, join transcript), signed by the sender's
 /// signing key over the same data and the ciphertext.
 /// </summary>
-public static class KeychainSeal
+internal static class KeychainSeal
 {
     private static readonly byte[] Info = Encoding.ASCII.GetBytes(Contexts.KeychainBlob);
 
@@ -19,12 +19,16 @@ public static class KeychainSeal
     public static byte[] NoJoin => new byte[32];
 
     /// <summary>Seals <paramref name="payload"/> for <paramref name="recipient"/>.</summary>
-    public static byte[] Seal(KeychainPayload payload, byte[] accountId, byte[] senderDevice, EcdsaP256PrivateKey senderSigning, Device recipient, ulong version, byte[] transcript)
+    public static byte[] Seal(KeychainPayload payload, byte[] accountId, byte[] senderDevice, EcdsaP256PrivateKey senderSigning, Device recipient, ulong version, byte[] transcript) =>
+        Seal(KeychainMessage.Sync(payload), accountId, senderDevice, senderSigning, recipient, version, transcript);
+
+    /// <summary>Seals <paramref name="message"/> for <paramref name="recipient"/>.</summary>
+    public static byte[] Seal(KeychainMessage message, byte[] accountId, byte[] senderDevice, EcdsaP256PrivateKey senderSigning, Device recipient, ulong version, byte[] transcript)
     {
         ArgumentNullException.ThrowIfNull(recipient);
         ArgumentNullException.ThrowIfNull(senderSigning);
         byte[] aad = SignedEnvelopes.KeychainBlobAssociatedData(accountId, senderDevice, recipient.DeviceId, version, transcript);
-        (byte[] enc, byte[] ciphertext) = HpkeP256.Seal(recipient.EncryptionKey, Info, aad, TlsCodec.Encode(payload));
+        (byte[] enc, byte[] ciphertext) = HpkeP256.Seal(recipient.EncryptionKey, Info, aad, TlsCodec.Encode(message));
         byte[] signature = senderSigning.Sign(SignedEnvelopes.KeychainBlobToBeSigned(aad, [.. enc, .. ciphertext]));
         return TlsCodec.Encode(new SealedBlob(enc, ciphertext, signature));
     }
@@ -34,7 +38,11 @@ public static class KeychainSeal
     /// null when it does not decode, its signature does not verify under the sender's signing key, or it does not
     /// open under these associated data.
     /// </summary>
-    public static KeychainPayload? Open(byte[] body, byte[] accountId, Device sender, byte[] recipientDevice, System.Security.Cryptography.ECDiffieHellman recipientKey, ulong version, byte[] transcript)
+    public static KeychainPayload? Open(byte[] body, byte[] accountId, Device sender, byte[] recipientDevice, System.Security.Cryptography.ECDiffieHellman recipientKey, ulong version, byte[] transcript) =>
+        OpenMessage(body, accountId, sender, recipientDevice, recipientKey, version, transcript) is { Kind: 1 } message ? message.Keychain : null;
+
+    /// <summary>Opens a blob of any kind (see <see cref="Open"/>), or null.</summary>
+    public static KeychainMessage? OpenMessage(byte[] body, byte[] accountId, Device sender, byte[] recipientDevice, System.Security.Cryptography.ECDiffieHellman recipientKey, ulong version, byte[] transcript)
     {
         ArgumentNullException.ThrowIfNull(sender);
         try
@@ -48,7 +56,7 @@ public static class KeychainSeal
                 return null;
             }
 
-            return TlsCodec.Decode<KeychainPayload>(plaintext);
+            return TlsCodec.Decode<KeychainMessage>(plaintext);
         }
         catch (KtFormatException)
         {
