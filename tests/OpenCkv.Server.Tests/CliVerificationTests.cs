@@ -139,6 +139,34 @@ public sealed class CliVerificationTests
         Assert.Equal(2, (await cli.RunAsync("alice", "contacts", "frobnicate")).Exit);
     }
 
+    [Fact]
+    public async Task A_server_that_now_presents_another_log_is_a_configuration_warning_and_its_answers_are_refused()
+    {
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: false);
+        Assert.Empty((await cli.JsonAsync("alice", "alerts")).GetProperty("alerts").EnumerateArray());
+
+        // Alice's device is pointed at another log (a server that swapped its log): same handles, other keys.
+        using var other = new TempFolder();
+        using ServerProcess swapped = await ServerProcess.StartAsync(other.Path);
+        using (var profile = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(cli.Home, "profiles", "alice", "profile.db")};Pooling=false"))
+        {
+            profile.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand update = profile.CreateCommand();
+            update.CommandText = "UPDATE settings SET value = $v WHERE key = 'server'";
+            update.Parameters.AddWithValue("$v", System.Text.Encoding.UTF8.GetBytes(swapped.Address.ToString()));
+            Assert.Equal(1, update.ExecuteNonQuery());
+        }
+
+        await cli.RunAsync("alice", "sync");
+        string[] codes = (await cli.JsonAsync("alice", "alerts")).GetProperty("alerts").EnumerateArray()
+            .Where(a => a.GetProperty("severity").GetString() == "warning").Select(a => a.GetProperty("code").GetString()!).ToArray();
+        Assert.Contains("configuration-changed", codes);
+        Assert.DoesNotContain(codes, c => c is not ("configuration-changed" or "proof-failed" or "unavailable"));
+        Assert.Equal("TurnOnCkv", (await cli.StatusAsync("alice", "Bob")).Status);
+        Assert.Equal(1, (await cli.RunAsync("alice", "send", "Bob", "hello?")).Exit);
+    }
+
     private static async Task ExpectAsync(CkvCli cli, string profile, string contact, string status, params string[] reasons)
     {
         (string shown, string[] why) = await cli.StatusAsync(profile, contact);
