@@ -43,4 +43,9 @@ public sealed partial class DirectoryService
 
         return (forged, receipt);
     }
+
+    /// <summary>DEVELOPMENT ONLY — the newest record of <paramref name="handle"/>, as the directory serves it.</summary>
+    /// <exception cref="DirectoryException">No account holds the handle.</exception>
+    public HandleRecord DevNewestRecord(string handle) =>
+        NewestRecord(Label(handle)) ?? throw new DirectoryException(DirectoryError.NotFound, "That handle has no record in the log.");
 }

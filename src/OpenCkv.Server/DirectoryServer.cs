@@ -124,7 +124,10 @@ public static class DirectoryServer
         var directory = new DirectoryService(store, relayStore, folder.Log, sequencer, sender, options.Directory, time);
         var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time, sharedNonces: lease is null ? null : store as INonceLedger);
         var relays = new Directory.Relays.RelayService(directory, relayStore, time);
-        builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, devClock, new Limits(options.SearchesPerMinute, options.SensitivePerMinute, options.SignedPerMinute), new Metrics()));
+        builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, devClock, new Limits(options.SearchesPerMinute, options.SensitivePerMinute, options.SignedPerMinute), new Metrics())
+        {
+            Misbehaviour = options.Dev ? new Dev.LiveMisbehaviour() : null,
+        });
         WebApplication app = builder.Build();
         ServerState shared = app.Services.GetRequiredService<ServerState>();
         if (sequencer.Retired is not null)

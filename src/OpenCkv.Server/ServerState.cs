@@ -47,4 +47,7 @@ internal sealed class ServerState(
 
     /// <summary>"sequencer" while this server writes the log, "replica" while another server sharing its database does.</summary>
     public Func<string> Role { get; set; } = static () => "sequencer";
+
+    /// <summary>Development servers: the lasting malicious-server scenarios (null otherwise).</summary>
+    public Dev.LiveMisbehaviour? Misbehaviour { get; init; }
 }

@@ -167,6 +167,41 @@ public sealed class CliVerificationTests
         Assert.Equal(1, (await cli.RunAsync("alice", "send", "Bob", "hello?")).Exit);
     }
 
+    [Fact]
+    public async Task A_corrupted_proof_is_a_warning_that_outlives_the_lie_and_a_dropped_message_is_reported_missing()
+    {
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: true);
+        await ExpectAsync(cli, "alice", "Bob", "VerifyContact");
+
+        // The server flips a byte in every search answer about Bob: the proof fails, nothing is sent.
+        await MisbehaveAsync(cli, "flip-proof", CkvCli.Bob);
+        await ExpectAsync(cli, "alice", "Bob", "Warning", "proof-failed");
+        Assert.Equal(1, (await cli.RunAsync("alice", "send", "Bob", "hi")).Exit);
+
+        // Honest again: the warning stays until Alice acknowledges it; then Bob verifies as before.
+        await MisbehaveAsync(cli, "honest", null);
+        await ExpectAsync(cli, "alice", "Bob", "Warning", "proof-failed");
+        JsonElement alert = Assert.Single((await cli.JsonAsync("alice", "alerts")).GetProperty("alerts").EnumerateArray(), a => a.GetProperty("code").GetString() == "proof-failed");
+        await cli.OkAsync("alice", "alerts", "--ack", alert.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await ExpectAsync(cli, "alice", "Bob", "VerifyContact");
+
+        // The server drops the next message to Bob's devices: the one after it arrives, and the gap is reported.
+        await MisbehaveAsync(cli, "drop-message", CkvCli.Bob);
+        await cli.OkAsync("alice", "send", "Bob", "first");
+        await cli.OkAsync("alice", "send", "Bob", "second");
+        JsonElement inbox = await cli.JsonAsync("bob", "inbox");
+        Assert.Equal("second", Assert.Single(inbox.GetProperty("messages").EnumerateArray()).GetProperty("text").GetString());
+        JsonElement missing = Assert.Single((await cli.JsonAsync("bob", "alerts")).GetProperty("alerts").EnumerateArray());
+        Assert.Equal(("messages-missing", "notification", "Alice"), (missing.GetProperty("code").GetString(), missing.GetProperty("severity").GetString(), missing.GetProperty("contact").GetString()));
+    }
+
+    private static async Task MisbehaveAsync(CkvCli cli, string scenario, string? handle)
+    {
+        using HttpResponseMessage response = await cli.Process!.Http.PostAsJsonAsync("/dev/misbehave", new { scenario, handle });
+        response.EnsureSuccessStatusCode();
+    }
+
     private static async Task ExpectAsync(CkvCli cli, string profile, string contact, string status, params string[] reasons)
     {
         (string shown, string[] why) = await cli.StatusAsync(profile, contact);

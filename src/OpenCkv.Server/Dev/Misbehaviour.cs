@@ -20,19 +20,43 @@ internal static class Misbehaviour
     /// <summary>A device of the server's own appears in the handle's record, which the account key never signed.</summary>
     public const string InjectDevice = "inject-device";
 
+    /// <summary>Every search answer for the handle gets one byte flipped, until <see cref="Honest"/>.</summary>
+    public const string FlipProof = "flip-proof";
+
+    /// <summary>The next message queued for each device of the handle's record is dropped.</summary>
+    public const string DropMessage = "drop-message";
+
     /// <summary>Every scenario name, <see cref="Honest"/> first.</summary>
-    public static IReadOnlyList<string> Known { get; } = [Honest, InjectDevice];
+    public static IReadOnlyList<string> Known { get; } = [Honest, InjectDevice, FlipProof, DropMessage];
 
     /// <summary>Plays a known scenario.</summary>
     /// <exception cref="ArgumentException">The scenario is not one of <see cref="Known"/>, or lacks its handle.</exception>
     /// <exception cref="DirectoryException">The directory cannot play it (no such handle, a removed handle, a full record).</exception>
-    public static async Task<DevMisbehaveResponse> PlayAsync(DirectoryService directory, string scenario, string? handle)
+    public static async Task<DevMisbehaveResponse> PlayAsync(DirectoryService directory, LiveMisbehaviour live, string scenario, string? handle)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(live);
         switch (scenario)
         {
             case Honest:
+                live.Stop();
                 return new DevMisbehaveResponse(Honest);
+            case FlipProof:
+            {
+                ArgumentException.ThrowIfNullOrEmpty(handle);
+                HandleRecord newest = directory.DevNewestRecord(handle);
+                live.FlipSearches(System.Text.Encoding.UTF8.GetString(newest.Label));
+                return new DevMisbehaveResponse(FlipProof, System.Text.Encoding.UTF8.GetString(newest.Label), newest.Version);
+            }
+
+            case DropMessage:
+            {
+                ArgumentException.ThrowIfNullOrEmpty(handle);
+                HandleRecord newest = directory.DevNewestRecord(handle);
+                live.DropNextMessage(newest.Devices.Select(d => d.DeviceId));
+                return new DevMisbehaveResponse(DropMessage, System.Text.Encoding.UTF8.GetString(newest.Label), newest.Version);
+            }
+
             case InjectDevice:
                 ArgumentException.ThrowIfNullOrEmpty(handle);
                 (HandleRecord forged, byte[] deviceId) = await InjectDeviceAsync(directory, handle).ConfigureAwait(false);

@@ -81,6 +81,6 @@ internal static class DevEndpoints
             throw new BadInputException($"'handle' is required for {request.Scenario}.");
         }
 
-        return Results.Json(await Misbehaviour.PlayAsync(state.Directory, request.Scenario, request.Handle).ConfigureAwait(false), Json.Options);
+        return Results.Json(await Misbehaviour.PlayAsync(state.Directory, state.Misbehaviour!, request.Scenario, request.Handle).ConfigureAwait(false), Json.Options);
     }
 }

@@ -91,7 +91,8 @@ internal static class RelayEndpoints
         AuthenticatedDevice device = await DeviceAuthentication.RequireAsync(context, state, signatureRequired: false).ConfigureAwait(false);
         SendRequest request = Json.Parse<SendRequest>(await RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
         (byte[], byte[])[] messages = (request.Messages ?? []).Select((m, i) => (Json.Id(m.RecipientDevice, $"messages[{i}].recipientDevice"), Json.Base64(m.Body, $"messages[{i}].body"))).ToArray();
-        return new SendResponse(state.Relays.Send(device.AccountId, device.DeviceId, messages));
+        IReadOnlyList<(byte[], byte[])> delivered = state.Misbehaviour?.Deliver(messages) ?? messages;
+        return new SendResponse(delivered.Count == 0 ? [] : state.Relays.Send(device.AccountId, device.DeviceId, delivered));
     }
 
     private static async Task<Inbox> InboxAsync(HttpContext context, ServerState state, int? max)
