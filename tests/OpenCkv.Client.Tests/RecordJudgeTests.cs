@@ -257,4 +257,49 @@ public sealed class RecordJudgeTests : IDisposable
             Assert.True(!j.Passed || j.NewPin!.Record.Equals(honest), $"byte {i} flipped with {mask:x2} was accepted as another record");
         }
     }
+
+    [Fact]
+    public void A_signed_tombstone_is_a_handle_removed_notification_and_passes()
+    {
+        ContactPin pin = PinAfter(_alice.Latest, _alice.Publish(CkvState.On));
+        HandleRecord tombstone = _alice.Next(CkvState.Removed, devices: []);
+
+        Judgement judgement = Judge(tombstone, pin);
+
+        Assert.Equal([AlertCode.HandleRemoved], Codes(judgement));
+        Assert.True(judgement.Passed);
+        Assert.Equal(CkvState.Removed, judgement.NewPin!.Record.State);
+    }
+
+    [Fact]
+    public void A_device_whose_possession_proof_does_not_verify_is_bad_device_even_when_the_account_key_signed_the_record()
+    {
+        ContactPin pin = PinAfter(_alice.Latest);
+        Device honest = _alice.Entry(_alice.Phone);
+        byte[] proof = [.. honest.Possession];
+        proof[^1] ^= 0x01;
+        HandleRecord record = _alice.Next(devices: [honest with { Possession = proof }]);
+
+        Judgement judgement = Judge(record, pin);
+
+        Assert.Equal([AlertCode.BadDevice], Codes(judgement));
+        Assert.Null(judgement.NewPin);
+    }
+
+    [Fact]
+    public void A_rotation_whose_link_the_old_key_did_not_sign_is_a_broken_chain()
+    {
+        ContactPin pin = PinAfter(_alice.Latest, _alice.Publish(CkvState.On));
+        using var stranger = OpenCkv.Crypto.Signatures.EcdsaP256PrivateKey.Generate();
+        using var next = OpenCkv.Crypto.Signatures.EcdsaP256PrivateKey.Generate();
+        byte[] nextPublic = next.PublicKey.Encoded.ToArray();
+        ulong counter = _alice.Latest.Counter + 1;
+        KeyLink forged = KeyLink.Create(_alice.AccountId, stranger, nextPublic, counter) with { PreviousKey = _alice.Key.PublicKey.Encoded.ToArray() };
+        HandleRecord record = RecordBuilder.Next(_alice.Latest, counter, next, devices: [_alice.Phone.EntryFor(_alice.AccountId, nextPublic)], chain: [forged]);
+
+        Judgement judgement = Judge(record, pin);
+
+        Assert.Equal([AlertCode.BrokenChain], Codes(judgement));
+        Assert.Null(judgement.NewPin);
+    }
 }
