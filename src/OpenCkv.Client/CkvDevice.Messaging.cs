@@ -173,9 +173,12 @@ public sealed partial class CkvDevice
         else
         {
             HandleCheck check;
+            ContactPin? before;
             try
             {
-                check = await CheckHandleAsync(Normalize(senderLabel), cancellation).ConfigureAwait(false);
+                string normalized = Normalize(senderLabel);
+                before = _db.Pin(normalized);
+                check = await CheckHandleAsync(normalized, cancellation).ConfigureAwait(false);
             }
             catch (CkvException)
             {
@@ -192,8 +195,12 @@ public sealed partial class CkvDevice
                 ? record.Devices.FirstOrDefault(d => d.DeviceId.AsSpan().SequenceEqual(senderDevice))
                 : null;
             conversationLabel = check.Label;
-            if (record is not null && device is null)
+            bool signedOutSince = before is not null && before.Record.AccountId.AsSpan().SequenceEqual(senderAccount) &&
+                before.Record.Devices.Any(d => d.DeviceId.AsSpan().SequenceEqual(senderDevice));
+            if (record is not null && device is null && !signedOutSince)
             {
+                // A device the sender's verified records never listed. (One that a record listed before and the
+                // newest does not was signed out with a message on the way: refused, but not a warning.)
                 _db.Raise(NowMs, AlertCode.UnverifiedSender, check.Label, $"a message claiming to come from {senderLabel} came from device {incoming.SenderDevice}, which its verified record does not list; it was not shown");
             }
         }

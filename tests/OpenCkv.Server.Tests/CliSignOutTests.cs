@@ -103,4 +103,24 @@ public sealed class CliSignOutTests
         Assert.Contains("still you?", await cli.OkAsync("bob-tablet", "inbox"), StringComparison.Ordinal);
         Assert.Equal(1, (await cli.RunAsync("bob-laptop", "device", "list")).Exit);
     }
+
+    [Fact]
+    public async Task A_message_from_a_device_signed_out_while_it_travelled_is_refused_without_a_warning()
+    {
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: false);
+        var (joiner, approver) = await cli.JoinAsync("alice-tablet", "alice", CkvCli.Alice, totp: null, confirm: true);
+        Assert.True(joiner.Exit == 0 && approver.Exit == 0, joiner.Error + approver.Error);
+        await cli.OkAsync("alice-tablet", "sync");
+        await cli.OkAsync("bob", "chat", "details", "Alice"); // Bob's device has seen the tablet in Alice's record
+
+        await cli.OkAsync("alice-tablet", "send", "Bob", "sent from the tablet");
+        string tablet = (await cli.JsonAsync("alice-tablet", "device", "list")).GetProperty("self").GetString()!;
+        await cli.OkAsync("alice", "device", "signout", tablet);
+
+        JsonElement inbox = await cli.JsonAsync("bob", "inbox");
+        Assert.Empty(inbox.GetProperty("messages").EnumerateArray());
+        Assert.Equal(1, inbox.GetProperty("refused").GetInt32());
+        Assert.Empty((await cli.JsonAsync("bob", "alerts")).GetProperty("alerts").EnumerateArray());
+    }
 }
