@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 
 namespace OpenCkv.Server.Tests;
@@ -48,6 +49,41 @@ public sealed partial class CliComparisonTests
         Assert.Equal(0, both[1].Exit);
         (string status, string[] reasons) = await cli.StatusAsync("alice", "Bob");
         Assert.Equal(("Warning", "comparison-mismatch"), (status, Assert.Single(reasons)));
+    }
+
+    [Fact]
+    public async Task Three_comparisons_in_a_row_that_stop_after_the_commitment_are_a_warning()
+    {
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: true);
+
+        // The account whose id sorts lower commits; the server then drops what reaches the other side (its
+        // commitment), as a man in the middle who stops after the commitment would.
+        string aliceId = (await cli.JsonAsync("alice", "device", "list")).GetProperty("accountId").GetString()!;
+        string bobId = (await cli.JsonAsync("bob", "device", "list")).GetProperty("accountId").GetString()!;
+        bool aliceCommits = string.CompareOrdinal(aliceId, bobId) < 0;
+        (string initiator, string initiatorContact, string responder, string responderContact, string responderHandle) = aliceCommits
+            ? ("alice", "Bob", "bob", "Alice", CkvCli.Bob)
+            : ("bob", "Alice", "alice", "Bob", CkvCli.Alice);
+
+        for (int round = 1; round <= 3; round++)
+        {
+            using (HttpResponseMessage armed = await cli.Process!.Http.PostAsJsonAsync("/dev/misbehave", new { scenario = "drop-message", handle = responderHandle }))
+            {
+                armed.EnsureSuccessStatusCode();
+            }
+
+            Task<(int Exit, string Output, string Error)> committing = cli.RunAsync(initiator, "verify", initiatorContact, "--yes", "--timeout", "5");
+            Task<(int Exit, string Output, string Error)> answering = cli.RunAsync(responder, "verify", responderContact, "--yes", "--timeout", "5");
+            (int Exit, string Output, string Error)[] both = await Task.WhenAll(committing, answering);
+            Assert.Equal((1, 1), (both[0].Exit, both[1].Exit));
+            string[] warnings = (await cli.JsonAsync(initiator, "alerts")).GetProperty("alerts").EnumerateArray()
+                .Where(a => a.GetProperty("severity").GetString() == "warning").Select(a => a.GetProperty("code").GetString()!).ToArray();
+            Assert.Equal(round == 3 ? ["comparison-aborted"] : [], warnings);
+        }
+
+        (string status, string[] reasons) = await cli.StatusAsync(initiator, initiatorContact);
+        Assert.Equal(("Warning", "comparison-aborted"), (status, Assert.Single(reasons)));
     }
 
     [GeneratedRegex("code: ([0-9]+)")]
