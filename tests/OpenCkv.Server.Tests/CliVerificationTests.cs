@@ -52,7 +52,15 @@ public sealed class CliVerificationTests
         Assert.Contains("from Bob ✓: hello Alice", await cli.OkAsync("alice", "inbox"), StringComparison.Ordinal);
         Assert.Empty((await cli.JsonAsync("alice", "inbox")).GetProperty("messages").EnumerateArray());
 
-        // An honest server: the gossiped distinguished heads agree, and nobody sees any alert.
+        // An honest server: the gossiped distinguished heads agree, owner monitoring finds nothing, and nobody sees
+        // any alert.
+        foreach (string person in (string[])["alice", "bob"])
+        {
+            JsonElement sync = await cli.JsonAsync(person, "sync");
+            Assert.Empty(sync.GetProperty("findings").EnumerateArray());
+            Assert.Equal(2, sync.GetProperty("handlesChecked").GetInt32());
+        }
+
         Assert.Empty((await cli.JsonAsync("alice", "alerts")).GetProperty("alerts").EnumerateArray());
         Assert.Empty((await cli.JsonAsync("bob", "alerts")).GetProperty("alerts").EnumerateArray());
     }

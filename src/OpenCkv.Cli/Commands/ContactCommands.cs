@@ -157,12 +157,24 @@ internal static class ContactCommands
             do
             {
                 SyncReport report = await device.SyncAsync(fetchMail: !monitorOnly).ConfigureAwait(false);
-                foreach (Finding finding in report.Findings)
+                if (a.Json)
                 {
-                    Console.WriteLine($"{(finding.IsWarning ? "WARNING" : "notice")} [{finding.Code}] {finding.Detail}");
+                    Output.Json(new
+                    {
+                        handlesChecked = report.HandlesChecked,
+                        messagesReceived = report.MessagesReceived,
+                        findings = report.Findings.Select(f => new { code = f.Code, severity = f.IsWarning ? "warning" : "notification", detail = f.Detail }),
+                    });
                 }
+                else
+                {
+                    foreach (Finding finding in report.Findings)
+                    {
+                        Console.WriteLine($"{(finding.IsWarning ? "WARNING" : "notice")} [{finding.Code}] {finding.Detail}");
+                    }
 
-                Console.WriteLine($"checked {report.HandlesChecked} handles; {report.Findings.Count(f => f.IsWarning)} warnings; {report.MessagesReceived} new messages");
+                    Console.WriteLine($"checked {report.HandlesChecked} handles; {report.Findings.Count(f => f.IsWarning)} warnings; {report.MessagesReceived} new messages");
+                }
                 if (a.Flag("--watch"))
                 {
                     await Task.Delay(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
