@@ -135,6 +135,13 @@ public sealed partial class CkvDevice
         return new ReceiveReport(accepted, refused, duplicates);
     }
 
+    /// <summary>
+    /// The messages received (by <see cref="ReceiveAsync"/>, or while a comparison waited for its steps) that were
+    /// not handed out yet, oldest first; each is handed out once.
+    /// </summary>
+    public IReadOnlyList<ChatMessage> TakeNewMessages() =>
+        _db.TakeUnshownMessages().Select(m => new ChatMessage(m.Label, m.Outgoing, m.Text, m.Device)).ToArray();
+
     /// <summary>The messages of the conversation with a contact, oldest first.</summary>
     public IReadOnlyList<ChatMessage> Conversation(string name)
     {
@@ -265,7 +272,7 @@ public sealed partial class CkvDevice
                 _db.Raise(NowMs, AlertCode.MessagesMissing, conversationLabel, $"{sealedMessage.Counter - highest - 1} messages from device {incoming.SenderDevice} never arrived (counter {highest} to {sealedMessage.Counter})");
             }
 
-            _db.AddMessage(NowMs, fromOwnAccount, conversationLabel, text, incoming.SenderDevice);
+            _db.AddMessage(NowMs, fromOwnAccount, conversationLabel, text, incoming.SenderDevice, shown: false);
         });
 
         return fresh ? (Outcome.Accepted, new ChatMessage(conversationLabel, fromOwnAccount, text, incoming.SenderDevice)) : (Outcome.Duplicate, null);

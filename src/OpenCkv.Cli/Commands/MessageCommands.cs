@@ -30,13 +30,14 @@ internal static class MessageCommands
     public static Task<int> InboxAsync(IReadOnlyList<string> args) => DeviceRunner.RunAsync("inbox", "inbox [--json]", args, a => DeviceRunner.WithDeviceAsync(a, async device =>
     {
         ReceiveReport report = await device.ReceiveAsync().ConfigureAwait(false);
+        IReadOnlyList<ChatMessage> fresh = device.TakeNewMessages(); // also those a `ckv verify` took in meanwhile
         var contacts = device.Contacts().GroupBy(c => c.Label).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         string Who(string label) => contacts.TryGetValue(label, out ContactEntry? c) ? Badge.Name(c.Name, device.StatusOf(c)) : label;
         if (a.Json)
         {
             Output.Json(new
             {
-                messages = report.Accepted.Select(m => new
+                messages = fresh.Select(m => new
                 {
                     handle = m.Label,
                     contact = contacts.TryGetValue(m.Label, out ContactEntry? c) ? c.Name : null,
@@ -51,7 +52,7 @@ internal static class MessageCommands
             return 0;
         }
 
-        foreach (ChatMessage m in report.Accepted)
+        foreach (ChatMessage m in fresh)
         {
             Console.WriteLine(m.Outgoing ? $"you (another device) to {Who(m.Label)}: {m.Text}" : $"from {Who(m.Label)}: {m.Text}");
         }
@@ -61,7 +62,7 @@ internal static class MessageCommands
             Console.WriteLine($"{report.Refused} messages refused: their senders' devices could not be verified (see `ckv alerts`)");
         }
 
-        if (report.Accepted.Count == 0 && report.Refused == 0)
+        if (fresh.Count == 0 && report.Refused == 0)
         {
             Console.WriteLine("no new messages");
         }

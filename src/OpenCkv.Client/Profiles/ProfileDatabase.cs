@@ -29,7 +29,7 @@ public sealed class ProfileDatabase : IDisposable
             label TEXT, detail TEXT NOT NULL, acknowledged INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS messages (
             id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, outgoing INTEGER NOT NULL, label TEXT NOT NULL,
-            text TEXT NOT NULL, device TEXT NOT NULL);
+            text TEXT NOT NULL, device TEXT NOT NULL, shown INTEGER NOT NULL DEFAULT 1);
         CREATE TABLE IF NOT EXISTS received_counters (
             conversation BLOB NOT NULL, sender_device BLOB NOT NULL, counter INTEGER NOT NULL, PRIMARY KEY (conversation, sender_device, counter));
         CREATE TABLE IF NOT EXISTS send_counters (conversation BLOB PRIMARY KEY, counter INTEGER NOT NULL);
@@ -207,10 +207,22 @@ public sealed class ProfileDatabase : IDisposable
     // Messages.
 
     /// <summary>Stores a message shown in a conversation.</summary>
-    public void AddMessage(ulong timeMs, bool outgoing, string label, string text, string device) =>
+    public void AddMessage(ulong timeMs, bool outgoing, string label, string text, string device, bool shown = true) =>
         Execute(
-            "INSERT INTO messages (time_ms, outgoing, label, text, device) VALUES ($t, $o, $l, $x, $d)",
-            ("$t", (long)timeMs), ("$o", outgoing ? 1 : 0), ("$l", label), ("$x", text), ("$d", device));
+            "INSERT INTO messages (time_ms, outgoing, label, text, device, shown) VALUES ($t, $o, $l, $x, $d, $s)",
+            ("$t", (long)timeMs), ("$o", outgoing ? 1 : 0), ("$l", label), ("$x", text), ("$d", device), ("$s", shown ? 1 : 0));
+
+    /// <summary>The received messages not shown yet, oldest first, now marked shown.</summary>
+    public IReadOnlyList<(string Label, bool Outgoing, string Text, string Device)> TakeUnshownMessages()
+    {
+        IReadOnlyList<(string, bool, string, string)> rows = [];
+        InTransaction(() =>
+        {
+            rows = Rows("SELECT label, outgoing, text, device FROM messages WHERE shown = 0 ORDER BY id", r => ((string)r[0], (long)r[1] != 0, (string)r[2], (string)r[3]));
+            Execute("UPDATE messages SET shown = 1 WHERE shown = 0");
+        });
+        return rows;
+    }
 
     /// <summary>The messages of the conversation with <paramref name="label"/>, oldest first.</summary>
     public IReadOnlyList<(ulong TimeMs, bool Outgoing, string Text, string Device)> Messages(string label) =>
