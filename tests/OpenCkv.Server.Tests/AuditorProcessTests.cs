@@ -1,4 +1,8 @@
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using System.Text.Json;
 using OpenCkv.KeyTransparency;
 using OpenCkv.KeyTransparency.Tls;
@@ -115,6 +119,60 @@ public sealed class AuditorProcessTests : IDisposable
         Assert.Contains("already holds an auditor key", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_inconsistent_update_raises_the_alarm_keeps_the_evidence_and_the_last_good_head_is_still_served()
+    {
+        using ServerProcess server = await StartAuditedServerAsync();
+        _ = await TestAccount.RegisterAsync(server.Http, "mailto:alice@example.com"); // the log now has at least two entries
+
+        // A log that lies about entry 1's timestamp (before entry 0's: KT §15.2 step 1), otherwise the real one.
+        await using WebApplication lying = await StartLyingLogAsync(server);
+        var address = new Uri(lying.Urls.Single());
+        using ServerProcess auditor = await ServerProcess.StartAuditorAsync(address, _auditorData.Path, "--poll-ms", "100");
+        JsonElement alarm = default;
+        for (int i = 0; i < 200 && alarm.ValueKind == JsonValueKind.Undefined; i++)
+        {
+            using HttpResponseMessage health = await auditor.Http.GetAsync(new Uri("/health", UriKind.Relative));
+            if (health.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                using JsonDocument document = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
+                Assert.Equal("alarm", document.RootElement.GetProperty("status").GetString());
+                alarm = document.RootElement.GetProperty("alarm").Clone();
+            }
+            else
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal(JsonValueKind.Object, alarm.ValueKind);
+        Assert.Equal(1UL, alarm.GetProperty("position").GetUInt64());
+        Assert.Equal("TimestampsNotMonotonic", alarm.GetProperty("failure").GetString());
+        string line = Assert.Single(auditor.Lines, l => l.StartsWith("ALARM {", StringComparison.Ordinal));
+        using (JsonDocument printed = JsonDocument.Parse(line["ALARM ".Length..]))
+        {
+            Assert.Equal(1UL, printed.RootElement.GetProperty("position").GetUInt64());
+        }
+
+        using (JsonDocument evidence = JsonDocument.Parse(File.ReadAllText(Path.Combine(_auditorData.Path, "alarm.json"))))
+        {
+            AuditorUpdate update = TlsCodec.Decode<AuditorUpdate>(Convert.FromHexString(evidence.RootElement.GetProperty("update").GetString()!));
+            Assert.Equal(0UL, update.Timestamp);
+            Assert.Contains("timestamp", evidence.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        // The last good head (entry 0, verified before the lie) is still served, and nothing more is signed.
+        byte[] head = await auditor.Http.GetByteArrayAsync(new Uri("/v1/head", UriKind.Relative));
+        Assert.Equal(1UL, TlsCodec.Decode<AuditorTreeHead>(head).TreeSize);
+        Assert.Equal(0, await auditor.TerminateAsync());
+
+        // Restarted, it stays alarmed.
+        using ServerProcess restarted = await ServerProcess.StartAuditorAsync(address, _auditorData.Path, "--poll-ms", "100");
+        using HttpResponseMessage again = await restarted.Http.GetAsync(new Uri("/health", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, again.StatusCode);
+        Assert.Equal(0, await restarted.TerminateAsync());
+    }
+
     public void Dispose()
     {
         _auditorData.Dispose();
@@ -132,6 +190,63 @@ public sealed class AuditorProcessTests : IDisposable
         Assert.True(exit == 0, error);
         Assert.Contains("ThirdPartyAuditing", output, StringComparison.Ordinal);
         return await ServerProcess.StartAsync(_serverData.Path);
+    }
+
+    /// <summary>An HTTP front of <paramref name="server"/> that rewrites entry 1's AuditorUpdate with timestamp 0.</summary>
+    private static async Task<WebApplication> StartLyingLogAsync(ServerProcess server)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort()}");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        WebApplication app = builder.Build();
+        app.MapGet("/v1/log/configuration", async () =>
+            Results.Bytes(await server.Http.GetByteArrayAsync(new Uri("/v1/log/configuration", UriKind.Relative)), "application/octet-stream"));
+        app.MapGet("/v1/log/auditor-updates", async (HttpRequest request) =>
+        {
+            byte[] page = await server.Http.GetByteArrayAsync(new Uri("/v1/log/auditor-updates" + request.QueryString, UriKind.Relative));
+            return Results.Bytes(Lie(page), "application/octet-stream");
+        });
+        app.MapPost("/v1/log/auditor-head", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            using var content = new ByteArrayContent(body.ToArray());
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+            using HttpResponseMessage response = await server.Http.PostAsync(new Uri("/v1/log/auditor-head", UriKind.Relative), content);
+            return Results.StatusCode((int)response.StatusCode);
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    private static byte[] Lie(byte[] page)
+    {
+        var reader = new TlsReader(page);
+        ulong first = reader.ReadUInt64();
+        int count = reader.ReadVectorCount(byte.MaxValue);
+        var updates = new List<AuditorUpdate>();
+        for (int i = 0; i < count; i++)
+        {
+            AuditorUpdate update = AuditorUpdate.Decode(ref reader);
+            updates.Add(first + (ulong)i == 1 ? update with { Timestamp = 0 } : update);
+        }
+
+        var writer = new TlsWriter();
+        writer.WriteUInt64(first);
+        writer.WriteVectorCount(updates.Count, byte.MaxValue);
+        foreach (AuditorUpdate update in updates)
+        {
+            update.Encode(writer);
+        }
+
+        return writer.ToArray();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<ulong> LogSizeAsync(ServerProcess server) =>
