@@ -33,7 +33,7 @@ internal static class Usage
         output.WriteLine("operator commands:");
         output.WriteLine("  selfcheck [--json]   check the KT_128_SHA256_P256 suite on every crypto path of this machine");
         output.WriteLine("                       against the RFC 9381 known answers, and time it");
-        output.WriteLine("  server init --data DIR [--auditor-key HEX] [--max-lifetime-days N]");
+        output.WriteLine("  server init --data DIR [--auditor-key HEX|FILE] [--max-lifetime-days N]");
         output.WriteLine("                       create a log: signing and VRF keys with a signing high-water mark,");
         output.WriteLine("                       the fixed configuration and the database; print its fingerprint");
         output.WriteLine("  server check --data DIR");

@@ -117,6 +117,13 @@ public sealed class AuditorProcessTests : IDisposable
         (int again, _, string error) = await ServerProcess.RunCommandAsync("auditor", "init", "--data", _auditorData.Path);
         Assert.Equal(1, again);
         Assert.Contains("already holds an auditor key", error, StringComparison.Ordinal);
+
+        // `ckv server init --auditor-key` takes the public key file as well as the hex.
+        (exit, output, error) = await ServerProcess.RunCommandAsync("server", "init", "--data", _serverData.Path, "--auditor-key", Path.Combine(_auditorData.Path, "auditor.pub"));
+        Assert.True(exit == 0, error);
+        Assert.Contains("ThirdPartyAuditing", output, StringComparison.Ordinal);
+        Configuration configuration = TlsCodec.Decode<Configuration>(File.ReadAllBytes(Path.Combine(_serverData.Path, "configuration.bin")));
+        Assert.Equal(hex, Convert.ToHexStringLower(configuration.AuditorPublicKey!));
     }
 
     [Fact]
