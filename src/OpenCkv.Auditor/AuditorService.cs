@@ -150,7 +150,14 @@ public sealed class AuditorService : IDisposable
     {
         if (_snapshot.Head is { } stored)
         {
-            await PostHeadAsync(stored, _snapshot.TreeSize, cancel).ConfigureAwait(false); // the log may have restarted since
+            try
+            {
+                await PostHeadAsync(stored, _snapshot.TreeSize, cancel).ConfigureAwait(false); // the log may have restarted since
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                return;
+            }
         }
 
         while (!cancel.IsCancellationRequested && _snapshot.Alarm is null)
