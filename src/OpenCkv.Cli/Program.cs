@@ -13,6 +13,8 @@ return words switch
     ["server", "admin", .. var rest] => ServerCommands.Admin(rest),
     ["server", "handover", .. var rest] => ServerCommands.Handover(rest),
     ["server", .. var rest] => await ServerCommands.RunAsync(rest).ConfigureAwait(false),
+    ["auditor", "init", .. var rest] => AuditorCommands.Init(rest),
+    ["auditor", .. var rest] => await AuditorCommands.RunAsync(rest).ConfigureAwait(false),
     ["device", "register", .. var rest] => await DeviceCommands.RegisterAsync(rest).ConfigureAwait(false),
     ["device", "join", .. var rest] => await JoinCommands.JoinAsync(rest).ConfigureAwait(false),
     ["device", "approve", .. var rest] => await JoinCommands.ApproveAsync(rest).ConfigureAwait(false),

@@ -15,14 +15,15 @@ internal static class ServerCommands
         string? auditor = Option(args, "--auditor-key");
         if (data is null || !TryNumber(args, "--max-lifetime-days", 0, out int lifetimeDays))
         {
-            Console.Error.WriteLine("usage: ckv server init --data DIR [--auditor-key HEX] [--max-lifetime-days N]");
+            Console.Error.WriteLine("usage: ckv server init --data DIR [--auditor-key HEX|FILE] [--max-lifetime-days N]");
             return 2;
         }
 
         byte[]? auditorKey;
         try
         {
-            auditorKey = auditor is null ? null : Convert.FromHexString(auditor);
+            // The key in hex, or the public key file `ckv auditor init` wrote (hex on one line).
+            auditorKey = auditor is null ? null : Convert.FromHexString(File.Exists(auditor) ? File.ReadAllText(auditor).Trim() : auditor);
             ulong? lifetime = lifetimeDays == 0 ? null : (ulong)lifetimeDays * 86_400_000UL;
             Configuration configuration = LogFolder.Create(data, auditorKey, maximumLifetimeMs: lifetime);
             Console.WriteLine($"created a {configuration.Mode} log in {data}");

@@ -33,7 +33,7 @@ internal static class Usage
         output.WriteLine("operator commands:");
         output.WriteLine("  selfcheck [--json]   check the KT_128_SHA256_P256 suite on every crypto path of this machine");
         output.WriteLine("                       against the RFC 9381 known answers, and time it");
-        output.WriteLine("  server init --data DIR [--auditor-key HEX] [--max-lifetime-days N]");
+        output.WriteLine("  server init --data DIR [--auditor-key HEX|FILE] [--max-lifetime-days N]");
         output.WriteLine("                       create a log: signing and VRF keys with a signing high-water mark,");
         output.WriteLine("                       the fixed configuration and the database; print its fingerprint");
         output.WriteLine("  server check --data DIR");
@@ -53,6 +53,12 @@ internal static class Usage
         output.WriteLine("                       erase the values of a removed handle's earlier versions (servers stopped)");
         output.WriteLine("  server admin --data DIR [--postgres CONNSTRING] prune");
         output.WriteLine("                       delete the values of versions expired under the maximum lifetime (servers stopped)");
+        output.WriteLine("  auditor init --data DIR");
+        output.WriteLine("                       create a third-party auditor's signing key; print its public key for");
+        output.WriteLine("                       ckv server init --auditor-key");
+        output.WriteLine("  auditor --server URL --data DIR [--urls URL] [--poll-ms N]");
+        output.WriteLine("                       audit a third-party-auditing log (KT §15.2): verify every AuditorUpdate,");
+        output.WriteLine("                       hand it signed heads, serve /v1/head and /health; ALARM on an inconsistency");
         output.WriteLine("  --version            print the version and the pinned KEYTRANS draft revision");
         return exitCode;
     }

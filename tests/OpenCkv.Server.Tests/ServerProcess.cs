@@ -8,6 +8,7 @@ namespace OpenCkv.Server.Tests;
 public sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
 
     private ServerProcess(Process process, Uri address, HttpMessageHandler? handler)
     {
@@ -32,40 +33,70 @@ public sealed class ServerProcess : IDisposable
     {
         int port = FreePort();
         string scheme = https is null ? "http" : "https";
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (https is not null)
+        {
+            environment["Kestrel__Certificates__Default__Path"] = https.PfxPath;
+            environment["Kestrel__Certificates__Default__Password"] = https.Password;
+        }
+
+        return await LaunchAsync(
+            ["server", "--data", folder, "--urls", $"{scheme}://127.0.0.1:{port}", "--dev", .. extra],
+            new Uri($"{scheme}://127.0.0.1:{port}"),
+            https?.TrustingHandler(),
+            environment);
+    }
+
+    /// <summary>`ckv auditor --server SERVER --data FOLDER` on a free loopback port, once its /health answers.</summary>
+    public static Task<ServerProcess> StartAuditorAsync(Uri server, string folder, params string[] extra)
+    {
+        int port = FreePort();
+        return LaunchAsync(
+            ["auditor", "--server", server.ToString(), "--data", folder, "--urls", $"http://127.0.0.1:{port}", .. extra],
+            new Uri($"http://127.0.0.1:{port}"),
+            null,
+            new Dictionary<string, string>(StringComparer.Ordinal));
+    }
+
+    /// <summary>Everything the process printed so far, standard output and standard error, line by line.</summary>
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    /// <summary>Starts `ckv ARGUMENTS` and waits until <paramref name="address"/>/health answers (any status).</summary>
+    private static async Task<ServerProcess> LaunchAsync(string[] arguments, Uri address, HttpMessageHandler? handler, Dictionary<string, string> environment)
+    {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ckv.exe" : "ckv"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])["server", "--data", folder, "--urls", $"{scheme}://127.0.0.1:{port}", "--dev", .. extra])
+        foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        if (https is not null)
+        foreach ((string name, string value) in environment)
         {
-            start.Environment["Kestrel__Certificates__Default__Path"] = https.PfxPath;
-            start.Environment["Kestrel__Certificates__Default__Password"] = https.Password;
+            start.Environment[name] = value;
         }
 
         Process process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(process, address, handler);
+        process.OutputDataReceived += (_, e) => server.Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Collect(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, new Uri($"{scheme}://127.0.0.1:{port}"), https?.TrustingHandler());
         for (int i = 0; i < 300; i++)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"ckv server exited with {process.ExitCode} at start.");
+                throw new InvalidOperationException($"ckv {arguments[0]} exited with {process.ExitCode} at start: {string.Join('\n', server._lines)}");
             }
 
             try
             {
                 using HttpResponseMessage health = await server.Http.GetAsync(new Uri("/health", UriKind.Relative));
-                if (health.IsSuccessStatusCode)
+                if (health.IsSuccessStatusCode || health.StatusCode == HttpStatusCode.ServiceUnavailable && arguments[0] == "auditor")
                 {
                     return server;
                 }
@@ -79,7 +110,15 @@ public sealed class ServerProcess : IDisposable
         }
 
         server.Kill();
-        throw new TimeoutException("ckv server did not become healthy.");
+        throw new TimeoutException($"ckv {arguments[0]} did not become healthy.");
+    }
+
+    private void Collect(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+        }
     }
 
     /// <summary>Runs a `ckv` command to its end: the exit code and what it printed.</summary>
