@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
+using OpenCkv.Auditor;
 using OpenCkv.Cli.Commands;
 using OpenCkv.Client;
 using OpenCkv.Client.Alerts;
@@ -27,6 +28,9 @@ internal static class DemoCommand
         DirectoryInfo root = System.IO.Directory.CreateTempSubdirectory("ckv-demo-");
         try
         {
+            // A third-party-auditing log: the auditor's key is in the log's configuration from its creation on.
+            string auditorFolder = Path.Combine(root.FullName, "auditor");
+            (_, string auditorKey) = AuditorFolder.Create(auditorFolder);
             var options = new ServerOptions
             {
                 DataFolder = Path.Combine(root.FullName, "server"),
@@ -34,11 +38,34 @@ internal static class DemoCommand
                 Dev = true,
                 Sequencer = new SequencerOptions { BatchInterval = TimeSpan.FromMilliseconds(10), HeartbeatInterval = TimeSpan.FromMinutes(10) },
             };
+            LogFolder.Create(options.DataFolder, Convert.FromHexString(auditorKey));
             await using WebApplication server = DirectoryServer.Build(options, logging: l => l.ClearProviders());
             await server.StartAsync().ConfigureAwait(false);
             var address = new Uri(server.Urls.First());
-            Step($"A development directory server is running at {address} (a contact-monitoring log in {options.DataFolder}).");
-            await new Walkthrough(root.FullName, address).RunAsync().ConfigureAwait(false);
+
+            using var stop = new CancellationTokenSource();
+            using var auditorHttp = new HttpClient { BaseAddress = address };
+            using AuditorService auditor = await AuditorService.OpenAsync(auditorFolder, auditorHttp, TextWriter.Null, Console.Error, stop.Token).ConfigureAwait(false);
+            Task auditing = auditor.RunAsync(TimeSpan.FromMilliseconds(20), stop.Token);
+            Step($"A development directory server runs at {address}: a third-party-auditing log in {options.DataFolder}, followed by its auditor, which checks every entry and signs the heads clients require.");
+            try
+            {
+                await new Walkthrough(root.FullName, address).RunAsync().ConfigureAwait(false);
+                Step($"The auditor verified all {auditor.TreeSize} entries of the log{(auditor.Alarm is null ? " and raised no alarm" : $": ALARM {auditor.Alarm}")}.");
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await auditing.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // stopped
+                }
+            }
+
             await server.StopAsync().ConfigureAwait(false);
             return 0;
         }

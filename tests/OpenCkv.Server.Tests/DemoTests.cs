@@ -11,6 +11,7 @@ public sealed class DemoTests
         Assert.True(exit == 0, error);
         string[] expected =
         [
+            "third-party-auditing log",
             "join code",
             "chat details: Turn on Contact Key Verification",
             "blocked: the account: two-factor-off",
@@ -23,6 +24,7 @@ public sealed class DemoTests
             "chat details: Bob ⚠ Warning: unknown-device",
             "Nothing was sent",
             "WARNING [unknown-device]",
+            "raised no alarm",
         ];
         int at = 0;
         foreach (string line in expected)
