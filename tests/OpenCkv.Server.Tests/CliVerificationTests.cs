@@ -204,6 +204,24 @@ public sealed class CliVerificationTests
         Assert.Equal(("messages-missing", "notification", "Alice"), (missing.GetProperty("code").GetString(), missing.GetProperty("severity").GetString(), missing.GetProperty("contact").GetString()));
     }
 
+    [Fact]
+    public async Task A_message_from_a_device_no_record_of_the_sender_lists_is_refused_with_a_warning()
+    {
+        using CkvCli cli = await CkvCli.StartAsync();
+        await cli.TwoPeopleAsync(ckvOn: true);
+        await ExpectAsync(cli, "bob", "Alice", "VerifyContact");
+
+        using (HttpResponseMessage forged = await cli.Process!.Http.PostAsJsonAsync("/dev/misbehave", new { scenario = "forge-message", handle = CkvCli.Alice, to = CkvCli.Bob }))
+        {
+            forged.EnsureSuccessStatusCode();
+        }
+
+        JsonElement inbox = await cli.JsonAsync("bob", "inbox");
+        Assert.Empty(inbox.GetProperty("messages").EnumerateArray());
+        Assert.Equal(1, inbox.GetProperty("refused").GetInt32());
+        await ExpectAsync(cli, "bob", "Alice", "Warning", "unverified-sender");
+    }
+
     private static async Task MisbehaveAsync(CkvCli cli, string scenario, string? handle)
     {
         using HttpResponseMessage response = await cli.Process!.Http.PostAsJsonAsync("/dev/misbehave", new { scenario, handle });

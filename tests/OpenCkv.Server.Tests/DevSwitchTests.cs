@@ -105,7 +105,7 @@ public sealed class DevSwitchTests
 
         using JsonDocument unknown = await PostAsync(server, "/dev/misbehave", "{\"scenario\":\"steal-keys\",\"handle\":\"mailto:alice@example.com\"}", HttpStatusCode.BadRequest);
         Assert.Equal("urn:openckv:problem:unknown-scenario", unknown.RootElement.GetProperty("type").GetString());
-        Assert.Equal(["honest", "inject-device", "flip-proof", "drop-message"], unknown.RootElement.GetProperty("evidence").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["honest", "inject-device", "flip-proof", "drop-message", "forge-message"], unknown.RootElement.GetProperty("evidence").EnumerateArray().Select(e => e.GetString()));
 
         foreach (string bad in new[] { "{\"scenario\":\"inject-device\"}", "{\"handle\":\"mailto:alice@example.com\"}", "{\"scenario\":\"inject-device\",\"handle\":\"not a handle\"}" })
         {

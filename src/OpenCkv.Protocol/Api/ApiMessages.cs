@@ -95,7 +95,7 @@ public sealed record DevClockRequest(long AdvanceMs);
 public sealed record DevClockResponse(long NowMs);
 
 /// <summary>A malicious-server scenario for a dev server to play (docs/threat-model.md), on a handle when it needs one.</summary>
-public sealed record DevMisbehaveRequest(string Scenario, string? Handle = null);
+public sealed record DevMisbehaveRequest(string Scenario, string? Handle = null, string? To = null);
 
 /// <summary>What a scenario did: for <c>inject-device</c>, the label, the forged version and the injected device's id (hex).</summary>
 public sealed record DevMisbehaveResponse(string Scenario, string? Label = null, uint? Version = null, string? DeviceId = null);

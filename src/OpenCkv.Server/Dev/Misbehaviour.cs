@@ -26,8 +26,42 @@ internal static class Misbehaviour
     /// <summary>The next message queued for each device of the handle's record is dropped.</summary>
     public const string DropMessage = "drop-message";
 
+    /// <summary>A message that claims to come from the handle's account, sent from a device of the server's own to every device of <c>to</c>.</summary>
+    public const string ForgeMessage = "forge-message";
+
     /// <summary>Every scenario name, <see cref="Honest"/> first.</summary>
-    public static IReadOnlyList<string> Known { get; } = [Honest, InjectDevice, FlipProof, DropMessage];
+    public static IReadOnlyList<string> Known { get; } = [Honest, InjectDevice, FlipProof, DropMessage, ForgeMessage];
+
+    /// <summary>
+    /// <c>forge-message</c>: the server makes a device of its own (fresh keys, in no record) and queues, for every
+    /// device of <paramref name="to"/>'s record, a message that names <paramref name="handle"/> as its sender and its
+    /// account as the sending account — well formed, sealed to the recipient and signed, by a key no record of the
+    /// sender lists. Recipients refuse it with the warning <c>unverified-sender</c>.
+    /// </summary>
+    public static DevMisbehaveResponse ForgeMessageFrom(DirectoryService directory, Directory.Relays.RelayService relays, string handle, string to)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(relays);
+        HandleRecord sender = directory.DevNewestRecord(handle);
+        HandleRecord recipient = directory.DevNewestRecord(to);
+        byte[] deviceId = RandomNumberGenerator.GetBytes(Device.IdSize);
+        using EcdsaP256PrivateKey signing = EcdsaP256PrivateKey.Generate();
+        byte[] conversation = SealedMessage.Conversation(sender.AccountId, recipient.AccountId);
+        const ulong counter = 1;
+        byte[] content = KeyTransparency.Tls.TlsCodec.Encode(new MessageContent(MessageContent.TextKind, "a message the server wrote"u8.ToArray(), []));
+        byte[] info = System.Text.Encoding.ASCII.GetBytes(Contexts.Message);
+        var messages = new List<(byte[], byte[])>();
+        foreach (Device device in recipient.Devices)
+        {
+            byte[] aad = SignedEnvelopes.MessageAssociatedData(sender.AccountId, deviceId, recipient.AccountId, device.DeviceId, conversation, counter);
+            (byte[] enc, byte[] sealedBytes) = Crypto.Hpke.HpkeP256.Seal(device.EncryptionKey, info, aad, content);
+            byte[] signature = signing.Sign(SignedEnvelopes.MessageToBeSigned(sender.AccountId, deviceId, recipient.AccountId, device.DeviceId, conversation, counter, [.. enc, .. sealedBytes]));
+            messages.Add((device.DeviceId, KeyTransparency.Tls.TlsCodec.Encode(new SealedMessage(sender.Label, conversation, counter, enc, sealedBytes, signature))));
+        }
+
+        relays.Send(sender.AccountId, deviceId, messages);
+        return new DevMisbehaveResponse(ForgeMessage, System.Text.Encoding.UTF8.GetString(sender.Label), sender.Version, Convert.ToHexStringLower(deviceId));
+    }
 
     /// <summary>Plays a known scenario.</summary>
     /// <exception cref="ArgumentException">The scenario is not one of <see cref="Known"/>, or lacks its handle.</exception>

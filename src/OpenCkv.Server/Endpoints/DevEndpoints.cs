@@ -81,6 +81,16 @@ internal static class DevEndpoints
             throw new BadInputException($"'handle' is required for {request.Scenario}.");
         }
 
+        if (request.Scenario == Misbehaviour.ForgeMessage)
+        {
+            if (string.IsNullOrEmpty(request.To))
+            {
+                throw new BadInputException("'to' is required for forge-message.");
+            }
+
+            return Results.Json(Misbehaviour.ForgeMessageFrom(state.Directory, state.Relays, request.Handle!, request.To), Json.Options);
+        }
+
         return Results.Json(await Misbehaviour.PlayAsync(state.Directory, state.Misbehaviour!, request.Scenario, request.Handle).ConfigureAwait(false), Json.Options);
     }
 }
