@@ -6,8 +6,8 @@ internal static class Usage
     {
         output.WriteLine("usage: ckv <command>");
         output.WriteLine();
-        output.WriteLine("  demo                 a development server on loopback, two people through contact key verification,");
-        output.WriteLine("                       then the server slips in a device of its own and the warning catches it");
+        output.WriteLine("  demo                 a development server on loopback with its auditor, two people through contact key");
+        output.WriteLine("                       verification, then the server slips in a device of its own and the warning catches it");
         output.WriteLine();
         output.WriteLine("device commands (--profile NAME or CKV_PROFILE, under CKV_HOME; --json prints one JSON object):");
         output.WriteLine("  device register --server URL --handle HANDLE --name NAME --platform phone|tablet|watch|desktop|headset");
@@ -41,7 +41,8 @@ internal static class Usage
         output.WriteLine("  server --data DIR [--postgres CONNSTRING] [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N]");
         output.WriteLine("         [--searches-per-minute N] [--sensitive-per-minute N] [--signed-per-minute N]");
         output.WriteLine("                       serve the directory and its log (an empty DIR gets a new contact-monitoring");
-        output.WriteLine("                       log); --dev writes one-time codes to the console and serves /dev/codes");
+        output.WriteLine("                       log); --dev writes one-time codes to the console and serves /dev/codes,");
+        output.WriteLine("                       /dev/clock and /dev/misbehave (docs/threat-model.md)");
         output.WriteLine("         with --postgres also [--lease-s N] [--replica-poll-ms N] [--advertise URL]: servers sharing one");
         output.WriteLine("                       database are read replicas but one, which holds the sequencer lease");
         output.WriteLine("  server handover --data OLD_DIR --to NEW_DIR");
