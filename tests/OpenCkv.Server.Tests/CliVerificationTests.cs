@@ -85,6 +85,27 @@ public sealed class CliVerificationTests
         Assert.Equal("on", (await cli.JsonAsync("alice", "verification", "status")).GetProperty("ckv").GetString());
     }
 
+    [Theory]
+    [InlineData("--no-passcode", "no-passcode")]
+    [InlineData("--no-keychain", "keychain-off")]
+    [InlineData("--old-version", "software-too-old")]
+    public async Task Each_requirement_alone_blocks_turning_on_and_names_the_device(string flaw, string reason)
+    {
+        using CkvCli cli = await CkvCli.StartAsync();
+        string version = flaw == "--old-version" ? "16.9" : "17.2";
+        string[] extra = flaw == "--old-version" ? [] : [flaw];
+        await cli.OkAsync("alice", ["device", "register", "--server", cli.Server.ToString(), "--handle", CkvCli.Alice, "--name", "the phone", "--platform", "phone", "--os-version", version, .. extra]);
+        await cli.EnableTwoFactorAsync("alice");
+
+        (int exit, string output, string error) = await cli.RunAsync("alice", "verification", "on", "--json");
+        Assert.Equal(1, exit);
+        using JsonDocument refused = JsonDocument.Parse(output);
+        JsonElement blocker = Assert.Single(refused.RootElement.GetProperty("blockers").EnumerateArray());
+        Assert.Equal((reason, "the phone"), (blocker.GetProperty("reason").GetString(), blocker.GetProperty("deviceName").GetString()));
+        Assert.Contains("the phone", error, StringComparison.Ordinal);
+        Assert.Equal("off", (await cli.JsonAsync("alice", "verification", "status")).GetProperty("ckv").GetString());
+    }
+
     [Fact]
     public async Task A_device_the_server_slips_in_is_a_sticky_warning_and_gets_no_message()
     {
