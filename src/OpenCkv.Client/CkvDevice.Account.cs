@@ -40,7 +40,7 @@ public sealed partial class CkvDevice
         var findings = new List<Finding>();
         using EcdsaP256PrivateKey accountKey = AccountKey();
         byte[] ownKey = accountKey.PublicKey.Encoded.ToArray();
-        var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+        var circle = CircleIds();
         foreach (HandleRecord held in _db.OwnRecords())
         {
             string label = LabelOf(held);
@@ -181,7 +181,7 @@ public sealed partial class CkvDevice
             throw new CkvException(own[0].Code, $"This account's own records do not check out, so nothing was signed: {own[0].Detail}");
         }
 
-        var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+        var circle = CircleIds();
         HandleRecord[] live = _db.OwnRecords().Where(r => r.State != CkvState.Removed).ToArray();
         ulong counter = _db.OwnRecords().Max(r => r.Counter) + 1;
         using EcdsaP256PrivateKey accountKey = AccountKey();
@@ -205,11 +205,11 @@ public sealed partial class CkvDevice
 
     /// <summary>Turns the second factor on with a current code of the new secret.</summary>
     public Task ConfirmTwoFactorAsync(string code, CancellationToken cancellation = default) =>
-        Call(async () => { await _api.ConfirmTwoFactorAsync(Credentials, code, cancellation).ConfigureAwait(false); return true; });
+        Call(() => _api.ConfirmTwoFactorAsync(Credentials, code, cancellation));
 
     /// <summary>Turns the second factor off (refused while CKV is on).</summary>
     public Task DisableTwoFactorAsync(string code, CancellationToken cancellation = default) =>
-        Call(async () => { await _api.DisableTwoFactorAsync(Credentials, code, cancellation).ConfigureAwait(false); return true; });
+        Call(() => _api.DisableTwoFactorAsync(Credentials, code, cancellation));
 
     /// <summary>Reports new facts about this device (software version, passcode, keychain sync).</summary>
     public async Task UpdateDeviceAsync(string? osVersion = null, bool? passcode = null, bool? keychain = null, CancellationToken cancellation = default)
@@ -221,9 +221,19 @@ public sealed partial class CkvDevice
             Passcode = passcode ?? facts.Passcode,
             Keychain = keychain ?? facts.Keychain,
         };
-        await Call(async () => { await _api.UpdateDeviceAsync(Credentials, facts, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        await Call(() => _api.UpdateDeviceAsync(Credentials, facts, cancellation)).ConfigureAwait(false);
         _db.SetSetting(Keys.Facts, JsonSerializer.SerializeToUtf8Bytes(facts));
     }
+
+    /// <summary>The ids (hex) of the keychain circle's devices, as this device knows them.</summary>
+    private HashSet<string> CircleIds() => _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Runs a call to the server that answers nothing, turning its refusals into <see cref="CkvException"/>.</summary>
+    private static async Task Call(Func<Task> call) => await Call(async () =>
+    {
+        await call().ConfigureAwait(false);
+        return true;
+    }).ConfigureAwait(false);
 
     private static async Task<T> Call<T>(Func<Task<T>> call)
     {

@@ -43,6 +43,7 @@ public sealed partial class CkvDevice
     public async Task<CodeMatch> SetContactCodeAsync(string name, string code, CancellationToken cancellation = default)
     {
         ContactEntry contact = Contact(name);
+        // The form is checked before anything is fetched: a typo or an unknown version shows against any key.
         CodeMatch form = PublicCode.Compare(code, new byte[65]);
         if (form is CodeMatch.Typo or CodeMatch.UnknownVersion)
         {

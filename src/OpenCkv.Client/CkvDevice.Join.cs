@@ -62,12 +62,12 @@ public sealed partial class CkvDevice
         // §6.2 step 1: commit to this device's signing key, id and a fresh nonce.
         byte[] nonce = RandomNumberGenerator.GetBytes(ComparisonCode.NonceSize);
         byte[] commitment = JoinExchange.Commit(signingKey, keys.DeviceId, nonce);
-        await Call(async () => { await api.PostJoinAsync(ticket.JoinId, TlsCodec.Encode(JoinStep.Commit(commitment)), ticket.Token, null, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        await Call(() => api.PostJoinAsync(ticket.JoinId, TlsCodec.Encode(JoinStep.Commit(commitment)), ticket.Token, null, cancellation)).ConfigureAwait(false);
 
         // Step 2 from the approving device: the account key, its id, its nonce. Step 3: open, with this device's entry.
         JoinStep answer = await AwaitStepAsync(() => api.JoinViewAsync(ticket.JoinId, ticket.Token, cancellation), fromJoiner: false, step: 2, deadline, time, cancellation).ConfigureAwait(false);
         Device entry = keys.EntryFor(accountId, answer.AccountKey);
-        await Call(async () => { await api.PostJoinAsync(ticket.JoinId, TlsCodec.Encode(JoinStep.Open(nonce, entry)), ticket.Token, null, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        await Call(() => api.PostJoinAsync(ticket.JoinId, TlsCodec.Encode(JoinStep.Open(nonce, entry)), ticket.Token, null, cancellation)).ConfigureAwait(false);
         showCode(JoinExchange.Code(signingKey, keys.DeviceId, nonce, answer.AccountKey, answer.DeviceId, answer.Nonce));
         byte[] transcript = JoinExchange.Transcript(commitment, signingKey, keys.DeviceId, nonce, answer.AccountKey, answer.DeviceId, answer.Nonce);
 
@@ -132,7 +132,7 @@ public sealed partial class CkvDevice
 
         JoinStep commit = await AwaitStepAsync(() => _api.JoinViewAsDeviceAsync(Credentials, view.JoinId, cancellation), fromJoiner: true, step: 1, deadline, _time, cancellation).ConfigureAwait(false);
         byte[] nonce = RandomNumberGenerator.GetBytes(ComparisonCode.NonceSize);
-        await Call(async () => { await _api.PostJoinAsync(view.JoinId, TlsCodec.Encode(JoinStep.Answer(accountPublic, DeviceId, nonce)), null, Credentials, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        await Call(() => _api.PostJoinAsync(view.JoinId, TlsCodec.Encode(JoinStep.Answer(accountPublic, DeviceId, nonce)), null, Credentials, cancellation)).ConfigureAwait(false);
         JoinStep opening = await AwaitStepAsync(() => _api.JoinViewAsDeviceAsync(Credentials, view.JoinId, cancellation), fromJoiner: true, step: 3, deadline, _time, cancellation).ConfigureAwait(false);
 
         Device entry = opening.Entry!;
@@ -141,14 +141,14 @@ public sealed partial class CkvDevice
             entry.RequestKey.AsSpan().SequenceEqual(Convert.FromBase64String(view.RequestKey));
         if (!JoinExchange.Opens(commit.Commitment, joiningSigning, joiningId, opening.Nonce) || !sameKeys || !entry.PossessionVerifies(AccountId, accountPublic))
         {
-            await Call(async () => { await _api.RefuseJoinAsync(Credentials, view.JoinId, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+            await Call(() => _api.RefuseJoinAsync(Credentials, view.JoinId, cancellation)).ConfigureAwait(false);
             throw new CkvException("join-mismatch", "The joining device's answers do not match its request or its commitment; the request was refused.");
         }
 
         string code = JoinExchange.Code(joiningSigning, joiningId, opening.Nonce, accountPublic, DeviceId, nonce);
         if (!confirm(code))
         {
-            await Call(async () => { await _api.RefuseJoinAsync(Credentials, view.JoinId, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+            await Call(() => _api.RefuseJoinAsync(Credentials, view.JoinId, cancellation)).ConfigureAwait(false);
             throw new CkvException("join-refused", "The codes were not confirmed; the join request was refused.");
         }
 
@@ -175,7 +175,7 @@ public sealed partial class CkvDevice
         byte[] transcript = JoinExchange.Transcript(commit.Commitment, joiningSigning, joiningId, opening.Nonce, accountPublic, DeviceId, nonce);
         ulong version = NextBlobVersion();
         byte[] blob = KeychainSeal.Seal(Payload(), AccountId, DeviceId, _keys.Signing, entry, version, transcript);
-        await Call(async () => { await _api.PutBlobAsync(Credentials, joiningId, version, blob, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        await Call(() => _api.PutBlobAsync(Credentials, joiningId, version, blob, cancellation)).ConfigureAwait(false);
         return new ApprovedJoin(view.DeviceId, view.Device.Name, receipt.Position);
     }
 
@@ -273,7 +273,7 @@ public sealed partial class CkvDevice
             foreach (BlobMessage blob in blobs.Blobs.Where(b => b.SenderDevice == approverId))
             {
                 KeychainPayload? payload = KeychainSeal.Open(Convert.FromBase64String(blob.Body), accountId, approver, keys.DeviceId, keys.Encryption, blob.Version, transcript);
-                await Call(async () => { await api.AcknowledgeBlobAsync(credentials, blob.Id, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                await Call(() => api.AcknowledgeBlobAsync(credentials, blob.Id, cancellation)).ConfigureAwait(false);
                 if (payload is not null)
                 {
                     return payload;

@@ -35,7 +35,7 @@ public sealed partial class CkvDevice
     /// </summary>
     public async Task<int> PushKeychainAsync(CancellationToken cancellation = default)
     {
-        var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+        var circle = CircleIds();
         Device[] others = _db.OwnRecords().Where(r => LabelOf(r) == Label).SelectMany(r => r.Devices)
             .Where(d => circle.Contains(Convert.ToHexStringLower(d.DeviceId)) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId)).ToArray();
         KeychainPayload payload = Payload();
@@ -43,7 +43,7 @@ public sealed partial class CkvDevice
         {
             ulong version = NextBlobVersion();
             byte[] body = KeychainSeal.Seal(payload, AccountId, DeviceId, _keys.Signing, other, version, KeychainSeal.NoJoin);
-            await Call(async () => { await _api.PutBlobAsync(Credentials, other.DeviceId, version, body, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+            await Call(() => _api.PutBlobAsync(Credentials, other.DeviceId, version, body, cancellation)).ConfigureAwait(false);
         }
 
         _db.SetSetting(Keys.KeychainDirty, [0]);
@@ -59,7 +59,7 @@ public sealed partial class CkvDevice
     public async Task<int> ReceiveKeychainAsync(CancellationToken cancellation = default)
     {
         BlobList blobs = await Call(() => _api.BlobsAsync(Credentials, cancellation)).ConfigureAwait(false);
-        var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+        var circle = CircleIds();
         Device[] own = _db.OwnRecords().SelectMany(r => r.Devices).ToArray();
         int merged = 0;
         foreach (BlobMessage blob in blobs.Blobs.OrderBy(b => b.Version))
@@ -69,14 +69,14 @@ public sealed partial class CkvDevice
             if (message is { Kind: 2 } && sender is not null)
             {
                 await AnswerRotationAsync(message, sender, cancellation).ConfigureAwait(false);
-                await Call(async () => { await _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                await Call(() => _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation)).ConfigureAwait(false);
                 continue;
             }
 
             if (message is { Kind: 3 })
             {
                 // A proof for a rotation this device is not collecting now: it is of no use any more.
-                await Call(async () => { await _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                await Call(() => _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation)).ConfigureAwait(false);
                 continue;
             }
 
@@ -91,7 +91,7 @@ public sealed partial class CkvDevice
                 merged++;
             }
 
-            await Call(async () => { await _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+            await Call(() => _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation)).ConfigureAwait(false);
         }
 
         return merged;
@@ -114,7 +114,7 @@ public sealed partial class CkvDevice
         Device entry = _keys.EntryFor(AccountId, next.PublicKey.Encoded.ToArray());
         ulong version = NextBlobVersion();
         byte[] body = KeychainSeal.Seal(KeychainMessage.RotationProof(entry), AccountId, DeviceId, _keys.Signing, requester, version, KeychainSeal.NoJoin);
-        await Call(async () => { await _api.PutBlobAsync(Credentials, requester.DeviceId, version, body, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+        await Call(() => _api.PutBlobAsync(Credentials, requester.DeviceId, version, body, cancellation)).ConfigureAwait(false);
     }
 
     private void Merge(KeychainPayload payload)

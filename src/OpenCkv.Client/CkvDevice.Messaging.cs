@@ -71,7 +71,7 @@ public sealed partial class CkvDevice
     private async Task<(int ContactDevices, int OwnDevices, ulong Counter)> SendContentAsync(HandleRecord theirs, MessageContent content, bool toOwnDevices, CancellationToken cancellation)
     {
         byte[] conversation = SealedMessage.Conversation(AccountId, theirs.AccountId);
-        var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+        var circle = CircleIds();
         Device[] own = !toOwnDevices ? [] : _db.OwnRecords().Where(r => LabelOf(r) == Label).SelectMany(r => r.Devices)
             .Where(d => circle.Contains(Convert.ToHexStringLower(d.DeviceId)) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId)).ToArray();
         ulong counter = _db.NextSendCounter(conversation);
@@ -129,7 +129,7 @@ public sealed partial class CkvDevice
 
         if (done.Count > 0)
         {
-            await Call(async () => { await _api.AcknowledgeAsync(Credentials, done, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+            await Call(() => _api.AcknowledgeAsync(Credentials, done, cancellation)).ConfigureAwait(false);
         }
 
         return new ReceiveReport(accepted, refused, duplicates);
@@ -172,7 +172,7 @@ public sealed partial class CkvDevice
         {
             // A copy of a message another device of this account sent: the sender must be in the circle, and the
             // conversation one with a contact this device verified.
-            var circle = _db.Circle().Select(c => Convert.ToHexStringLower(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+            var circle = CircleIds();
             device = _db.OwnRecords().SelectMany(r => r.Devices).FirstOrDefault(d => d.DeviceId.AsSpan().SequenceEqual(senderDevice) && circle.Contains(Convert.ToHexStringLower(d.DeviceId)));
             conversationLabel = _db.Contacts().Select(c => _db.Pin(c.Label)).Where(p => p is not null)
                 .FirstOrDefault(p => SealedMessage.Conversation(AccountId, p!.Record.AccountId).AsSpan().SequenceEqual(sealedMessage.ConversationId))?.Label ?? string.Empty;

@@ -132,7 +132,7 @@ public sealed partial class CkvDevice
         {
             ulong version = NextBlobVersion();
             byte[] body = KeychainSeal.Seal(KeychainMessage.RotationRequest(newKey.Export(), lost), AccountId, DeviceId, _keys.Signing, other, version, KeychainSeal.NoJoin);
-            await Call(async () => { await _api.PutBlobAsync(Credentials, other.DeviceId, version, body, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+            await Call(() => _api.PutBlobAsync(Credentials, other.DeviceId, version, body, cancellation)).ConfigureAwait(false);
         }
 
         var proofs = new Dictionary<string, Device>(StringComparer.Ordinal);
@@ -149,7 +149,7 @@ public sealed partial class CkvDevice
                     entry.RequestKey.AsSpan().SequenceEqual(sender.RequestKey) && entry.PossessionVerifies(AccountId, newPublic))
                 {
                     proofs[blob.SenderDevice] = entry;
-                    await Call(async () => { await _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation).ConfigureAwait(false); return true; }).ConfigureAwait(false);
+                    await Call(() => _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation)).ConfigureAwait(false);
                 }
             }
 
