@@ -102,11 +102,12 @@ public sealed partial class CkvDevice
     {
         Inbox inbox = await Call(() => _api.InboxAsync(Credentials, cancellation)).ConfigureAwait(false);
         var accepted = new List<ChatMessage>();
+        var checks = new Dictionary<string, (ContactPin? Before, HandleCheck Check)>(StringComparer.Ordinal);
         var done = new List<long>();
         int refused = 0, duplicates = 0;
         foreach (IncomingMessage incoming in inbox.Messages)
         {
-            (Outcome outcome, ChatMessage? message) = await AcceptAsync(incoming, cancellation).ConfigureAwait(false);
+            (Outcome outcome, ChatMessage? message) = await AcceptAsync(incoming, checks, cancellation).ConfigureAwait(false);
             switch (outcome)
             {
                 case Outcome.Accepted:
@@ -149,7 +150,8 @@ public sealed partial class CkvDevice
         return _db.Messages(contact.Label).Select(m => new ChatMessage(contact.Label, m.Outgoing, m.Text, m.Device)).ToArray();
     }
 
-    private async Task<(Outcome, ChatMessage?)> AcceptAsync(IncomingMessage incoming, CancellationToken cancellation)
+    private async Task<(Outcome, ChatMessage?)> AcceptAsync(
+        IncomingMessage incoming, Dictionary<string, (ContactPin? Before, HandleCheck Check)> checks, CancellationToken cancellation)
     {
         SealedMessage sealedMessage;
         byte[] senderAccount, senderDevice;
@@ -183,9 +185,16 @@ public sealed partial class CkvDevice
             ContactPin? before;
             try
             {
+                // One verification per sender and fetch: a mailbox of many messages from one person is one search.
                 string normalized = Normalize(senderLabel);
-                before = _db.Pin(normalized);
-                check = await CheckHandleAsync(normalized, cancellation).ConfigureAwait(false);
+                if (!checks.TryGetValue(normalized, out (ContactPin? Before, HandleCheck Check) known))
+                {
+                    ContactPin? pinned = _db.Pin(normalized);
+                    known = (pinned, await CheckHandleAsync(normalized, cancellation).ConfigureAwait(false));
+                    checks[normalized] = known;
+                }
+
+                (before, check) = known;
             }
             catch (CkvException)
             {
