@@ -82,7 +82,7 @@ public sealed partial class CkvDevice
         {
             byte[] found = await api.KtAsync("search", TlsCodec.Encode(searched), credentials, cancellation).ConfigureAwait(false);
             verified = SearchVerifier.VerifyGreatestVersion(
-                CryptoSuiteFor(), configuration, null, searched, KtMessages.DecodeSearch(found, versionRequested: false, configuration.Mode), (ulong)time.GetUtcNow().ToUnixTimeMilliseconds());
+                OpenCkv.Crypto.CryptoSuite.Fastest, configuration, null, searched, KtMessages.DecodeSearch(found, versionRequested: false, configuration.Mode), (ulong)time.GetUtcNow().ToUnixTimeMilliseconds());
             record = RecordCheck.Verify(verified.Value.Value, searched.Label, verified.Version);
         }
         catch (Exception e) when (e is KtFormatException or KtVerificationException or RecordException or DirectoryApiException)
@@ -289,5 +289,4 @@ public sealed partial class CkvDevice
         }
     }
 
-    private static OpenCkv.Crypto.CryptoSuite CryptoSuiteFor() => OpenCkv.Crypto.CryptoSuite.Fastest;
 }

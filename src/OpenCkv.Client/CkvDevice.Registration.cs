@@ -85,7 +85,7 @@ public sealed partial class CkvDevice
         try
         {
             var api = new DirectoryClient(http, time);
-            (byte[] configuration, _) = await PinConfigurationAsync(api, setup.LogConfiguration, cancellation).ConfigureAwait(false);
+            byte[] configuration = await PinConfigurationAsync(api, setup.LogConfiguration, cancellation).ConfigureAwait(false);
             string code = await HandleCodeAsync(api, http, label, setup.Code, cancellation).ConfigureAwait(false);
             return new Arrival(http, api, label, facts, configuration, code);
         }
@@ -195,7 +195,7 @@ public sealed partial class CkvDevice
         secrets.Put(Keys.AccountSecret, accountKey.Export());
     }
 
-    private static async Task<(byte[] Configuration, bool TrustedOnFirstUse)> PinConfigurationAsync(DirectoryClient api, string? pinned, CancellationToken cancellation)
+    private static async Task<byte[]> PinConfigurationAsync(DirectoryClient api, string? pinned, CancellationToken cancellation)
     {
         byte[] configuration;
         try
@@ -216,7 +216,7 @@ public sealed partial class CkvDevice
                 $"The server's log configuration {fingerprint} is not the pinned {pinned.Trim().ToLowerInvariant()}: refusing this server.");
         }
 
-        return (configuration, pinned is null);
+        return configuration;
     }
 
     private static async Task<string> HandleCodeAsync(DirectoryClient api, HttpClient http, string label, string? code, CancellationToken cancellation)
