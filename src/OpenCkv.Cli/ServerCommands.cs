@@ -13,9 +13,10 @@ internal static class ServerCommands
     {
         string? data = Option(args, "--data");
         string? auditor = Option(args, "--auditor-key");
-        if (data is null || !TryNumber(args, "--max-lifetime-days", 0, out int lifetimeDays))
+        if (data is null || !TryNumber(args, "--max-lifetime-days", 0, out int lifetimeDays) || !TryNumber(args, "--max-ahead-s", 60, out int aheadS) ||
+            !TryNumber(args, "--max-behind-s", 86_400, out int behindS) || !TryNumber(args, "--max-auditor-lag-s", 300, out int lagS))
         {
-            Console.Error.WriteLine("usage: ckv server init --data DIR [--auditor-key HEX|FILE] [--max-lifetime-days N]");
+            Console.Error.WriteLine("usage: ckv server init --data DIR [--auditor-key HEX|FILE] [--max-lifetime-days N] [--max-ahead-s N] [--max-behind-s N] [--max-auditor-lag-s N]");
             return 2;
         }
 
@@ -25,7 +26,8 @@ internal static class ServerCommands
             // The key in hex, or the public key file `ckv auditor init` wrote (hex on one line).
             auditorKey = auditor is null ? null : Convert.FromHexString(File.Exists(auditor) ? File.ReadAllText(auditor).Trim() : auditor);
             ulong? lifetime = lifetimeDays == 0 ? null : (ulong)lifetimeDays * 86_400_000UL;
-            Configuration configuration = LogFolder.Create(data, auditorKey, maximumLifetimeMs: lifetime);
+            var limits = new FreshnessLimits((ulong)aheadS * 1000, (ulong)behindS * 1000, (ulong)lagS * 1000);
+            Configuration configuration = LogFolder.Create(data, auditorKey, maximumLifetimeMs: lifetime, limits: limits);
             Console.WriteLine($"created a {configuration.Mode} log in {data}");
             Console.WriteLine($"configuration fingerprint (clients pin this): {LogFolder.Fingerprint(configuration)}");
             return 0;

@@ -126,7 +126,7 @@ public static class DirectoryServer
         var relays = new Directory.Relays.RelayService(directory, relayStore, time);
         builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, devClock, new Limits(options.SearchesPerMinute, options.SensitivePerMinute, options.SignedPerMinute), new Metrics())
         {
-            Misbehaviour = options.Dev ? new Dev.LiveMisbehaviour() : null,
+            Misbehaviour = options.Dev ? new Dev.LiveMisbehaviour(directory.DeviceAccount) : null,
         });
         WebApplication app = builder.Build();
         ServerState shared = app.Services.GetRequiredService<ServerState>();

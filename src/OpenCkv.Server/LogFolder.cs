@@ -54,8 +54,10 @@ public sealed partial class LogFolder : IDisposable
     /// <param name="auditorPublicKey">The auditor's public key for a third-party-audited log, or null.</param>
     /// <param name="sqlite">Whether the log lives in the folder's SQLite file (false: in a database named at open).</param>
     /// <param name="maximumLifetimeMs">The maximum lifetime of log entries (KT §7.1), or null for none: fixed with the log.</param>
-    public static Configuration Create(string folder, byte[]? auditorPublicKey = null, bool sqlite = true, ulong? maximumLifetimeMs = null)
+    /// <param name="limits">How far a head may be ahead of or behind a client's clock, and the auditor behind the log; the defaults when null.</param>
+    public static Configuration Create(string folder, byte[]? auditorPublicKey = null, bool sqlite = true, ulong? maximumLifetimeMs = null, FreshnessLimits? limits = null)
     {
+        limits ??= new FreshnessLimits();
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (File.Exists(Path.Combine(folder, "configuration.bin")) || File.Exists(Path.Combine(folder, "log.db")))
         {
@@ -79,9 +81,9 @@ public sealed partial class LogFolder : IDisposable
             SignaturePublicKey = signing.PublicKey.Encoded.ToArray(),
             VrfPublicKey = vrf.PublicKey.ToArray(),
             AuditorPublicKey = auditorPublicKey,
-            MaxAuditorLag = auditorPublicKey is null ? 0UL : 300_000UL,
-            MaxAhead = 60_000,
-            MaxBehind = 86_400_000,
+            MaxAuditorLag = auditorPublicKey is null ? 0UL : limits.MaxAuditorLagMs,
+            MaxAhead = limits.MaxAheadMs,
+            MaxBehind = limits.MaxBehindMs,
             ReasonableMonitoringWindow = 3_600_000,
             MaximumLifetime = maximumLifetimeMs,
         }.Validated();

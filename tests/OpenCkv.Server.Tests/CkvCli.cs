@@ -29,12 +29,25 @@ public sealed class CkvCli : IDisposable
     public ServerProcess? Process { get; }
 
     /// <summary>A development server process of its own, and a fresh CKV_HOME.</summary>
-    public static async Task<CkvCli> StartAsync()
+    public static Task<CkvCli> StartAsync() => StartAsync([], []);
+
+    /// <summary>
+    /// A development server process of its own on a log created by `ckv server init INIT…` (with
+    /// <paramref name="auditor"/>, third-party audited by that auditor's key), started with `SERVE…`; a fresh CKV_HOME.
+    /// </summary>
+    public static async Task<CkvCli> StartAsync(IReadOnlyList<string> init, IReadOnlyList<string> serve, TempFolder? auditor = null)
     {
         var data = new TempFolder();
         try
         {
-            return new CkvCli(data, await ServerProcess.StartAsync(data.Path));
+            if (init.Count > 0 || auditor is not null)
+            {
+                string[] audited = auditor is null ? [] : ["--auditor-key", File.ReadAllText(Path.Combine(auditor.Path, "auditor.pub")).Trim()];
+                (int exit, _, string error) = await ServerProcess.RunCommandAsync(["server", "init", "--data", data.Path, .. audited, .. init]);
+                Assert.True(exit == 0, error);
+            }
+
+            return new CkvCli(data, await ServerProcess.StartAsync(data.Path, [.. serve]));
         }
         catch
         {

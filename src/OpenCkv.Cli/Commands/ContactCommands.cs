@@ -88,7 +88,7 @@ internal static class ContactCommands
         ChatDetails details = await device.ChatDetailsAsync(name).ConfigureAwait(false);
         if (a.Json)
         {
-            Output.Json(new { contact = details.Contact.Name, status = details.Status.Kind.ToString(), reasons = details.Status.Reasons });
+            Output.Json(new { contact = details.Contact.Name, status = details.Status.Kind.ToString(), reasons = details.Status.Reasons, pinnedVersion = details.Check.Pin?.Record.Version });
             return 0;
         }
 

@@ -94,8 +94,18 @@ public sealed record DevClockRequest(long AdvanceMs);
 /// <summary>A dev server's clock after the move, in milliseconds since the Unix epoch.</summary>
 public sealed record DevClockResponse(long NowMs);
 
-/// <summary>A malicious-server scenario for a dev server to play (docs/threat-model.md), on a handle when it needs one.</summary>
-public sealed record DevMisbehaveRequest(string Scenario, string? Handle = null, string? To = null);
+/// <summary>
+/// A malicious-server scenario for a dev server to play (docs/threat-model.md), on a handle when it needs one; a
+/// second handle <paramref name="To"/> for the scenarios between two accounts, and for <c>retired-key</c> the
+/// retired account key a stolen device held (<paramref name="Key"/>, its private scalar in hex).
+/// </summary>
+public sealed record DevMisbehaveRequest(string Scenario, string? Handle = null, string? To = null, string? Key = null);
+
+/// <summary>
+/// What the attacker got out of a dev server's scenarios so far: the messages it could open with the keys it made
+/// (<paramref name="ReadableMessages"/>, their texts in <paramref name="ReadTexts"/>), and the scenarios still playing.
+/// </summary>
+public sealed record DevAttackReport(int ReadableMessages, IReadOnlyList<string> ReadTexts, IReadOnlyList<string> Playing);
 
 /// <summary>What a scenario did: for <c>inject-device</c>, the label, the forged version and the injected device's id (hex).</summary>
 public sealed record DevMisbehaveResponse(string Scenario, string? Label = null, uint? Version = null, string? DeviceId = null);

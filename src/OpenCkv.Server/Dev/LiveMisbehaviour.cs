@@ -1,51 +1,189 @@
 using System.Collections.Concurrent;
 using System.Text;
+using OpenCkv.Directory.Relays;
+using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.Server.Http;
 
 namespace OpenCkv.Server.Dev;
 
 /// <summary>
 /// The malicious-server scenarios that last until <c>{"scenario": "honest"}</c> (development servers only): which
-/// labels get their search answers corrupted, and which devices lose their next message. Thread-safe; the hot paths
-/// it sits on ask one dictionary each.
+/// labels get their search answers corrupted and how, which devices' next message is dropped, replayed, reflected
+/// or forwarded, and whether the auditor's heads and the configuration are tampered with. Also holds the keys the
+/// server made (<see cref="Attacker"/>). Thread-safe; the hot paths it sits on ask one dictionary each.
 /// </summary>
-internal sealed class LiveMisbehaviour
+internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, bool> _flippedSearches = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _droppedMessages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _searches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]> _frozen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ulong? Last, byte[] Answer)> _lastAnswer = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _nextMessage = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[][]> _forwards = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _logWide = new(StringComparer.Ordinal);
 
-    /// <summary><c>flip-proof</c>: every search answer for <paramref name="label"/> gets one byte flipped.</summary>
-    public void FlipSearches(string label) => _flippedSearches[label] = true;
+    /// <summary>The keys the server made for the devices it forged, and what they let it read.</summary>
+    public AttackerKeys Attacker { get; } = new();
 
-    /// <summary><c>drop-message</c>: the next message queued for each of <paramref name="devices"/> is dropped.</summary>
-    public void DropNextMessage(IEnumerable<byte[]> devices)
+    /// <summary>The scenarios playing now, each with its label when it has one.</summary>
+    public IReadOnlyList<string> Playing =>
+        [.. _logWide.Keys, .. _searches.Select(s => $"{s.Value} {s.Key}"), .. _nextMessage.Select(m => $"{m.Value} device {m.Key}"), .. _forwards.Keys.Select(d => $"{Misbehaviour.ForwardMessage} device {d}")];
+
+    /// <summary>Starts a lasting scenario on the label's search answers, or on the whole log when <paramref name="label"/> is null.</summary>
+    public void Start(string scenario, string? label)
+    {
+        if (label is null)
+        {
+            _logWide[scenario] = true;
+            return;
+        }
+
+        _frozen.TryRemove(label, out _);
+        _searches[label] = scenario;
+    }
+
+    /// <summary><c>drop-message</c>, <c>replay-message</c>, <c>reflect-message</c>: the next message to (or, reflecting, from) each of <paramref name="devices"/>.</summary>
+    public void TargetNextMessage(string scenario, IEnumerable<byte[]> devices)
     {
         foreach (byte[] device in devices)
         {
-            _droppedMessages[Convert.ToHexStringLower(device)] = true;
+            _nextMessage[Convert.ToHexStringLower(device)] = scenario;
+        }
+    }
+
+    /// <summary><c>forward-message</c>: the next message each of <paramref name="senders"/> sends also goes to each of <paramref name="devices"/> (another account's).</summary>
+    public void ForwardNextMessage(IEnumerable<byte[]> senders, IEnumerable<byte[]> devices)
+    {
+        byte[][] targets = [.. devices];
+        foreach (byte[] sender in senders)
+        {
+            _forwards[Convert.ToHexStringLower(sender)] = targets;
         }
     }
 
     /// <summary><c>honest</c>: every lasting scenario stops.</summary>
     public void Stop()
     {
-        _flippedSearches.Clear();
-        _droppedMessages.Clear();
+        _searches.Clear();
+        _frozen.Clear();
+        _nextMessage.Clear();
+        _forwards.Clear();
+        _logWide.Clear();
     }
 
-    /// <summary>The search answer as this server sends it: one byte flipped in the middle when the label is targeted.</summary>
-    public byte[] Search(byte[] label, byte[] answer)
+    /// <summary>Whether the log-wide scenario is playing.</summary>
+    public bool IsPlaying(string scenario) => _logWide.ContainsKey(scenario);
+
+    /// <summary>
+    /// The search answer as this server sends it. Honest unless the label is targeted: then one byte flipped, the
+    /// VRF proof or the opening altered, "no record", the answer frozen at the first one after the start, or the
+    /// answer made for another retained state. The auditor's signature is altered in every answer while
+    /// <c>bad-auditor-signature</c> plays.
+    /// </summary>
+    /// <exception cref="KtRequestException"><c>hide-record</c>: the answer an honest server gives for a label with no version.</exception>
+    public byte[] Search(SearchRequest request, byte[] answer, DeploymentMode mode)
     {
-        if (_flippedSearches.IsEmpty || !_flippedSearches.ContainsKey(Encoding.UTF8.GetString(label)) || answer.Length == 0)
+        string label = Encoding.UTF8.GetString(request.Label);
+        byte[] previous = _lastAnswer.TryGetValue(label, out (ulong? Last, byte[] Answer) before) && before.Last != request.Last ? before.Answer : answer;
+        _lastAnswer[label] = (request.Last, answer);
+        if (_logWide.ContainsKey(Misbehaviour.BadAuditorSignature) && mode == DeploymentMode.ThirdPartyAuditing)
+        {
+            answer = Rewrite(answer, request, mode, r => r with { FullTreeHead = r.FullTreeHead with { AuditorTreeHead = r.FullTreeHead.AuditorTreeHead! with { Signature = Flipped(r.FullTreeHead.AuditorTreeHead!.Signature) } } });
+        }
+
+        if (_searches.IsEmpty || !_searches.TryGetValue(label, out string? scenario) || answer.Length == 0)
         {
             return answer;
         }
 
-        byte[] flipped = [.. answer];
+        switch (scenario)
+        {
+            case Misbehaviour.FlipProof:
+                return Flipped(answer);
+            case Misbehaviour.WrongVrfProof:
+                return Rewrite(answer, request, mode, r => r with { BinaryLadder = [r.BinaryLadder[0] with { Proof = Flipped(r.BinaryLadder[0].Proof) }, .. r.BinaryLadder.Skip(1)] });
+            case Misbehaviour.WrongOpening:
+                return Rewrite(answer, request, mode, r => r with { Opening = Flipped(r.Opening) });
+            case Misbehaviour.HideRecord:
+                throw new KtRequestException("The label has no published version.");
+            case Misbehaviour.Rollback or Misbehaviour.StaleHead:
+                return _frozen.GetOrAdd(label, answer);
+            case Misbehaviour.ReplayResponse:
+                return previous;
+            default:
+                return answer;
+        }
+    }
+
+    /// <summary>Whether the server keeps the auditor head it is handed (not while <c>stale-auditor-head</c> plays).</summary>
+    public bool TakesAuditorHeads => !_logWide.ContainsKey(Misbehaviour.StaleAuditorHead);
+
+    /// <summary>The configuration as this server presents it: another max_behind while <c>change-config</c> plays.</summary>
+    public Configuration Configuration(Configuration configuration) =>
+        _logWide.ContainsKey(Misbehaviour.ChangeConfig) ? configuration with { MaxBehind = configuration.MaxBehind + 1 } : configuration;
+
+    /// <summary>
+    /// Queues a device's send as this server does it: the attacker first opens what it can, then each targeted
+    /// device's next message is dropped or queued twice, and a targeted sender's next message is reflected back to
+    /// it (as if from its recipient) or forwarded to another account's devices.
+    /// </summary>
+    public IReadOnlyList<long> Deliver(RelayService relays, byte[] senderAccount, byte[] senderDevice, IReadOnlyList<(byte[] RecipientDevice, byte[] Body)> messages)
+    {
+        Attacker.Inspect(senderAccount, senderDevice, messages);
+        string sender = Convert.ToHexStringLower(senderDevice);
+        if (_nextMessage.IsEmpty && _forwards.IsEmpty)
+        {
+            return relays.Send(senderAccount, senderDevice, messages);
+        }
+
+        var queued = new List<(byte[], byte[])>();
+        foreach ((byte[] recipient, byte[] body) in messages)
+        {
+            string key = Convert.ToHexStringLower(recipient);
+            if (_nextMessage.TryGetValue(key, out string? scenario) && scenario != Misbehaviour.ReflectMessage && _nextMessage.TryRemove(key, out _))
+            {
+                if (scenario == Misbehaviour.DropMessage)
+                {
+                    continue;
+                }
+
+                queued.Add((recipient, body));
+            }
+
+            queued.Add((recipient, body));
+        }
+
+        IReadOnlyList<long> ids = queued.Count == 0 ? [] : relays.Send(senderAccount, senderDevice, queued);
+        if (_nextMessage.TryGetValue(sender, out string? mine) && mine == Misbehaviour.ReflectMessage && _nextMessage.TryRemove(sender, out _))
+        {
+            (byte[] recipient, byte[] body) = messages[0];
+            if (accountOfDevice(recipient) is { } recipientAccount)
+            {
+                relays.Send(recipientAccount, recipient, [(senderDevice, body)]);
+            }
+        }
+
+        if (_forwards.TryRemove(sender, out byte[][]? forward))
+        {
+            byte[] body = messages[0].Body;
+            relays.Send(senderAccount, senderDevice, forward.Select(d => (d, body)).ToArray());
+        }
+
+        return ids;
+    }
+
+    public void Dispose() => Attacker.Dispose();
+
+    private static byte[] Rewrite(byte[] answer, SearchRequest request, DeploymentMode mode, Func<SearchResponse, SearchResponse> change)
+    {
+        bool versionRequested = request.Version is not null;
+        return KtMessages.Encode(change(KtMessages.DecodeSearch(answer, versionRequested, mode)), versionRequested, mode);
+    }
+
+    private static byte[] Flipped(byte[] bytes)
+    {
+        byte[] flipped = [.. bytes];
         flipped[flipped.Length / 2] ^= 0x01;
         return flipped;
     }
-
-    /// <summary>The messages this server actually queues: each targeted device's next one is left out.</summary>
-    public IReadOnlyList<(byte[] RecipientDevice, byte[] Body)> Deliver(IReadOnlyList<(byte[] RecipientDevice, byte[] Body)> messages) =>
-        _droppedMessages.IsEmpty ? messages : messages.Where(m => !_droppedMessages.TryRemove(Convert.ToHexStringLower(m.RecipientDevice), out _)).ToArray();
 }

@@ -21,6 +21,8 @@ internal static class DevEndpoints
         dev.MapGet("/codes/{handle}", Code).WithSummary("The last one-time code sent to a handle (development servers only)").Produces<DevCodeMessage>();
         dev.MapPost("/clock", ClockAsync).WithSummary("Moves the server's clock forward (development servers only)").Accepts<DevClockRequest>("application/json").Produces<DevClockResponse>();
         dev.MapPost("/misbehave", MisbehaveAsync).WithSummary("Plays a malicious-server scenario, e.g. inject-device (development servers only)").Accepts<DevMisbehaveRequest>("application/json").Produces<DevMisbehaveResponse>();
+        dev.MapGet("/misbehave", (ServerState s) => new DevAttackReport(s.Misbehaviour!.Attacker.ReadTexts.Count, s.Misbehaviour.Attacker.ReadTexts, s.Misbehaviour.Playing))
+            .WithSummary("What the attacker could read with the keys it made, and the scenarios playing (development servers only)").Produces<DevAttackReport>();
     }
 
     private static IResult Code(ServerState state, string handle)
@@ -76,21 +78,21 @@ internal static class DevEndpoints
                 extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["evidence"] = Misbehaviour.Known });
         }
 
-        if (request.Scenario != Misbehaviour.Honest && string.IsNullOrEmpty(request.Handle))
+        if (!Misbehaviour.LogWide.Contains(request.Scenario) && string.IsNullOrEmpty(request.Handle))
         {
             throw new BadInputException($"'handle' is required for {request.Scenario}.");
         }
 
-        if (request.Scenario == Misbehaviour.ForgeMessage)
+        if (Misbehaviour.BetweenTwo.Contains(request.Scenario) && string.IsNullOrEmpty(request.To))
         {
-            if (string.IsNullOrEmpty(request.To))
-            {
-                throw new BadInputException("'to' is required for forge-message.");
-            }
-
-            return Results.Json(Misbehaviour.ForgeMessageFrom(state.Directory, state.Relays, request.Handle!, request.To), Json.Options);
+            throw new BadInputException($"'to' is required for {request.Scenario}.");
         }
 
-        return Results.Json(await Misbehaviour.PlayAsync(state.Directory, state.Misbehaviour!, request.Scenario, request.Handle).ConfigureAwait(false), Json.Options);
+        if (request.Scenario == Misbehaviour.RetiredKey && (request.Key is not { Length: 64 } || !request.Key.All(char.IsAsciiHexDigit)))
+        {
+            throw new BadInputException("'key' is the retired account key's private scalar, 64 hex digits, for retired-key.");
+        }
+
+        return Results.Json(await Misbehaviour.PlayAsync(state.Directory, state.Relays, state.Misbehaviour!, request).ConfigureAwait(false), Json.Options);
     }
 }

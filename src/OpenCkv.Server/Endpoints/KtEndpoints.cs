@@ -43,7 +43,7 @@ internal static class KtEndpoints
         state.Limits.Search(device.DeviceId);
         SearchRequest request = TlsCodec.Decode<SearchRequest>(await Http.RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
         byte[] answer = Run(state, () => KtMessages.Encode(state.Log.Search(request), request.Version is not null, state.Log.Configuration.Mode));
-        return Results.Bytes(state.Misbehaviour?.Search(request.Label, answer) ?? answer, Octets);
+        return Results.Bytes(state.Misbehaviour?.Search(request, answer, state.Log.Configuration.Mode) ?? answer, Octets);
     }
 
     private static async Task<IResult> UpdateAsync(HttpContext context, ServerState state)

@@ -21,7 +21,7 @@ internal static class LogEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         RouteGroupBuilder log = app.MapGroup("/v1/log").WithTags("Log");
-        log.MapGet("/configuration", (ServerState s) => Results.Bytes(TlsCodec.Encode(s.Log.Configuration), KtEndpoints.Octets))
+        log.MapGet("/configuration", (ServerState s) => Results.Bytes(TlsCodec.Encode(s.Misbehaviour?.Configuration(s.Log.Configuration) ?? s.Log.Configuration), KtEndpoints.Octets))
             .WithSummary("The log's fixed configuration (KT §11.3), TLS-encoded; its SHA-256 is the fingerprint clients pin").Produces<byte[]>(200, KtEndpoints.Octets);
         log.MapGet("/", Info).WithSummary("Mode, configuration fingerprint and size").Produces<LogInfoMessage>();
         log.MapGet("/entries", Entries).WithSummary("A page of entries: position, timestamp, distinguished or not, how many versions it added").Produces<EntriesPage>();
@@ -89,6 +89,12 @@ internal static class LogEndpoints
         }
 
         AuditorTreeHead head = TlsCodec.Decode<AuditorTreeHead>(await RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
+        if (state.Misbehaviour is { TakesAuditorHeads: false })
+        {
+            // stale-auditor-head: the head is acknowledged and thrown away, so the log keeps serving its last one.
+            return Results.NoContent();
+        }
+
         try
         {
             state.Log.AcceptAuditorHead(head);

@@ -91,8 +91,7 @@ internal static class RelayEndpoints
         AuthenticatedDevice device = await DeviceAuthentication.RequireAsync(context, state, signatureRequired: false).ConfigureAwait(false);
         SendRequest request = Json.Parse<SendRequest>(await RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
         (byte[], byte[])[] messages = (request.Messages ?? []).Select((m, i) => (Json.Id(m.RecipientDevice, $"messages[{i}].recipientDevice"), Json.Base64(m.Body, $"messages[{i}].body"))).ToArray();
-        IReadOnlyList<(byte[], byte[])> delivered = state.Misbehaviour?.Deliver(messages) ?? messages;
-        return new SendResponse(delivered.Count == 0 ? [] : state.Relays.Send(device.AccountId, device.DeviceId, delivered));
+        return new SendResponse(state.Misbehaviour is { } lying ? lying.Deliver(state.Relays, device.AccountId, device.DeviceId, messages) : state.Relays.Send(device.AccountId, device.DeviceId, messages));
     }
 
     private static async Task<Inbox> InboxAsync(HttpContext context, ServerState state, int? max)
