@@ -179,6 +179,14 @@ public sealed partial class CkvDevice
             conversationLabel = _db.Contacts().Select(c => _db.Pin(c.Label)).Where(p => p is not null)
                 .FirstOrDefault(p => SealedMessage.Conversation(AccountId, p!.Record.AccountId).AsSpan().SequenceEqual(sealedMessage.ConversationId))?.Label ?? string.Empty;
         }
+        else if (_db.OwnRecords().Any(r => Encoding.UTF8.GetString(r.Label) == senderLabel))
+        {
+            // This account's own handle named as the sender of a message from another account: a message of ours
+            // reflected back, or one the server wrote. No device of ours sends that; tell the person.
+            string? claimed = _db.Contacts().Select(c => _db.Pin(c.Label)).FirstOrDefault(p => p is not null && p.Record.AccountId.AsSpan().SequenceEqual(senderAccount))?.Label;
+            _db.Raise(NowMs, AlertCode.UnverifiedSender, claimed, $"a message from device {incoming.SenderDevice} of another account names this account's own handle {senderLabel} as its sender (reflected or forged); it was not shown");
+            return (Outcome.Refused, null);
+        }
         else
         {
             HandleCheck check;
@@ -222,8 +230,16 @@ public sealed partial class CkvDevice
         }
 
         byte[] expectedConversation = fromOwnAccount ? sealedMessage.ConversationId : SealedMessage.Conversation(AccountId, senderAccount);
-        if (device is null || conversationLabel.Length == 0 || !sealedMessage.ConversationId.AsSpan().SequenceEqual(expectedConversation))
+        if (device is null || conversationLabel.Length == 0)
         {
+            return (Outcome.Refused, null);
+        }
+
+        if (!sealedMessage.ConversationId.AsSpan().SequenceEqual(expectedConversation))
+        {
+            // A verified device's message for another conversation: its devices only ever send a conversation's
+            // messages to that conversation, so the relay forwarded it here.
+            _db.Raise(NowMs, AlertCode.UnverifiedSender, conversationLabel, $"a message from device {incoming.SenderDevice} belongs to another conversation (forwarded); it was not shown");
             return (Outcome.Refused, null);
         }
 

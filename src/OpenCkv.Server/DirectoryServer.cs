@@ -86,7 +86,8 @@ public static class DirectoryServer
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         // On a shared database every server starts as a read replica; the one that takes the lease sequences.
-        var sequencer = new Sequencer(folder.Log, options.Sequencer, time, standby: sharedLog is not null);
+        Dev.LogClock? logClock = options.Dev ? new Dev.LogClock(time) : null;
+        var sequencer = new Sequencer(folder.Log, options.Sequencer, (TimeProvider?)logClock ?? time, standby: sharedLog is not null);
         Storage.Postgres.PostgresSequencerLease? lease = sharedLog?.UseLease(
             $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}",
             options.Advertise ?? options.Urls.Split(';')[0],
@@ -124,9 +125,15 @@ public static class DirectoryServer
         var directory = new DirectoryService(store, relayStore, folder.Log, sequencer, sender, options.Directory, time);
         var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time, sharedNonces: lease is null ? null : store as INonceLedger);
         var relays = new Directory.Relays.RelayService(directory, relayStore, time);
+        Dev.LiveMisbehaviour? lying = logClock is null ? null : new Dev.LiveMisbehaviour(directory.DeviceAccount, logClock, folder.Log.Configuration.MaxAhead);
+        if (lying is not null)
+        {
+            sequencer.HeartbeatsPaused = () => lying.IsPlaying(Dev.Misbehaviour.StaleHead);
+        }
+
         builder.Services.AddSingleton(new ServerState(options, folder, directory, relays, sequencer, authenticator, devCodes, devClock, new Limits(options.SearchesPerMinute, options.SensitivePerMinute, options.SignedPerMinute), new Metrics())
         {
-            Misbehaviour = options.Dev ? new Dev.LiveMisbehaviour(directory.DeviceAccount) : null,
+            Misbehaviour = lying,
         });
         WebApplication app = builder.Build();
         ServerState shared = app.Services.GetRequiredService<ServerState>();

@@ -95,6 +95,12 @@ public sealed class Sequencer
     /// <summary>Where changes go while this server stands by (the lease holder's address), for the refusal.</summary>
     public Func<string?> WriterAddress { get; set; } = static () => null;
 
+    /// <summary>
+    /// DEVELOPMENT ONLY — while this answers true the sequencer appends no heartbeat, so an idle log's newest
+    /// timestamp ages past max_behind (the malicious-server scenario <c>stale-head</c>). Changes still get entries.
+    /// </summary>
+    public Func<bool> HeartbeatsPaused { get; set; } = static () => false;
+
     /// <summary>Entries appended since start, heartbeats included.</summary>
     public long EntriesAppended { get; private set; }
 
@@ -203,18 +209,27 @@ public sealed class Sequencer
         }
         else
         {
-            using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            heartbeat.CancelAfter(HeartbeatDelay());
-            try
+            while (true)
             {
-                if (!await _queue.Reader.WaitToReadAsync(heartbeat.Token).ConfigureAwait(false))
+                using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                bool paused = HeartbeatsPaused();
+                heartbeat.CancelAfter(paused ? TimeSpan.FromMilliseconds(250) : HeartbeatDelay());
+                try
                 {
-                    return batch;
+                    if (!await _queue.Reader.WaitToReadAsync(heartbeat.Token).ConfigureAwait(false))
+                    {
+                        return batch;
+                    }
+
+                    break;
                 }
-            }
-            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-            {
-                return batch; // heartbeat due
+                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                {
+                    if (!paused)
+                    {
+                        return batch; // heartbeat due
+                    }
+                }
             }
         }
 

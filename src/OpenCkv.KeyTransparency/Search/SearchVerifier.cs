@@ -171,13 +171,18 @@ public static class SearchVerifier
 
     internal static void CheckFreshness(Configuration configuration, ulong rightmost, ulong nowMs)
     {
-        bool tooOld = nowMs > rightmost && nowMs - rightmost > configuration.MaxBehind;
-        bool tooNew = rightmost > nowMs && rightmost - nowMs > configuration.MaxAhead;
-        if (tooOld || tooNew)
+        if (nowMs > rightmost && nowMs - rightmost > configuration.MaxBehind)
         {
             throw Fail(
                 VerificationFailure.TreeHeadNotFresh,
-                $"the rightmost entry's timestamp {rightmost} is outside [{nowMs} − {configuration.MaxBehind}, {nowMs} + {configuration.MaxAhead}]");
+                $"the rightmost entry's timestamp {rightmost} is {nowMs - rightmost} ms behind the clock's {nowMs}, more than max_behind {configuration.MaxBehind} ms");
+        }
+
+        if (rightmost > nowMs && rightmost - nowMs > configuration.MaxAhead)
+        {
+            throw Fail(
+                VerificationFailure.TreeHeadNotFresh,
+                $"the rightmost entry's timestamp {rightmost} is {rightmost - nowMs} ms ahead of the clock's {nowMs}, more than max_ahead {configuration.MaxAhead} ms");
         }
     }
 

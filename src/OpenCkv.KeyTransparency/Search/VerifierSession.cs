@@ -245,7 +245,7 @@ internal sealed class VerifierSession(
         if (rightmost < auditor.Timestamp || rightmost - auditor.Timestamp > configuration.MaxAuditorLag)
         {
             throw new KtVerificationException(
-                VerificationFailure.TreeHeadNotFresh,
+                VerificationFailure.AuditorHeadNotFresh,
                 $"the auditor's timestamp {auditor.Timestamp} is not within {configuration.MaxAuditorLag} ms before the rightmost entry's {rightmost}");
         }
 

@@ -38,4 +38,7 @@ public enum VerificationFailure
 
     /// <summary>A monitoring ladder shows a monitored version, or a version below it, absent (KT §8.1, §8.2).</summary>
     MonitoredVersionMissing,
+
+    /// <summary>The auditor's head is older than max_auditor_lag before the rightmost entry, or after it (KT §11.3 step 2).</summary>
+    AuditorHeadNotFresh,
 }

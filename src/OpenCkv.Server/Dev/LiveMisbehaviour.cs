@@ -13,7 +13,10 @@ namespace OpenCkv.Server.Dev;
 /// or forwarded, and whether the auditor's heads and the configuration are tampered with. Also holds the keys the
 /// server made (<see cref="Attacker"/>). Thread-safe; the hot paths it sits on ask one dictionary each.
 /// </summary>
-internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice) : IDisposable
+/// <param name="accountOfDevice">The account a device belongs to, from the directory.</param>
+/// <param name="logClock">The clock the sequencer stamps entries with, which <c>future-head</c> moves ahead.</param>
+/// <param name="maxAheadMs">The log's max_ahead: <c>future-head</c> stamps entries five seconds beyond it.</param>
+internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, LogClock logClock, ulong maxAheadMs) : IDisposable
 {
     private readonly ConcurrentDictionary<string, string> _searches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> _frozen = new(StringComparer.Ordinal);
@@ -35,6 +38,11 @@ internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice) : 
         if (label is null)
         {
             _logWide[scenario] = true;
+            if (scenario == Misbehaviour.FutureHead)
+            {
+                logClock.Ahead = TimeSpan.FromMilliseconds(maxAheadMs + 5_000);
+            }
+
             return;
         }
 
@@ -69,6 +77,9 @@ internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice) : 
         _nextMessage.Clear();
         _forwards.Clear();
         _logWide.Clear();
+
+        // Timestamps never go back (KT §11.2): the log stays ahead until the server's clock catches up with it.
+        logClock.Ahead = TimeSpan.Zero;
     }
 
     /// <summary>Whether the log-wide scenario is playing.</summary>
@@ -106,7 +117,7 @@ internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice) : 
                 return Rewrite(answer, request, mode, r => r with { Opening = Flipped(r.Opening) });
             case Misbehaviour.HideRecord:
                 throw new KtRequestException("The label has no published version.");
-            case Misbehaviour.Rollback or Misbehaviour.StaleHead:
+            case Misbehaviour.Rollback:
                 return _frozen.GetOrAdd(label, answer);
             case Misbehaviour.ReplayResponse:
                 return previous;

@@ -65,8 +65,11 @@ internal static class Misbehaviour
     /// <summary>Every search for the handle is answered with the first answer given after the scenario started, however far the log grows.</summary>
     public const string Rollback = "rollback";
 
-    /// <summary>The first answer after the start is served for the handle from then on, while the clock runs past max_behind.</summary>
+    /// <summary>The log appends no heartbeat, so an idle log's newest entry ages past max_behind.</summary>
     public const string StaleHead = "stale-head";
+
+    /// <summary>The log stamps its entries five seconds beyond max_ahead in the future.</summary>
+    public const string FutureHead = "future-head";
 
     /// <summary>A search for the handle is answered with the answer made for another device's retained state.</summary>
     public const string ReplayResponse = "replay-response";
@@ -101,7 +104,7 @@ internal static class Misbehaviour
     public static IReadOnlyList<string> Known { get; } =
     [
         Honest, InjectDevice, SubstituteKey, ForeignSignature, ReplayRecord, MoveDevices, UnsignedRotation, SwapAccountKey, FakeReset,
-        UnsignedOptOut, RetiredKey, FlipProof, WrongVrfProof, WrongOpening, HideRecord, Rollback, StaleHead, ReplayResponse,
+        UnsignedOptOut, RetiredKey, FlipProof, WrongVrfProof, WrongOpening, HideRecord, Rollback, StaleHead, FutureHead, ReplayResponse,
         BadAuditorSignature, StaleAuditorHead, ChangeConfig, DropMessage, ReplayMessage, ReflectMessage, ForwardMessage, ForgeMessage,
     ];
 
@@ -109,7 +112,7 @@ internal static class Misbehaviour
     public static IReadOnlyList<string> BetweenTwo { get; } = [MoveDevices, ForwardMessage, ForgeMessage];
 
     /// <summary>The scenarios about no handle in particular.</summary>
-    public static IReadOnlyList<string> LogWide { get; } = [Honest, BadAuditorSignature, StaleAuditorHead, ChangeConfig];
+    public static IReadOnlyList<string> LogWide { get; } = [Honest, StaleHead, FutureHead, BadAuditorSignature, StaleAuditorHead, ChangeConfig];
 
     private static readonly string[] Forgeries =
         [InjectDevice, SubstituteKey, ForeignSignature, ReplayRecord, MoveDevices, UnsignedRotation, SwapAccountKey, FakeReset, UnsignedOptOut, RetiredKey];

@@ -134,7 +134,7 @@ public sealed class AuditorTests
         audited.Sequence(1_000_700, audit: false); // 700 ms behind
         var e = Assert.Throws<KtVerificationException>(() =>
             SearchVerifier.Verify(LogFixture.Suite, audited.Configuration, null, request, audited.Log.Search(request), 1_000_700));
-        Assert.Equal(VerificationFailure.TreeHeadNotFresh, e.Failure);
+        Assert.Equal(VerificationFailure.AuditorHeadNotFresh, e.Failure);
 
         audited.CatchUp();
         SearchResponse response = audited.Log.Search(request);

@@ -1,0 +1,87 @@
+namespace OpenCkv.Server.Tests;
+
+/// <summary>
+/// A third-party-audited log whose server lies about its auditor (KT §11.3): an auditor head that is not the
+/// auditor's signature over the root the proof gives, and an auditor head kept past max_auditor_lag. The log is
+/// created with a lag of three seconds and runs a one-second heartbeat, beside a real `ckv auditor` process.
+/// </summary>
+public sealed class AuditorScenarioTests : IDisposable
+{
+    private readonly TempFolder _auditorData = new();
+
+    [Fact]
+    public async Task An_auditor_head_whose_signature_does_not_verify_is_refused()
+    {
+        (CkvCli cli, ServerProcess auditor) = await StartAsync();
+        using (cli)
+        using (auditor)
+        {
+            await cli.TwoPeopleAsync(ckvOn: true);
+            await Scenarios.ExpectAsync(cli, "alice", "Bob", "VerifyContact");
+
+            await Scenarios.PlayAsync(cli, "bad-auditor-signature");
+            await Scenarios.ExpectAsync(cli, "alice", "Bob", "Warning", "proof-failed");
+            string detail = (await Scenarios.AlertAsync(cli, "alice", "proof-failed")).GetProperty("detail").GetString()!;
+            Assert.True(detail.Contains("did not verify: SignatureInvalid: the auditor's head", StringComparison.Ordinal), detail);
+            await Scenarios.NothingSentAsync(cli, "alice", "Bob", "bob");
+
+            await RecoversAsync(cli);
+        }
+    }
+
+    [Fact]
+    public async Task An_auditor_head_the_server_keeps_past_the_auditor_lag_is_refused()
+    {
+        (CkvCli cli, ServerProcess auditor) = await StartAsync();
+        using (cli)
+        using (auditor)
+        {
+            await cli.TwoPeopleAsync(ckvOn: true);
+            await Scenarios.ExpectAsync(cli, "alice", "Bob", "VerifyContact");
+
+            // The server throws away the auditor's new heads while heartbeats move the log on.
+            await Scenarios.PlayAsync(cli, "stale-auditor-head");
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            await Scenarios.ExpectAsync(cli, "alice", "Bob", "Warning", "proof-failed");
+            string detail = (await Scenarios.AlertAsync(cli, "alice", "proof-failed")).GetProperty("detail").GetString()!;
+            Assert.True(detail.Contains("did not verify: AuditorHeadNotFresh", StringComparison.Ordinal), detail);
+            await Scenarios.NothingSentAsync(cli, "alice", "Bob", "bob");
+
+            // Not a clock problem: no clock notification.
+            Assert.DoesNotContain((await cli.JsonAsync("alice", "alerts")).GetProperty("alerts").EnumerateArray(), a => a.GetProperty("code").GetString() == "clock-skew");
+
+            // Honest again, the auditor's next head is taken within its polling interval.
+            await Scenarios.PlayAsync(cli, "honest");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await RecoversAsync(cli);
+        }
+    }
+
+    public void Dispose() => _auditorData.Dispose();
+
+    private static async Task RecoversAsync(CkvCli cli)
+    {
+        await Scenarios.PlayAsync(cli, "honest");
+        await Scenarios.AcknowledgeAsync(cli, "alice", "proof-failed");
+        await Scenarios.ExpectAsync(cli, "alice", "Bob", "VerifyContact");
+        await cli.OkAsync("alice", "send", "Bob", "audited again");
+        Assert.Contains("audited again", await cli.OkAsync("bob", "inbox"), StringComparison.Ordinal);
+    }
+
+    /// <summary>`ckv auditor init`, a log created with its key and a 3 s lag, the server, then `ckv auditor` following it.</summary>
+    private async Task<(CkvCli Cli, ServerProcess Auditor)> StartAsync()
+    {
+        (int exit, _, string error) = await ServerProcess.RunCommandAsync("auditor", "init", "--data", _auditorData.Path);
+        Assert.True(exit == 0, error);
+        CkvCli cli = await CkvCli.StartAsync(["--max-auditor-lag-s", "3"], ["--heartbeat-s", "1"], _auditorData);
+        try
+        {
+            return (cli, await ServerProcess.StartAuditorAsync(cli.Server, _auditorData.Path, "--poll-ms", "100"));
+        }
+        catch
+        {
+            cli.Dispose();
+            throw;
+        }
+    }
+}
