@@ -14,9 +14,10 @@ internal static class ServerCommands
         string? data = Option(args, "--data");
         string? auditor = Option(args, "--auditor-key");
         if (data is null || !TryNumber(args, "--max-lifetime-days", 0, out int lifetimeDays) || !TryNumber(args, "--max-ahead-s", 60, out int aheadS) ||
-            !TryNumber(args, "--max-behind-s", 86_400, out int behindS) || !TryNumber(args, "--max-auditor-lag-s", 300, out int lagS))
+            !TryNumber(args, "--max-behind-s", 86_400, out int behindS) || !TryNumber(args, "--max-auditor-lag-s", 300, out int lagS) ||
+            !TryNumber(args, "--monitoring-window-s", 3_600, out int windowS))
         {
-            Console.Error.WriteLine("usage: ckv server init --data DIR [--auditor-key HEX|FILE] [--max-lifetime-days N] [--max-ahead-s N] [--max-behind-s N] [--max-auditor-lag-s N]");
+            Console.Error.WriteLine("usage: ckv server init --data DIR [--auditor-key HEX|FILE] [--max-lifetime-days N] [--max-ahead-s N] [--max-behind-s N] [--max-auditor-lag-s N] [--monitoring-window-s N]");
             return 2;
         }
 
@@ -26,7 +27,7 @@ internal static class ServerCommands
             // The key in hex, or the public key file `ckv auditor init` wrote (hex on one line).
             auditorKey = auditor is null ? null : Convert.FromHexString(File.Exists(auditor) ? File.ReadAllText(auditor).Trim() : auditor);
             ulong? lifetime = lifetimeDays == 0 ? null : (ulong)lifetimeDays * 86_400_000UL;
-            var limits = new FreshnessLimits((ulong)aheadS * 1000, (ulong)behindS * 1000, (ulong)lagS * 1000);
+            var limits = new LogTimeLimits((ulong)aheadS * 1000, (ulong)behindS * 1000, (ulong)lagS * 1000, (ulong)windowS * 1000);
             Configuration configuration = LogFolder.Create(data, auditorKey, maximumLifetimeMs: lifetime, limits: limits);
             Console.WriteLine($"created a {configuration.Mode} log in {data}");
             Console.WriteLine($"configuration fingerprint (clients pin this): {LogFolder.Fingerprint(configuration)}");

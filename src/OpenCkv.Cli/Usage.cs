@@ -34,10 +34,11 @@ internal static class Usage
         output.WriteLine("  selfcheck [--json]   check the KT_128_SHA256_P256 suite on every crypto path of this machine");
         output.WriteLine("                       against the RFC 9381 known answers, and time it");
         output.WriteLine("  server init --data DIR [--auditor-key HEX|FILE] [--max-lifetime-days N]");
-        output.WriteLine("              [--max-ahead-s N] [--max-behind-s N] [--max-auditor-lag-s N]");
+        output.WriteLine("              [--max-ahead-s N] [--max-behind-s N] [--max-auditor-lag-s N] [--monitoring-window-s N]");
         output.WriteLine("                       create a log: signing and VRF keys with a signing high-water mark,");
         output.WriteLine("                       the fixed configuration (time limits default to 60 s ahead, a day");
-        output.WriteLine("                       behind, 300 s of auditor lag) and the database; print its fingerprint");
+        output.WriteLine("                       behind, 300 s of auditor lag, a 3,600 s monitoring window) and the");
+        output.WriteLine("                       database; print its fingerprint");
         output.WriteLine("  server check --data DIR");
         output.WriteLine("                       check that a log folder's keys, configuration and database belong together");
         output.WriteLine("  server --data DIR [--postgres CONNSTRING] [--urls URL] [--dev] [--batch-ms N] [--max-batch N] [--heartbeat-s N]");

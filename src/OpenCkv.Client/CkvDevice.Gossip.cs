@@ -10,22 +10,19 @@ namespace OpenCkv.Client;
 
 public sealed partial class CkvDevice
 {
-    /// <summary>How long a fetched own walk of the distinguished heads is passed on before a fresh one is fetched.</summary>
-    private static readonly TimeSpan GossipFreshness = TimeSpan.FromMinutes(1);
-
     /// <summary>How many fresh own walks a peer's unlinkable heads get before they are a warning (DESIGN §5).</summary>
     private const int UnlinkableTries = 3;
 
     /// <summary>
     /// This device's self-contained distinguished-heads response (KT §13.6, fetched without <c>last</c>) to pass on
-    /// in messages, fetched at most once a minute. Each fetch is tied to the device's own view: a second walk from
+    /// in messages, fetched at most once per <see cref="CkvOptions.GossipRefresh"/>. Each fetch is tied to the device's own view: a second walk from
     /// the retained state must agree with it (<see cref="ForkCheck"/>), or the server showed this device two logs —
     /// a <c>fork</c> warning. Null when the log cannot be reached: the message goes without it.
     /// </summary>
     private async Task<byte[]?> OwnGossipAsync(bool fresh, CancellationToken cancellation)
     {
         ulong fetched = _db.Setting(Keys.GossipFetched) is { Length: 8 } at ? BinaryPrimitives.ReadUInt64BigEndian(at) : 0;
-        if (!fresh && _db.Setting(Keys.Gossip) is { } cached && NowMs - fetched < (ulong)GossipFreshness.TotalMilliseconds)
+        if (!fresh && _db.Setting(Keys.Gossip) is { } cached && NowMs - fetched < (ulong)Options.GossipRefresh.TotalMilliseconds)
         {
             return cached;
         }

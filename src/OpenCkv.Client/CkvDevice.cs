@@ -113,6 +113,13 @@ public sealed partial class CkvDevice : IDisposable
         _db.Dispose();
     }
 
+    /// <summary>
+    /// The evidence kept with a <c>fork</c> alert: this device's and the peer's self-contained distinguished-heads
+    /// responses (KT §13.6, TLS-encoded), each verifiable by anyone holding the pinned configuration, which commit to
+    /// different roots at one tree size. Null for an alert without evidence.
+    /// </summary>
+    public (byte[] Own, byte[] Peer)? ForkEvidence(long alertId) => _db.Evidence(alertId);
+
     /// <summary>Every alert, newest first (or only the unacknowledged ones).</summary>
     public IReadOnlyList<Alert> Alerts(bool unacknowledgedOnly = false) => _db.Alerts(unacknowledgedOnly);
 

@@ -13,6 +13,12 @@ public sealed record CkvOptions
     public double GossipFraction { get; init; } = 1.0;
 
     /// <summary>
+    /// How long the device passes on the distinguished-heads walk it fetched before it fetches a fresh one. Shorter
+    /// catches a split view sooner at the cost of two walks per refresh.
+    /// </summary>
+    public TimeSpan GossipRefresh { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// The secret store of a profile folder: where its private keys live. By default one file beside the profile
     /// readable by its owner alone; an app on a platform with a key store (Keychain, DPAPI, libsecret) plugs in its own.
     /// </summary>

@@ -125,7 +125,8 @@ public static class DirectoryServer
         var directory = new DirectoryService(store, relayStore, folder.Log, sequencer, sender, options.Directory, time);
         var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time, sharedNonces: lease is null ? null : store as INonceLedger);
         var relays = new Directory.Relays.RelayService(directory, relayStore, time);
-        Dev.LiveMisbehaviour? lying = logClock is null ? null : new Dev.LiveMisbehaviour(directory.DeviceAccount, logClock, folder.Log.Configuration.MaxAhead);
+        Dev.LiveMisbehaviour? lying = logClock is null ? null : new Dev.LiveMisbehaviour(
+            directory.DeviceAccount, logClock, folder.Log.Configuration.MaxAhead, victim => Dev.SplitView.StartAsync(folder, sequencer, options.DataFolder, victim));
         if (lying is not null)
         {
             sequencer.HeartbeatsPaused = () => lying.IsPlaying(Dev.Misbehaviour.StaleHead);

@@ -42,6 +42,12 @@ public sealed partial class LogFolder : IDisposable
     /// <summary>The signer with its mark.</summary>
     public HighWaterMarkSigner Signer { get; }
 
+    /// <summary>
+    /// DEVELOPMENT ONLY — the log's keys, for a lying server that signs a second branch of its own log (the
+    /// <c>split-view</c> scenario), as an operator who ignores the high-water mark could.
+    /// </summary>
+    internal (EcdsaP256PrivateKey Signing, VrfKeyPair Vrf) DevKeys => (_signing, _vrf);
+
     /// <summary>SHA-256 of the encoded configuration: what clients pin.</summary>
     public static string Fingerprint(Configuration configuration) => Convert.ToHexStringLower(configuration.Fingerprint().Span);
 
@@ -54,10 +60,10 @@ public sealed partial class LogFolder : IDisposable
     /// <param name="auditorPublicKey">The auditor's public key for a third-party-audited log, or null.</param>
     /// <param name="sqlite">Whether the log lives in the folder's SQLite file (false: in a database named at open).</param>
     /// <param name="maximumLifetimeMs">The maximum lifetime of log entries (KT §7.1), or null for none: fixed with the log.</param>
-    /// <param name="limits">How far a head may be ahead of or behind a client's clock, and the auditor behind the log; the defaults when null.</param>
-    public static Configuration Create(string folder, byte[]? auditorPublicKey = null, bool sqlite = true, ulong? maximumLifetimeMs = null, FreshnessLimits? limits = null)
+    /// <param name="limits">How far a head may be ahead of or behind a client's clock, the auditor behind the log, and the monitoring window; the defaults when null.</param>
+    public static Configuration Create(string folder, byte[]? auditorPublicKey = null, bool sqlite = true, ulong? maximumLifetimeMs = null, LogTimeLimits? limits = null)
     {
-        limits ??= new FreshnessLimits();
+        limits ??= new LogTimeLimits();
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (File.Exists(Path.Combine(folder, "configuration.bin")) || File.Exists(Path.Combine(folder, "log.db")))
         {
@@ -84,7 +90,7 @@ public sealed partial class LogFolder : IDisposable
             MaxAuditorLag = auditorPublicKey is null ? 0UL : limits.MaxAuditorLagMs,
             MaxAhead = limits.MaxAheadMs,
             MaxBehind = limits.MaxBehindMs,
-            ReasonableMonitoringWindow = 3_600_000,
+            ReasonableMonitoringWindow = limits.MonitoringWindowMs,
             MaximumLifetime = maximumLifetimeMs,
         }.Validated();
 

@@ -101,6 +101,12 @@ public sealed class Sequencer
     /// </summary>
     public Func<bool> HeartbeatsPaused { get; set; } = static () => false;
 
+    /// <summary>
+    /// DEVELOPMENT ONLY — told, on the sequencer's thread, of each entry once it is committed and signed: its
+    /// position, timestamp and values in order. The malicious-server scenario <c>split-view</c> mirrors them.
+    /// </summary>
+    public Action<ulong, ulong, IReadOnlyList<(byte[] Label, byte[] Value)>>? Appended { get; set; }
+
     /// <summary>Entries appended since start, heartbeats included.</summary>
     public long EntriesAppended { get; private set; }
 
@@ -337,6 +343,10 @@ public sealed class Sequencer
             if (notice is not null)
             {
                 _fault = notice;
+            }
+            else
+            {
+                Appended?.Invoke(position, timestamp, batch.SelectMany(p => p.Values).ToArray());
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -16,8 +16,11 @@ namespace OpenCkv.Server.Dev;
 /// <param name="accountOfDevice">The account a device belongs to, from the directory.</param>
 /// <param name="logClock">The clock the sequencer stamps entries with, which <c>future-head</c> moves ahead.</param>
 /// <param name="maxAheadMs">The log's max_ahead: <c>future-head</c> stamps entries five seconds beyond it.</param>
-internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, LogClock logClock, ulong maxAheadMs) : IDisposable
+/// <param name="split">Starts a second branch of the log for one account's devices (<c>split-view</c>).</param>
+internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, LogClock logClock, ulong maxAheadMs, Func<byte[], Task<SplitView>> split) : IDisposable
 {
+    private SplitView? _split;
+
     private readonly ConcurrentDictionary<string, string> _searches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> _frozen = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (ulong? Last, byte[] Answer)> _lastAnswer = new(StringComparer.Ordinal);
@@ -30,7 +33,7 @@ internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, Lo
 
     /// <summary>The scenarios playing now, each with its label when it has one.</summary>
     public IReadOnlyList<string> Playing =>
-        [.. _logWide.Keys, .. _searches.Select(s => $"{s.Value} {s.Key}"), .. _nextMessage.Select(m => $"{m.Value} device {m.Key}"), .. _forwards.Keys.Select(d => $"{Misbehaviour.ForwardMessage} device {d}")];
+        [.. _split is null ? Array.Empty<string>() : [$"{Misbehaviour.SplitView} account {Convert.ToHexStringLower(_split.Victim)}"], .. _logWide.Keys, .. _searches.Select(s => $"{s.Value} {s.Key}"), .. _nextMessage.Select(m => $"{m.Value} device {m.Key}"), .. _forwards.Keys.Select(d => $"{Misbehaviour.ForwardMessage} device {d}")];
 
     /// <summary>Starts a lasting scenario on the label's search answers, or on the whole log when <paramref name="label"/> is null.</summary>
     public void Start(string scenario, string? label)
@@ -69,9 +72,30 @@ internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, Lo
         }
     }
 
+    /// <summary>
+    /// <c>split-view</c>: from the log's next entry on, <paramref name="victim"/>'s devices see a branch of their own.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A split view already plays, or the log cannot be copied.</exception>
+    public async Task SplitAsync(byte[] victim)
+    {
+        if (_split is not null)
+        {
+            throw new InvalidOperationException("A split view already plays; play honest first.");
+        }
+
+        _split = await split(victim).ConfigureAwait(false);
+    }
+
+    /// <summary>The split view's branch for this request, or null for the real log.</summary>
+    public KeyTransparency.Logs.TransparencyLog? ViewFor(Microsoft.AspNetCore.Http.HttpContext context, byte[]? account) => _split?.For(context, account);
+
+    /// <summary>Offers a split view's branch the head the auditor signed (it keeps it only if it signs its roots).</summary>
+    public void OfferAuditorHead(AuditorTreeHead head) => _split?.OfferAuditorHead(head);
+
     /// <summary><c>honest</c>: every lasting scenario stops.</summary>
     public void Stop()
     {
+        Interlocked.Exchange(ref _split, null)?.Dispose();
         _searches.Clear();
         _frozen.Clear();
         _nextMessage.Clear();
@@ -183,7 +207,11 @@ internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, Lo
         return ids;
     }
 
-    public void Dispose() => Attacker.Dispose();
+    public void Dispose()
+    {
+        _split?.Dispose();
+        Attacker.Dispose();
+    }
 
     private static byte[] Rewrite(byte[] answer, SearchRequest request, DeploymentMode mode, Func<SearchResponse, SearchResponse> change)
     {

@@ -83,6 +83,9 @@ internal static class Misbehaviour
     /// <summary>The log configuration is served with another max_behind.</summary>
     public const string ChangeConfig = "change-config";
 
+    /// <summary>The handle's account is shown a branch of the log of its own from the next entry on.</summary>
+    public const string SplitView = "split-view";
+
     // Messages (LiveMisbehaviour, MessageForgeries).
 
     /// <summary>The next message queued for each device of the handle's record is dropped.</summary>
@@ -105,7 +108,7 @@ internal static class Misbehaviour
     [
         Honest, InjectDevice, SubstituteKey, ForeignSignature, ReplayRecord, MoveDevices, UnsignedRotation, SwapAccountKey, FakeReset,
         UnsignedOptOut, RetiredKey, FlipProof, WrongVrfProof, WrongOpening, HideRecord, Rollback, StaleHead, FutureHead, ReplayResponse,
-        BadAuditorSignature, StaleAuditorHead, ChangeConfig, DropMessage, ReplayMessage, ReflectMessage, ForwardMessage, ForgeMessage,
+        BadAuditorSignature, StaleAuditorHead, ChangeConfig, SplitView, DropMessage, ReplayMessage, ReflectMessage, ForwardMessage, ForgeMessage,
     ];
 
     /// <summary>The scenarios that need a second handle (<c>to</c>).</summary>
@@ -154,6 +157,9 @@ internal static class Misbehaviour
         string label = Encoding.UTF8.GetString(newest.Label);
         switch (scenario)
         {
+            case SplitView:
+                await live.SplitAsync(newest.AccountId).ConfigureAwait(false);
+                break;
             case DropMessage or ReplayMessage or ReflectMessage:
                 live.TargetNextMessage(scenario, newest.Devices.Select(d => d.DeviceId));
                 break;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OpenCkv.Directory.Authentication;
 using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Logs;
 using OpenCkv.KeyTransparency.Tls;
 using OpenCkv.Server.Http;
 
@@ -26,13 +27,13 @@ internal static class KtEndpoints
     {
         RouteGroupBuilder kt = app.MapGroup("/v1/kt").WithTags("Key transparency");
         kt.MapPost("/search", SearchAsync).WithSummary("Search for a label (KT §13.1); authenticated, rate limited per device").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
-        kt.MapPost("/monitor", (HttpContext c, ServerState s) => Answer(c, s, Caller.Device, (ContactMonitorRequest r) => KtMessages.Encode(s.Log.ContactMonitor(r), s.Log.Configuration.Mode), _ => null))
+        kt.MapPost("/monitor", (HttpContext c, ServerState s) => Answer(c, s, Caller.Device, (ContactMonitorRequest r, TransparencyLog log) => KtMessages.Encode(log.ContactMonitor(r), log.Configuration.Mode), _ => null))
             .WithSummary("Contact monitoring (KT §13.2); an authenticated device").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
-        kt.MapPost("/owner-init", (HttpContext c, ServerState s) => Answer(c, s, Caller.Owner, (OwnerInitRequest r) => KtMessages.Encode(s.Log.OwnerInit(r), s.Log.Configuration.Mode), r => r.Label))
+        kt.MapPost("/owner-init", (HttpContext c, ServerState s) => Answer(c, s, Caller.Owner, (OwnerInitRequest r, TransparencyLog log) => KtMessages.Encode(log.OwnerInit(r), log.Configuration.Mode), r => r.Label))
             .WithSummary("Owner initialization (KT §13.3); the label's own account").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
-        kt.MapPost("/owner-monitor", (HttpContext c, ServerState s) => Answer(c, s, Caller.Owner, (OwnerMonitorRequest r) => KtMessages.Encode(s.Log.OwnerMonitor(r), s.Log.Configuration.Mode), r => r.Label))
+        kt.MapPost("/owner-monitor", (HttpContext c, ServerState s) => Answer(c, s, Caller.Owner, (OwnerMonitorRequest r, TransparencyLog log) => KtMessages.Encode(log.OwnerMonitor(r), log.Configuration.Mode), r => r.Label))
             .WithSummary("Owner monitoring (KT §13.4); the label's own account").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
-        kt.MapPost("/distinguished", (HttpContext c, ServerState s) => Answer(c, s, Caller.Anyone, (DistinguishedRequest r) => KtMessages.Encode(s.Log.DistinguishedHeads(r), s.Log.Configuration.Mode), _ => null))
+        kt.MapPost("/distinguished", (HttpContext c, ServerState s) => Answer(c, s, Caller.Anyone, (DistinguishedRequest r, TransparencyLog log) => KtMessages.Encode(log.DistinguishedHeads(r), log.Configuration.Mode), _ => null))
             .WithSummary("Walk the recent distinguished entries (KT §13.6); without last, a self-contained answer for gossip").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
         kt.MapPost("/update", UpdateAsync).WithSummary("The chained update responses since the owner's greatest version (KT §13.5); no values").Accepts<byte[]>(Octets).Produces<byte[]>(200, Octets);
     }
@@ -42,7 +43,8 @@ internal static class KtEndpoints
         AuthenticatedDevice device = await DeviceAuthentication.RequireAsync(context, state, signatureRequired: false).ConfigureAwait(false);
         state.Limits.Search(device.DeviceId);
         SearchRequest request = TlsCodec.Decode<SearchRequest>(await Http.RequestBody.ReadAsync(context, state.Options.MaxBodyBytes).ConfigureAwait(false));
-        byte[] answer = Run(state, () => KtMessages.Encode(state.Log.Search(request), request.Version is not null, state.Log.Configuration.Mode));
+        TransparencyLog log = state.Misbehaviour?.ViewFor(context, device.AccountId) ?? state.Log;
+        byte[] answer = Run(state, () => KtMessages.Encode(log.Search(request), request.Version is not null, log.Configuration.Mode));
         return Results.Bytes(state.Misbehaviour?.Search(request, answer, state.Log.Configuration.Mode) ?? answer, Octets);
     }
 
@@ -58,11 +60,12 @@ internal static class KtEndpoints
         // Only the account holding the label follows its updates this way.
         RequireOwner(state, device, request.Label);
 
-        byte[] answer = Run(state, () => KtMessages.Encode(state.Log.Update(request, 0), state.Log.Configuration.Mode));
+        TransparencyLog log = state.Misbehaviour?.ViewFor(context, device.AccountId) ?? state.Log;
+        byte[] answer = Run(state, () => KtMessages.Encode(log.Update(request, 0), log.Configuration.Mode));
         return Results.Bytes(answer, Octets);
     }
 
-    private static async Task<IResult> Answer<T>(HttpContext context, ServerState state, Caller caller, Func<T, byte[]> respond, Func<T, byte[]?> label)
+    private static async Task<IResult> Answer<T>(HttpContext context, ServerState state, Caller caller, Func<T, TransparencyLog, byte[]> respond, Func<T, byte[]?> label)
         where T : ITlsCodec<T>
     {
         AuthenticatedDevice? device = caller == Caller.Anyone ? null : await DeviceAuthentication.RequireAsync(context, state, signatureRequired: false).ConfigureAwait(false);
@@ -73,7 +76,9 @@ internal static class KtEndpoints
             RequireOwner(state, device!, label(request)!);
         }
 
-        return Results.Bytes(Run(state, () => respond(request)), Octets);
+        // A development server playing split-view answers the victim's devices from its other branch.
+        TransparencyLog log = state.Misbehaviour?.ViewFor(context, device?.AccountId) ?? state.Log;
+        return Results.Bytes(Run(state, () => respond(request, log)), Octets);
     }
 
     private static void RequireOwner(ServerState state, AuthenticatedDevice device, byte[] label)

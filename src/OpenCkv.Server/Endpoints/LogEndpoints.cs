@@ -95,6 +95,7 @@ internal static class LogEndpoints
             return Results.NoContent();
         }
 
+        state.Misbehaviour?.OfferAuditorHead(head);
         try
         {
             state.Log.AcceptAuditorHead(head);
