@@ -33,7 +33,10 @@ internal static class Scenarios
     public static async Task ExpectAsync(CkvCli cli, string profile, string contact, string status, params string[] reasons)
     {
         (string shown, string[] why) = await cli.StatusAsync(profile, contact);
-        Assert.True(status == shown && reasons.SequenceEqual(why), $"{profile} sees {contact} as {shown} ({string.Join(", ", why)}), expected {status} ({string.Join(", ", reasons)})");
+        Assert.True(
+            status == shown && reasons.SequenceEqual(why),
+            $"{profile} sees {contact} as {shown} ({string.Join(", ", why)}), expected {status} ({string.Join(", ", reasons)}); the server's last lines:\n" +
+            string.Join('\n', cli.Process?.Lines.TakeLast(15) ?? []));
     }
 
     /// <summary>The version of the contact's record the device trusts.</summary>

@@ -128,8 +128,25 @@ internal sealed class SplitView : IDisposable
         }
     }
 
-    /// <summary>The sequencer's notice of a committed entry: the copy is taken at the first, then each is mirrored.</summary>
+    /// <summary>
+    /// The sequencer's notice of a committed entry: the copy is taken at the first, then each is mirrored. It runs on
+    /// the sequencer's thread, so nothing may escape it: a branch that cannot follow stops being served.
+    /// </summary>
     private void OnAppended(ulong position, ulong timestamp, IReadOnlyList<(byte[] Label, byte[] Value)> values)
+    {
+        try
+        {
+            Follow(position, timestamp, values);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _broken = true;
+            _started.TrySetException(e);
+            Console.Error.WriteLine($"split-view: the branch stopped following the log at entry {position}: {e.Message}");
+        }
+    }
+
+    private void Follow(ulong position, ulong timestamp, IReadOnlyList<(byte[] Label, byte[] Value)> values)
     {
         lock (_gate)
         {
@@ -147,6 +164,11 @@ internal sealed class SplitView : IDisposable
 
             if (_broken || position != _branch.Size)
             {
+                if (!_broken)
+                {
+                    Console.Error.WriteLine($"split-view: entry {position} is not the branch's next ({_branch.Size}); the branch stops");
+                }
+
                 _broken = true;
                 return;
             }
