@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OpenCkv.Client;
 using OpenCkv.Client.Alerts;
 using OpenCkv.KeyTransparency;
@@ -82,5 +83,27 @@ public sealed class SplitViewScenarioTests
         VerifiedDistinguished Verify(byte[] response) => DistinguishedVerifier.Verify(
             Crypto.CryptoSuite.Fastest, device.Configuration, null, new DistinguishedRequest(null, null), KtMessages.DecodeHeadAndProof(response, device.Configuration.Mode), now);
         Assert.Equal(ForkVerdict.Fork, ForkCheck.Compare(Verify(own), Verify(peer)).Verdict);
+    }
+
+    [Fact]
+    public async Task A_device_slipped_in_behind_its_owners_back_is_caught_by_the_contact_and_the_owner_learns_when_the_branch_ends()
+    {
+        using CkvCli cli = await CkvCli.StartAsync(["--monitoring-window-s", "1"], ["--heartbeat-s", "1"]);
+        await cli.TwoPeopleAsync(ckvOn: true);
+        await Scenarios.ExpectAsync(cli, "alice", "Bob", "VerifyContact");
+
+        // Bob's account is shown a branch without the device the server slips into Bob's record on the real log.
+        string intruder = (await Scenarios.PlayAsync(cli, "hide-update", CkvCli.Bob)).GetProperty("deviceId").GetString()!;
+        await Scenarios.ExpectAsync(cli, "alice", "Bob", "Warning", "unknown-device");
+        Assert.Contains(intruder, (await Scenarios.AlertAsync(cli, "alice", "unknown-device")).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await Scenarios.NothingSentAsync(cli, "alice", "Bob", "bob");
+
+        // On its branch, Bob's owner monitoring has nothing to see.
+        Assert.Empty((await cli.JsonAsync("bob", "monitor")).GetProperty("findings").EnumerateArray());
+
+        // The moment the server shows Bob the real log, it contradicts the branch Bob retained.
+        await Scenarios.PlayAsync(cli, "honest");
+        JsonElement findings = (await cli.JsonAsync("bob", "monitor")).GetProperty("findings");
+        Assert.Contains(findings.EnumerateArray(), f => f.GetProperty("code").GetString() == "proof-failed");
     }
 }

@@ -86,6 +86,9 @@ internal static class Misbehaviour
     /// <summary>The handle's account is shown a branch of the log of its own from the next entry on.</summary>
     public const string SplitView = "split-view";
 
+    /// <summary>A device is slipped into the handle's record, and the handle's own account is shown a branch without it.</summary>
+    public const string HideUpdate = "hide-update";
+
     // Messages (LiveMisbehaviour, MessageForgeries).
 
     /// <summary>The next message queued for each device of the handle's record is dropped.</summary>
@@ -108,7 +111,7 @@ internal static class Misbehaviour
     [
         Honest, InjectDevice, SubstituteKey, ForeignSignature, ReplayRecord, MoveDevices, UnsignedRotation, SwapAccountKey, FakeReset,
         UnsignedOptOut, RetiredKey, FlipProof, WrongVrfProof, WrongOpening, HideRecord, Rollback, StaleHead, FutureHead, ReplayResponse,
-        BadAuditorSignature, StaleAuditorHead, ChangeConfig, SplitView, DropMessage, ReplayMessage, ReflectMessage, ForwardMessage, ForgeMessage,
+        BadAuditorSignature, StaleAuditorHead, ChangeConfig, SplitView, HideUpdate, DropMessage, ReplayMessage, ReflectMessage, ForwardMessage, ForgeMessage,
     ];
 
     /// <summary>The scenarios that need a second handle (<c>to</c>).</summary>
@@ -155,6 +158,15 @@ internal static class Misbehaviour
 
         HandleRecord newest = directory.DevNewestRecord(handle);
         string label = Encoding.UTF8.GetString(newest.Label);
+        if (scenario == HideUpdate)
+        {
+            // The owner's devices are moved to a branch that leaves the label's later versions out, then the
+            // forged version goes into the real log only.
+            await live.SplitAsync(newest.AccountId, newest.Label).ConfigureAwait(false);
+            (HandleRecord hidden, uint at, byte[]? injected) = await RecordForgeries.PublishAsync(directory, live.Attacker, InjectDevice, handle, null, null).ConfigureAwait(false);
+            return new DevMisbehaveResponse(HideUpdate, label, at, Convert.ToHexStringLower(injected!));
+        }
+
         switch (scenario)
         {
             case SplitView:

@@ -24,6 +24,7 @@ internal sealed class SplitView : IDisposable
 
     private readonly object _gate = new();
     private readonly byte[] _victim;
+    private readonly byte[]? _hiddenLabel;
     private readonly string _folder;
     private readonly ConcurrentDictionary<string, bool> _victimConnections = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,8 +36,9 @@ internal sealed class SplitView : IDisposable
     private bool _diverged;
     private bool _broken;
 
-    private SplitView(LogFolder log, Directory.Sequencing.Sequencer sequencer, string source, byte[] victim, string folder)
+    private SplitView(LogFolder log, Directory.Sequencing.Sequencer sequencer, string source, byte[] victim, byte[]? hiddenLabel, string folder)
     {
+        _hiddenLabel = hiddenLabel;
         _log = log;
         _sequencer = sequencer;
         _source = source;
@@ -49,10 +51,12 @@ internal sealed class SplitView : IDisposable
 
     /// <summary>
     /// Starts a branch for <paramref name="victim"/>'s devices: hooks the sequencer, and at its next entry (a
-    /// heartbeat at the latest) copies the log's database and opens the copy as the branch.
+    /// heartbeat at the latest) copies the log's database and opens the copy as the branch. With
+    /// <paramref name="hiddenLabel"/> the branch leaves out every later value of that label instead of adding one
+    /// of its own (<c>hide-update</c>: the label's owner is shown a log without the versions written behind its back).
     /// </summary>
     /// <exception cref="InvalidOperationException">The log does not live in the data folder's SQLite file.</exception>
-    public static async Task<SplitView> StartAsync(LogFolder log, Directory.Sequencing.Sequencer sequencer, string dataFolder, byte[] victim)
+    public static async Task<SplitView> StartAsync(LogFolder log, Directory.Sequencing.Sequencer sequencer, string dataFolder, byte[] victim, byte[]? hiddenLabel)
     {
         string source = Path.Combine(dataFolder, "log.db");
         if (!File.Exists(source))
@@ -62,7 +66,7 @@ internal sealed class SplitView : IDisposable
 
         string folder = Path.Combine(dataFolder, "dev-split-view-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(folder);
-        var view = new SplitView(log, sequencer, source, victim, folder);
+        var view = new SplitView(log, sequencer, source, victim, hiddenLabel, folder);
         sequencer.Appended = view.OnAppended;
         await view._started.Task.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         return view;
@@ -175,10 +179,13 @@ internal sealed class SplitView : IDisposable
 
             foreach ((byte[] label, byte[] value) in values)
             {
-                _branch.Stage(label, value);
+                if (_hiddenLabel is null || !label.AsSpan().SequenceEqual(_hiddenLabel))
+                {
+                    _branch.Stage(label, value);
+                }
             }
 
-            if (!_diverged)
+            if (!_diverged && _hiddenLabel is null)
             {
                 _branch.Stage(GhostLabel, "a value only the branch holds"u8.ToArray());
                 _diverged = true;
