@@ -23,7 +23,39 @@ public sealed partial class DirectoryService
     /// the handle's one-time code and, when the account has one, its second factor. The device waits, unsigned-in,
     /// until a signed-in device runs the exchange and publishes a record that adds it.
     /// </summary>
-    public Task<JoinTicket> StartJoinAsync(string handle, string? code, string? secondFactor, DeviceFacts facts, byte[] deviceId, byte[] signingKey, byte[] encryptionKey, byte[] requestKey)
+    public Task<JoinTicket> StartJoinAsync(string handle, string? code, string? secondFactor, DeviceFacts facts, byte[] deviceId, byte[] signingKey, byte[] encryptionKey, byte[] requestKey) =>
+        StartJoin(handle, code, secondFactor, facts, deviceId, signingKey, encryptionKey, requestKey, checkProofs: true);
+
+    /// <summary>
+    /// DEVELOPMENT ONLY — a lying server. Starts a join request for a device of the server's own without the
+    /// handle's code or the second factor (a server holds both anyway); the account's devices then see it waiting
+    /// like any other (the malicious-server scenario <c>server-join</c>).
+    /// </summary>
+    public Task<JoinTicket> DevStartJoinAsync(string handle, DeviceFacts facts, byte[] deviceId, byte[] signingKey, byte[] encryptionKey, byte[] requestKey) =>
+        StartJoin(handle, null, null, facts, deviceId, signingKey, encryptionKey, requestKey, checkProofs: false);
+
+    /// <summary>
+    /// DEVELOPMENT ONLY — a lying server. Settles a join as approved by publishing, as the handle's next version,
+    /// its newest record with <paramref name="entry"/> added and the old signature kept (no account key signed
+    /// it), after adding the joining device's row so it can sign in (the scenario <c>fake-approver</c>).
+    /// </summary>
+    public async Task DevAdmitJoinForgedAsync(byte[] joinId, string handle, Device entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        JoinRequest join = _relays.Join(joinId) ?? throw new DirectoryException(DirectoryError.NotFound, "No such join request.");
+        AddDevice(join.Device);
+        await DevPublishForgedAsync(handle, newest => newest with
+        {
+            Version = checked(newest.Version + 1),
+            Counter = checked(newest.Counter + 1),
+            PreviousRecordHash = newest.Hash(),
+            Devices = [.. newest.Devices, entry],
+        }).ConfigureAwait(false);
+        _relays.SettleJoin(joinId, JoinState.Approved);
+    }
+
+    private Task<JoinTicket> StartJoin(
+        string handle, string? code, string? secondFactor, DeviceFacts facts, byte[] deviceId, byte[] signingKey, byte[] encryptionKey, byte[] requestKey, bool checkProofs)
     {
         ArgumentNullException.ThrowIfNull(facts);
         string label = Label(handle);
@@ -47,9 +79,13 @@ public sealed partial class DirectoryService
             throw new DirectoryException(DirectoryError.IdTaken, "That device id is in use.");
         }
 
-        CheckCode(label, code);
-        RequireSecondFactor(accountId, secondFactor);
-        _store.DeleteCode(label);
+        if (checkProofs)
+        {
+            CheckCode(label, code);
+            RequireSecondFactor(accountId, secondFactor);
+            _store.DeleteCode(label);
+        }
+
         byte[] token = RandomNumberGenerator.GetBytes(32);
         var join = new JoinRequest(
             RandomNumberGenerator.GetBytes(16),
@@ -63,6 +99,9 @@ public sealed partial class DirectoryService
         _relays.PutJoin(join);
         return Task.FromResult(new JoinTicket(join.JoinId, System.Buffers.Text.Base64Url.EncodeToString(token), accountId));
     }
+
+    /// <summary>DEVELOPMENT ONLY — the account a waiting join request is for, or null.</summary>
+    public byte[]? PendingJoinAccount(byte[] joinId) => _relays.Join(joinId) is { State: JoinState.Pending } join && !Expired(join) ? join.AccountId : null;
 
     /// <summary>The account's join requests still waiting.</summary>
     public IReadOnlyList<JoinRequest> PendingJoins(byte[] accountId) =>

@@ -105,7 +105,9 @@ public sealed class DevSwitchTests
 
         using JsonDocument unknown = await PostAsync(server, "/dev/misbehave", "{\"scenario\":\"steal-keys\",\"handle\":\"mailto:alice@example.com\"}", HttpStatusCode.BadRequest);
         Assert.Equal("urn:openckv:problem:unknown-scenario", unknown.RootElement.GetProperty("type").GetString());
-        Assert.Equal(["honest", "inject-device", "flip-proof", "drop-message", "forge-message"], unknown.RootElement.GetProperty("evidence").EnumerateArray().Select(e => e.GetString()));
+        string[] known = unknown.RootElement.GetProperty("evidence").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.Equal("honest", known[0]);
+        Assert.Equal(ScenariosInTheThreatModel().Order(StringComparer.Ordinal), known.Skip(1).Order(StringComparer.Ordinal));
 
         foreach (string bad in new[] { "{\"scenario\":\"inject-device\"}", "{\"handle\":\"mailto:alice@example.com\"}", "{\"scenario\":\"inject-device\",\"handle\":\"not a handle\"}" })
         {
@@ -178,5 +180,20 @@ public sealed class DevSwitchTests
         VerifiedSearch verified = SearchVerifier.VerifyGreatestVersion(
             CryptoSuite.Fastest, configuration, null, request, response, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         return (verified, verified.Value.Value);
+    }
+
+    /// <summary>The scenario names the table of docs/threat-model.md lists, each the first cell of a row.</summary>
+    private static IEnumerable<string> ScenariosInTheThreatModel()
+    {
+        DirectoryInfo? folder = new(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "docs", "threat-model.md")))
+        {
+            folder = folder.Parent;
+        }
+
+        Assert.NotNull(folder);
+        string text = File.ReadAllText(Path.Combine(folder.FullName, "docs", "threat-model.md"));
+        string section = text[text.IndexOf("## Malicious-server scenarios", StringComparison.Ordinal)..text.IndexOf("## Not defended against", StringComparison.Ordinal)];
+        return System.Text.RegularExpressions.Regex.Matches(section, @"^\| `([a-z-]+)`", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value);
     }
 }

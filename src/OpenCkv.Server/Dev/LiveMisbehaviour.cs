@@ -13,12 +13,14 @@ namespace OpenCkv.Server.Dev;
 /// or forwarded, and whether the auditor's heads and the configuration are tampered with. Also holds the keys the
 /// server made (<see cref="Attacker"/>). Thread-safe; the hot paths it sits on ask one dictionary each.
 /// </summary>
-/// <param name="accountOfDevice">The account a device belongs to, from the directory.</param>
+/// <param name="directory">The directory the server lies about.</param>
 /// <param name="logClock">The clock the sequencer stamps entries with, which <c>future-head</c> moves ahead.</param>
 /// <param name="maxAheadMs">The log's max_ahead: <c>future-head</c> stamps entries five seconds beyond it.</param>
 /// <param name="split">Starts a second branch of the log for one account's devices (<c>split-view</c>).</param>
-internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, LogClock logClock, ulong maxAheadMs, Func<byte[], byte[]?, Task<SplitView>> split) : IDisposable
+internal sealed class LiveMisbehaviour(Directory.DirectoryService directory, LogClock logClock, ulong maxAheadMs, Func<byte[], byte[]?, Task<SplitView>> split) : IDisposable
 {
+    private JoinImpostor? _joins;
+
     private SplitView? _split;
 
     private readonly ConcurrentDictionary<string, string> _searches = new(StringComparer.Ordinal);
@@ -30,6 +32,9 @@ internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, Lo
 
     /// <summary>The keys the server made for the devices it forged, and what they let it read.</summary>
     public AttackerKeys Attacker { get; } = new();
+
+    /// <summary>The server's side in keychain joins (<c>server-join</c>, <c>fake-approver</c>).</summary>
+    public JoinImpostor Joins => _joins ??= new JoinImpostor(directory, Attacker);
 
     /// <summary>The scenarios playing now, each with its label when it has one.</summary>
     public IReadOnlyList<string> Playing =>
@@ -97,6 +102,7 @@ internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, Lo
     public void Stop()
     {
         Interlocked.Exchange(ref _split, null)?.Dispose();
+        _joins?.Stop();
         _searches.Clear();
         _frozen.Clear();
         _nextMessage.Clear();
@@ -195,7 +201,7 @@ internal sealed class LiveMisbehaviour(Func<byte[], byte[]?> accountOfDevice, Lo
         if (_nextMessage.TryGetValue(sender, out string? mine) && mine == Misbehaviour.ReflectMessage && _nextMessage.TryRemove(sender, out _))
         {
             (byte[] recipient, byte[] body) = messages[0];
-            if (accountOfDevice(recipient) is { } recipientAccount)
+            if (directory.DeviceAccount(recipient) is { } recipientAccount)
             {
                 relays.Send(recipientAccount, recipient, [(senderDevice, body)]);
             }

@@ -89,6 +89,14 @@ internal static class Misbehaviour
     /// <summary>A device is slipped into the handle's record, and the handle's own account is shown a branch without it.</summary>
     public const string HideUpdate = "hide-update";
 
+    // Keychain joins (JoinImpostor).
+
+    /// <summary>A device of the server's own asks to join the handle's account and plays the joining side honestly.</summary>
+    public const string ServerJoin = "server-join";
+
+    /// <summary>Joins to the handle's account are answered by the server in the name of the account's device, then "approved" with an unsigned record.</summary>
+    public const string FakeApprover = "fake-approver";
+
     // Messages (LiveMisbehaviour, MessageForgeries).
 
     /// <summary>The next message queued for each device of the handle's record is dropped.</summary>
@@ -111,7 +119,7 @@ internal static class Misbehaviour
     [
         Honest, InjectDevice, SubstituteKey, ForeignSignature, ReplayRecord, MoveDevices, UnsignedRotation, SwapAccountKey, FakeReset,
         UnsignedOptOut, RetiredKey, FlipProof, WrongVrfProof, WrongOpening, HideRecord, Rollback, StaleHead, FutureHead, ReplayResponse,
-        BadAuditorSignature, StaleAuditorHead, ChangeConfig, SplitView, HideUpdate, DropMessage, ReplayMessage, ReflectMessage, ForwardMessage, ForgeMessage,
+        BadAuditorSignature, StaleAuditorHead, ChangeConfig, SplitView, HideUpdate, ServerJoin, FakeApprover, DropMessage, ReplayMessage, ReflectMessage, ForwardMessage, ForgeMessage,
     ];
 
     /// <summary>The scenarios that need a second handle (<c>to</c>).</summary>
@@ -169,6 +177,12 @@ internal static class Misbehaviour
 
         switch (scenario)
         {
+            case ServerJoin:
+                byte[] joiner = await live.Joins.JoinAsync(handle).ConfigureAwait(false);
+                return new DevMisbehaveResponse(scenario, label, newest.Version, Convert.ToHexStringLower(joiner));
+            case FakeApprover:
+                live.Joins.ApproveJoinsOf(handle);
+                break;
             case SplitView:
                 await live.SplitAsync(newest.AccountId).ConfigureAwait(false);
                 break;

@@ -69,7 +69,13 @@ internal static class RelayEndpoints
             throw new BadInputException("A join message is at most 16 KiB.");
         }
 
-        state.Directory.PostJoinMessage(Json.Id(id, "id"), token, token is null ? account : null, body);
+        byte[] joinId = Json.Id(id, "id");
+        state.Directory.PostJoinMessage(joinId, token, token is null ? account : null, body);
+        if (state.Misbehaviour is { } lying)
+        {
+            await lying.Joins.OnMessageAsync(joinId, fromJoiner: token is not null, body).ConfigureAwait(false);
+        }
+
         return Results.NoContent();
     }
 
