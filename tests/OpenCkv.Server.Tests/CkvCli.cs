@@ -79,6 +79,22 @@ public sealed class CkvCli : IDisposable
         return secrets;
     }
 
+    /// <summary>
+    /// Alice and Bob as <see cref="TwoPeopleAsync"/> makes them, Bob with a laptop ("bob-laptop") joined to his
+    /// account first; then both turn on the second factor and CKV.
+    /// </summary>
+    public async Task TwoPeopleWithBobsLaptopAsync()
+    {
+        await TwoPeopleAsync(ckvOn: false);
+        var (joiner, approver) = await JoinAsync("bob-laptop", "bob", Bob, totp: null, confirm: true);
+        Assert.True(joiner.Exit == 0 && approver.Exit == 0, joiner.Error + approver.Error);
+        foreach (string person in (string[])["alice", "bob"])
+        {
+            await EnableTwoFactorAsync(person);
+            await OkAsync(person, "verification", "on");
+        }
+    }
+
     public string Home => _home.FullName;
 
     /// <summary>Runs `ckv --profile PROFILE ARGS…`.</summary>

@@ -9,14 +9,7 @@ public sealed class CliSignOutTests
     public async Task A_lost_device_rotates_the_key_and_a_contact_who_saved_the_code_is_notified_without_a_warning()
     {
         using CkvCli cli = await CkvCli.StartAsync();
-        await cli.TwoPeopleAsync(ckvOn: false);
-        var (joiner, approver) = await cli.JoinAsync("bob-laptop", "bob", CkvCli.Bob, totp: null, confirm: true);
-        Assert.True(joiner.Exit == 0 && approver.Exit == 0, joiner.Error + approver.Error);
-        foreach (string person in (string[])["alice", "bob"])
-        {
-            await cli.EnableTwoFactorAsync(person);
-            await cli.OkAsync(person, "verification", "on");
-        }
+        await cli.TwoPeopleWithBobsLaptopAsync();
 
         string oldCode = (await cli.OkAsync("bob", "code", "copy")).Trim();
         await cli.OkAsync("alice", "contacts", "set-code", "Bob", oldCode);

@@ -22,7 +22,7 @@ public sealed class FreshnessScenarioTests
         await Task.Delay(TimeSpan.FromSeconds(5));
 
         await CaughtAsync(cli, "behind");
-        await RecoversAsync(cli);
+        await Scenarios.RecoversAsync(cli, "proof-failed");
     }
 
     [Fact]
@@ -40,24 +40,14 @@ public sealed class FreshnessScenarioTests
         // Honest again, timestamps still never go back: the heads are fresh once real time has caught up.
         await Scenarios.PlayAsync(cli, "honest");
         await Task.Delay(TimeSpan.FromSeconds(8));
-        await RecoversAsync(cli);
+        await Scenarios.RecoversAsync(cli, "proof-failed");
     }
 
     private static async Task CaughtAsync(CkvCli cli, string direction)
     {
-        await Scenarios.ExpectAsync(cli, "alice", "Bob", "Warning", "proof-failed");
-        string detail = (await Scenarios.AlertAsync(cli, "alice", "proof-failed")).GetProperty("detail").GetString()!;
-        Assert.True(detail.Contains("did not verify: TreeHeadNotFresh", StringComparison.Ordinal) && detail.Contains(direction, StringComparison.Ordinal), detail);
+        string detail = await Scenarios.ProofFailedAsync(cli, "alice", "Bob", "TreeHeadNotFresh");
+        Assert.Contains(direction, detail, StringComparison.Ordinal);
         Assert.Equal("notification", (await Scenarios.AlertAsync(cli, "alice", "clock-skew")).GetProperty("severity").GetString());
         await Scenarios.NothingSentAsync(cli, "alice", "Bob", "bob");
-    }
-
-    private static async Task RecoversAsync(CkvCli cli)
-    {
-        await Scenarios.PlayAsync(cli, "honest");
-        await Scenarios.AcknowledgeAsync(cli, "alice", "proof-failed");
-        await Scenarios.ExpectAsync(cli, "alice", "Bob", "VerifyContact");
-        await cli.OkAsync("alice", "send", "Bob", "fresh again");
-        Assert.Contains("fresh again", await cli.OkAsync("bob", "inbox"), StringComparison.Ordinal);
     }
 }

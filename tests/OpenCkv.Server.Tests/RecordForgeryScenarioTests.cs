@@ -99,14 +99,7 @@ public sealed class RecordForgeryScenarioTests
     public async Task A_record_signed_by_the_key_a_stolen_device_held_is_an_uncrosssigned_change_after_the_rotation()
     {
         using CkvCli cli = await CkvCli.StartAsync();
-        await cli.TwoPeopleAsync(ckvOn: false);
-        var (joiner, approver) = await cli.JoinAsync("bob-laptop", "bob", CkvCli.Bob, totp: null, confirm: true);
-        Assert.True(joiner.Exit == 0 && approver.Exit == 0, joiner.Error + approver.Error);
-        foreach (string person in (string[])["alice", "bob"])
-        {
-            await cli.EnableTwoFactorAsync(person);
-            await cli.OkAsync(person, "verification", "on");
-        }
+        await cli.TwoPeopleWithBobsLaptopAsync();
 
         await cli.OkAsync("alice", "contacts", "set-code", "Bob", (await cli.OkAsync("bob", "code", "copy")).Trim());
         await Scenarios.ExpectAsync(cli, "alice", "Bob", "Verified");

@@ -39,6 +39,32 @@ internal static class Scenarios
             string.Join('\n', cli.Process?.Lines.TakeLast(15) ?? []));
     }
 
+    /// <summary>
+    /// The contact shows the warning <c>proof-failed</c>, and its evidence names one of <paramref name="failures"/>
+    /// (a <c>VerificationFailure</c>, optionally with the start of its detail): the check that caught the lie.
+    /// </summary>
+    public static async Task<string> ProofFailedAsync(CkvCli cli, string profile, string contact, params string[] failures)
+    {
+        await ExpectAsync(cli, profile, contact, "Warning", "proof-failed");
+        string detail = (await AlertAsync(cli, profile, "proof-failed")).GetProperty("detail").GetString()!;
+        Assert.True(failures.Any(f => detail.Contains($"did not verify: {f}", StringComparison.Ordinal)), detail);
+        return detail;
+    }
+
+    /// <summary>
+    /// Honest again: the warning <paramref name="code"/> stays until Alice acknowledges it; then Bob verifies and
+    /// gets her messages as before — her retained state was never replaced by the lie.
+    /// </summary>
+    public static async Task RecoversAsync(CkvCli cli, string code)
+    {
+        await PlayAsync(cli, "honest");
+        await ExpectAsync(cli, "alice", "Bob", "Warning", code);
+        await AcknowledgeAsync(cli, "alice", code);
+        await ExpectAsync(cli, "alice", "Bob", "VerifyContact");
+        await cli.OkAsync("alice", "send", "Bob", "back to normal");
+        Assert.Contains("back to normal", await cli.OkAsync("bob", "inbox"), StringComparison.Ordinal);
+    }
+
     /// <summary>The version of the contact's record the device trusts.</summary>
     public static async Task<uint?> PinnedVersionAsync(CkvCli cli, string profile, string contact)
     {
