@@ -12,6 +12,7 @@ public sealed class AuditorDatabase : IDisposable
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS updates (position INTEGER PRIMARY KEY, body BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY CHECK (id = 1), tree_size INTEGER NOT NULL, body BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), tree_size INTEGER NOT NULL, body BLOB NOT NULL);
         """;
 
     private readonly SqliteConnection _connection;
@@ -26,14 +27,15 @@ public sealed class AuditorDatabase : IDisposable
         Execute(Schema, null);
     }
 
-    /// <summary>The stored updates, in log order from position 0.</summary>
+    /// <summary>The stored updates, in log order from position <paramref name="from"/>.</summary>
     /// <exception cref="InvalidDataException">A position is missing.</exception>
-    public IEnumerable<byte[]> Updates()
+    public IEnumerable<byte[]> Updates(ulong from = 0)
     {
         using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "SELECT position, body FROM updates ORDER BY position";
+        command.CommandText = "SELECT position, body FROM updates WHERE position >= $from ORDER BY position";
+        command.Parameters.AddWithValue("$from", checked((long)from));
         using SqliteDataReader reader = command.ExecuteReader();
-        long expected = 0;
+        long expected = checked((long)from);
         while (reader.Read())
         {
             if (reader.GetInt64(0) != expected)
@@ -53,6 +55,26 @@ public sealed class AuditorDatabase : IDisposable
         command.CommandText = "SELECT tree_size, body FROM head WHERE id = 1";
         using SqliteDataReader reader = command.ExecuteReader();
         return reader.Read() ? ((ulong)reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    /// <summary>The auditor's saved state (<c>Auditor.ExportState</c>) and the tree size it is at, or null before the first save.</summary>
+    public (ulong TreeSize, byte[] State)? State()
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT tree_size, body FROM state WHERE id = 1";
+        using SqliteDataReader reader = command.ExecuteReader();
+        return reader.Read() ? ((ulong)reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    /// <summary>Replaces the saved state with the auditor's state at <paramref name="treeSize"/>.</summary>
+    public void SaveState(ulong treeSize, byte[] state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        using SqliteCommand upsert = _connection.CreateCommand();
+        upsert.CommandText = "INSERT INTO state (id, tree_size, body) VALUES (1, $size, $body) ON CONFLICT (id) DO UPDATE SET tree_size = excluded.tree_size, body = excluded.body";
+        upsert.Parameters.AddWithValue("$size", checked((long)treeSize));
+        upsert.Parameters.AddWithValue("$body", state);
+        upsert.ExecuteNonQuery();
     }
 
     /// <summary>Stores verified updates from <paramref name="first"/> on and the head signed over them, in one transaction.</summary>

@@ -30,8 +30,14 @@ public sealed class AuditorService : IDisposable
     private readonly TextWriter _error;
     private volatile Snapshot _snapshot;
 
+    /// <summary>Entries verified between two saves of the auditor's state, besides the save at every clean stop.</summary>
+    public const ulong StateInterval = 1_000;
+
+    private ulong _stateSavedAt;
+
     private AuditorService(string folder, HttpClient server, EcdsaP256PrivateKey key, KtAuditor auditor, AuditorDatabase database, TextWriter output, TextWriter error, Snapshot snapshot)
     {
+        _stateSavedAt = database.State()?.TreeSize ?? 0;
         _folder = folder;
         _server = server;
         _key = key;
@@ -131,8 +137,8 @@ public sealed class AuditorService : IDisposable
         var database = new AuditorDatabase(Path.Combine(folder, AuditorFolder.DatabaseFile));
         try
         {
-            Snapshot snapshot = Rebuild(folder, auditor, database, output);
-            return new AuditorService(folder, server, key, auditor, database, output, error, snapshot);
+            (KtAuditor resumed, Snapshot snapshot) = Rebuild(folder, auditor, key, database, output);
+            return new AuditorService(folder, server, key, resumed, database, output, error, snapshot);
         }
         catch
         {
@@ -147,6 +153,19 @@ public sealed class AuditorService : IDisposable
     /// errors are reported and retried; a failing database ends the run with its exception.
     /// </summary>
     public async Task RunAsync(TimeSpan poll, CancellationToken cancel)
+    {
+        try
+        {
+            await FollowAsync(poll, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A clean stop resumes from here without verifying anything again.
+            SaveState();
+        }
+    }
+
+    private async Task FollowAsync(TimeSpan poll, CancellationToken cancel)
     {
         if (_snapshot.Head is { } stored)
         {
@@ -227,6 +246,11 @@ public sealed class AuditorService : IDisposable
             byte[] encoded = TlsCodec.Encode(head);
             _database.Append(from, verified, head.TreeSize, encoded);
             _snapshot = _snapshot with { TreeSize = head.TreeSize, Head = encoded };
+            if (head.TreeSize - _stateSavedAt >= StateInterval)
+            {
+                SaveState();
+            }
+
             await _out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"verified entries {from}..{head.TreeSize - 1}; signed a head at tree size {head.TreeSize}")).ConfigureAwait(false);
             await PostHeadAsync(encoded, head.TreeSize, cancel).ConfigureAwait(false);
         }
@@ -296,10 +320,45 @@ public sealed class AuditorService : IDisposable
         await _error.WriteLineAsync("ALARM " + line).ConfigureAwait(false);
     }
 
-    private static Snapshot Rebuild(string folder, KtAuditor auditor, AuditorDatabase database, TextWriter output)
+    /// <summary>Saves the auditor's state at its verified size (it always equals the stored head's).</summary>
+    private void SaveState()
     {
+        if (_auditor.TreeSize > 0 && _auditor.TreeSize != _stateSavedAt)
+        {
+            _database.SaveState(_auditor.TreeSize, _auditor.ExportState());
+            _stateSavedAt = _auditor.TreeSize;
+        }
+    }
+
+    /// <summary>
+    /// The auditor as it was: restored from its saved state when there is one, then brought up to the stored head by
+    /// re-verifying only the stored updates after that state, and checked against the head it signed last — a saved
+    /// state that does not give the root that head signs is refused.
+    /// </summary>
+    private static (KtAuditor Auditor, Snapshot Snapshot) Rebuild(string folder, KtAuditor fresh, EcdsaP256PrivateKey key, AuditorDatabase database, TextWriter output)
+    {
+        KtAuditor auditor = fresh;
+        ulong savedAt = 0;
+        if (database.State() is { } saved)
+        {
+            try
+            {
+                auditor = KtAuditor.Restore(CryptoSuite.Fastest, fresh.Configuration, key, saved.State);
+            }
+            catch (KtFormatException e)
+            {
+                throw new InvalidOperationException($"The saved auditor state is malformed: {e.Message}", e);
+            }
+
+            savedAt = saved.TreeSize;
+            if (auditor.TreeSize != savedAt)
+            {
+                throw new InvalidOperationException($"The saved auditor state is at tree size {auditor.TreeSize}, not the {savedAt} it is filed under.");
+            }
+        }
+
         int count = 0;
-        foreach (byte[] update in database.Updates())
+        foreach (byte[] update in database.Updates(savedAt))
         {
             try
             {
@@ -307,7 +366,7 @@ public sealed class AuditorService : IDisposable
             }
             catch (Exception e) when (e is KtVerificationException or KtFormatException or ArgumentException)
             {
-                throw new InvalidOperationException($"The stored update at position {count} no longer verifies: {e.Message}", e);
+                throw new InvalidOperationException($"The stored update at position {savedAt + (ulong)count} no longer verifies: {e.Message}", e);
             }
 
             count++;
@@ -317,6 +376,15 @@ public sealed class AuditorService : IDisposable
         if ((head?.TreeSize ?? 0) != auditor.TreeSize)
         {
             throw new InvalidOperationException($"The database holds {auditor.TreeSize} updates but a head at tree size {head?.TreeSize ?? 0}.");
+        }
+
+        if (head is { } signed)
+        {
+            AuditorTreeHead last = TlsCodec.Decode<AuditorTreeHead>(signed.Head);
+            if (!key.PublicKey.Verify(AuditorTreeHead.ToBeSigned(auditor.Configuration, last.Timestamp, last.TreeSize, auditor.Root), last.Signature))
+            {
+                throw new InvalidOperationException($"The auditor's state does not give the root its last head (tree size {last.TreeSize}) signs: the database was altered.");
+            }
         }
 
         string alarmPath = Path.Combine(folder, AuditorFolder.AlarmFile);
@@ -331,13 +399,13 @@ public sealed class AuditorService : IDisposable
 
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"resumed at tree size {auditor.TreeSize}: re-verified {count} stored updates from {folder} (nothing fetched)"));
+            $"resumed at tree size {auditor.TreeSize} from the state saved at {savedAt}: re-verified {count} stored updates from {folder} (nothing fetched)"));
         if (alarm is not null)
         {
             output.WriteLine($"an alarm is raised ({alarmPath}): serving the last good head, signing nothing");
         }
 
-        return new Snapshot(auditor.TreeSize, head?.Head, alarm);
+        return (auditor, new Snapshot(auditor.TreeSize, head?.Head, alarm));
     }
 
     private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);

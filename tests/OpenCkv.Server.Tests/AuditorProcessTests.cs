@@ -54,7 +54,8 @@ public sealed class AuditorProcessTests : IDisposable
         }
 
         using ServerProcess restarted = await ServerProcess.StartAuditorAsync(server.Address, _auditorData.Path, "--poll-ms", "100");
-        Assert.Contains(restarted.Lines, l => l.StartsWith($"resumed at tree size {before}: re-verified {before} stored updates", StringComparison.Ordinal));
+        // A clean stop saved the auditor's state: nothing is verified again.
+        Assert.Contains(restarted.Lines, l => l.StartsWith($"resumed at tree size {before} from the state saved at {before}: re-verified 0 stored updates", StringComparison.Ordinal));
         Assert.True(await HealthSizeAsync(restarted) >= before);
         Assert.DoesNotContain(restarted.Lines, l => l.StartsWith("verified entries 0..", StringComparison.Ordinal));
 
@@ -65,7 +66,17 @@ public sealed class AuditorProcessTests : IDisposable
         Assert.True(after > before);
         await AuditorReachesAsync(restarted, after);
         Assert.Contains(restarted.Lines, l => l.StartsWith($"verified entries {before}..", StringComparison.Ordinal));
-        Assert.Equal(0, await restarted.TerminateAsync());
+        ulong atCrash = await HealthSizeAsync(restarted);
+        restarted.Kill();
+
+        // A crash: the state saved last (at the clean stop) and the updates stored after it, re-verified.
+        using ServerProcess recovered = await ServerProcess.StartAuditorAsync(server.Address, _auditorData.Path, "--poll-ms", "100");
+        ulong resumed = await HealthSizeAsync(recovered);
+        Assert.True(resumed >= atCrash);
+        Assert.Contains(
+            recovered.Lines,
+            l => System.Text.RegularExpressions.Regex.IsMatch(l, $"^resumed at tree size [0-9]+ from the state saved at {before}: re-verified [1-9][0-9]* stored updates"));
+        Assert.Equal(0, await recovered.TerminateAsync());
     }
 
     [Fact]

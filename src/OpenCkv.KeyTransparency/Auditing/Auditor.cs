@@ -69,6 +69,101 @@ public sealed class Auditor
         return new Auditor(suite, configuration, key);
     }
 
+    /// <summary>The format of <see cref="ExportState"/>.</summary>
+    public const byte StateFormat = 1;
+
+    /// <summary>
+    /// Everything the auditor keeps between entries, so that a restart resumes without verifying the log again
+    /// (docs/protocol-notes.md, "Third-party auditing"): the encoding is
+    /// <c>uint8 format; uint64 tree_size; uint64 timestamps[tree_size]; opaque prefix_root[32];
+    /// uint8 full_subtree_count; opaque full_subtrees[count][32]; uint64 leaf_count; {opaque vrf_output[32]; uint64 added_at}[leaf_count]</c>,
+    /// leaves in ascending VRF output order so equal states encode equally.
+    /// </summary>
+    public byte[] ExportState()
+    {
+        var writer = new Tls.TlsWriter();
+        writer.WriteUInt8(StateFormat);
+        writer.WriteUInt64(TreeSize);
+        foreach (ulong timestamp in _timestamps)
+        {
+            writer.WriteUInt64(timestamp);
+        }
+
+        writer.WriteFixed(_prefixRoot.Span, Hash32.Size);
+        writer.WriteUInt8(checked((byte)_fullSubtrees.Count));
+        foreach (Hash32 subtree in _fullSubtrees)
+        {
+            writer.WriteFixed(subtree.Span, Hash32.Size);
+        }
+
+        writer.WriteUInt64((ulong)_addedAt.Count);
+        foreach ((Hash32 leaf, ulong position) in _addedAt.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
+        {
+            writer.WriteFixed(leaf.Span, Hash32.Size);
+            writer.WriteUInt64(position);
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <summary>
+    /// An auditor resumed from <paramref name="state"/> (<see cref="ExportState"/>), checked for shape: the full
+    /// subtrees a log of that size has, timestamps in order, every leaf added at a position it holds. Whether the
+    /// state is the one the auditor had is for the caller to check, against a head the auditor signed.
+    /// </summary>
+    /// <exception cref="Tls.KtFormatException">The state is malformed or inconsistent.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Create"/>.</exception>
+    public static Auditor Restore(CryptoSuite suite, Configuration configuration, EcdsaP256PrivateKey key, ReadOnlySpan<byte> state)
+    {
+        Auditor auditor = Create(suite, configuration, key);
+        var reader = new Tls.TlsReader(state);
+        reader.ReadEnum8(v => v == StateFormat, "auditor state format");
+        ulong size = reader.ReadUInt64();
+        if (size > (ulong)state.Length / sizeof(ulong))
+        {
+            throw new Tls.KtFormatException($"An auditor state of {state.Length} bytes cannot hold {size} timestamps.");
+        }
+
+        for (ulong i = 0; i < size; i++)
+        {
+            ulong timestamp = reader.ReadUInt64();
+            if (i > 0 && timestamp < auditor._timestamps[^1])
+            {
+                throw new Tls.KtFormatException($"The auditor state's timestamp {i} goes back.");
+            }
+
+            auditor._timestamps.Add(timestamp);
+        }
+
+        auditor._prefixRoot = Hash32.From(reader.ReadFixed(Hash32.Size));
+        int subtrees = reader.ReadUInt8();
+        if (subtrees != LogRange.FullSubtrees(size).Length)
+        {
+            throw new Tls.KtFormatException($"A log of {size} entries has {LogRange.FullSubtrees(size).Length} full subtrees, not {subtrees}.");
+        }
+
+        var full = new Hash32[subtrees];
+        for (int i = 0; i < subtrees; i++)
+        {
+            full[i] = Hash32.From(reader.ReadFixed(Hash32.Size));
+        }
+
+        auditor._fullSubtrees = full;
+        ulong leaves = reader.ReadUInt64();
+        for (ulong i = 0; i < leaves; i++)
+        {
+            Hash32 leaf = Hash32.From(reader.ReadFixed(Hash32.Size));
+            ulong position = reader.ReadUInt64();
+            if (position >= size || !auditor._addedAt.TryAdd(leaf, position))
+            {
+                throw new Tls.KtFormatException($"The auditor state lists leaf {leaf} at position {position} of {size}, or twice.");
+            }
+        }
+
+        reader.EnsureEnd();
+        return auditor;
+    }
+
     /// <summary>Verifies the next entry's update (KT §15.2 steps 1–7) and, only if all passed, moves to it.</summary>
     /// <returns>The new log root.</returns>
     /// <exception cref="KtVerificationException">A check failed; the auditor's state is unchanged.</exception>
