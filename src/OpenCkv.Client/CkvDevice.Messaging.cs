@@ -148,7 +148,7 @@ public sealed partial class CkvDevice
     {
         Inbox inbox = await Call(() => _api.InboxAsync(Credentials, cancellation)).ConfigureAwait(false);
         var accepted = new List<ChatMessage>();
-        var checks = new Dictionary<string, (ContactPin? Before, HandleCheck Check)>(StringComparer.Ordinal);
+        var checks = new FetchChecks();
         var done = new List<long>();
         int refused = 0, duplicates = 0;
         foreach (IncomingMessage incoming in inbox.Messages)
@@ -197,7 +197,7 @@ public sealed partial class CkvDevice
     }
 
     private async Task<(Outcome, ChatMessage?)> AcceptAsync(
-        IncomingMessage incoming, Dictionary<string, (ContactPin? Before, HandleCheck Check)> checks, CancellationToken cancellation)
+        IncomingMessage incoming, FetchChecks checks, CancellationToken cancellation)
     {
         SealedMessage sealedMessage;
         byte[] senderAccount, senderDevice;
@@ -220,16 +220,24 @@ public sealed partial class CkvDevice
         {
             // A copy of a message another device of this account sent: the sender must be in the circle, and the
             // conversation one with a contact this device verified.
-            var circle = CircleIds();
-            device = _db.OwnRecords().SelectMany(r => r.Devices).FirstOrDefault(d => d.DeviceId.AsSpan().SequenceEqual(senderDevice) && circle.Contains(Convert.ToHexStringLower(d.DeviceId)));
+            device = OwnCircleDevice(senderDevice);
+            if (device is null && !checks.OwnRecords)
+            {
+                // Perhaps a device that joined since this one last checked its own record: check it (and take the
+                // keychain that names the new device), once a fetch, and look again.
+                checks.OwnRecords = true;
+                await CheckOwnRecordsAsync(cancellation).ConfigureAwait(false);
+                device = OwnCircleDevice(senderDevice);
+            }
+
             conversationLabel = VerifiedConversation(sealedMessage.ConversationId);
             if (conversationLabel.Length == 0 && device is not null)
             {
                 // Most often a contact this device holds but has not verified yet (it joined a moment ago): verify
                 // the contacts it holds no pin for, once a fetch, and look again.
-                foreach (string label in _db.Contacts().Select(c => c.Label).Distinct(StringComparer.Ordinal).Where(l => !checks.ContainsKey(l) && _db.Pin(l) is null).ToArray())
+                foreach (string label in _db.Contacts().Select(c => c.Label).Distinct(StringComparer.Ordinal).Where(l => !checks.Handles.ContainsKey(l) && _db.Pin(l) is null).ToArray())
                 {
-                    checks[label] = (null, await CheckHandleAsync(label, cancellation).ConfigureAwait(false));
+                    checks.Handles[label] = (null, await CheckHandleAsync(label, cancellation).ConfigureAwait(false));
                 }
 
                 conversationLabel = VerifiedConversation(sealedMessage.ConversationId);
@@ -243,11 +251,11 @@ public sealed partial class CkvDevice
             {
                 // One verification per sender and fetch: a mailbox of many messages from one person is one search.
                 string normalized = Normalize(senderLabel);
-                if (!checks.TryGetValue(normalized, out (ContactPin? Before, HandleCheck Check) known))
+                if (!checks.Handles.TryGetValue(normalized, out (ContactPin? Before, HandleCheck Check) known))
                 {
                     ContactPin? pinned = _db.Pin(normalized);
                     known = (pinned, await CheckHandleAsync(normalized, cancellation).ConfigureAwait(false));
-                    checks[normalized] = known;
+                    checks.Handles[normalized] = known;
                 }
 
                 (before, check) = known;
@@ -358,6 +366,13 @@ public sealed partial class CkvDevice
         return fresh ? (Outcome.Accepted, new ChatMessage(conversationLabel, fromOwnAccount, text, incoming.SenderDevice)) : (Outcome.Duplicate, null);
     }
 
+    /// <summary>The device of the own record with this id, when the keychain circle lists it.</summary>
+    private Device? OwnCircleDevice(byte[] deviceId)
+    {
+        var circle = CircleIds();
+        return _db.OwnRecords().SelectMany(r => r.Devices).FirstOrDefault(d => d.DeviceId.AsSpan().SequenceEqual(deviceId) && circle.Contains(Convert.ToHexStringLower(d.DeviceId)));
+    }
+
     /// <summary>The label of the contact whose verified account the conversation is with; empty when there is none.</summary>
     private string VerifiedConversation(byte[] conversation) =>
         _db.Contacts().Select(c => _db.Pin(c.Label)).Where(p => p is not null)
@@ -392,6 +407,14 @@ public sealed partial class CkvDevice
         }
 
         return false;
+    }
+
+    /// <summary>What one mailbox fetch verified already: each sender's handle (with the pin before), and the own records.</summary>
+    private sealed class FetchChecks
+    {
+        public Dictionary<string, (ContactPin? Before, HandleCheck Check)> Handles { get; } = new(StringComparer.Ordinal);
+
+        public bool OwnRecords { get; set; }
     }
 
     private enum Outcome

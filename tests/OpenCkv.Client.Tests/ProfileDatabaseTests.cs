@@ -114,6 +114,12 @@ public sealed class ProfileDatabaseTests : IDisposable
         Assert.Equal(4UL, reopened.NextSendCounter(Id(1), Id(7)));
         Assert.Equal(2UL, reopened.NextSendCounter(Id(2), Id(7)));
         Assert.Equal(2UL, reopened.NextSendCounter(Id(1), Id(8)));
+
+        // A counter given back (the server refused its message) is handed out again; one already overtaken is not.
+        reopened.ReleaseSendCounter(Id(1), Id(8), 2);
+        Assert.Equal(2UL, reopened.NextSendCounter(Id(1), Id(8)));
+        reopened.ReleaseSendCounter(Id(1), Id(7), 3);
+        Assert.Equal(5UL, reopened.NextSendCounter(Id(1), Id(7)));
     }
 
     [Fact]
@@ -193,7 +199,7 @@ public sealed class ProfileDatabaseTests : IDisposable
             _db.SetSetting("handle", "alice");
             _db.SetPin(pin);
             _db.Raise(1, AlertCode.UnknownDevice, Account.Label, "w");
-            Assert.Equal(1UL, _db.NextSendCounter(Id(1)));
+            Assert.Equal(1UL, _db.NextSendCounter(Id(1), Id(7)));
             throw new InvalidOperationException("crash");
         }));
 
@@ -208,6 +214,6 @@ public sealed class ProfileDatabaseTests : IDisposable
         });
         Assert.Equal("alice", _db.TextSetting("handle"));
         Assert.Equal(pin, _db.Pin(Account.Label));
-        Assert.Equal(1UL, _db.NextSendCounter(Id(1)));
+        Assert.Equal(1UL, _db.NextSendCounter(Id(1), Id(7)));
     }
 }

@@ -103,6 +103,9 @@ internal sealed class RunDevice(RunPerson owner, string name, string folder)
     /// <summary>The messages accepted since the test last took the device's new messages.</summary>
     public List<ChatMessage> Arrived { get; } = [];
 
+    /// <summary>Messages accepted; messages refused because their sending device was signed out before they arrived; own copies refused.</summary>
+    public (int Accepted, int FromSignedOut, int OwnCopiesRefused) Delivery { get; private set; }
+
     public bool Online(int step) => step >= OfflineUntil;
 
     /// <summary>The first device of a new account.</summary>
@@ -233,6 +236,7 @@ internal sealed class RunDevice(RunPerson owner, string name, string folder)
         Mail[] page = Mailbox.Take(MailboxPage).ToArray();
         Mailbox.RemoveRange(0, page.Length);
         var checkedSenders = new HashSet<RunPerson>();
+        bool ownRecordChecked = false;
         int refused = 0;
         foreach (Mail mail in page)
         {
@@ -242,6 +246,14 @@ internal sealed class RunDevice(RunPerson owner, string name, string folder)
                 // A copy from another own device: it must be in the circle and the own record as this device knows
                 // them, and the conversation one with a contact this device verified — now, if it had not yet.
                 bool known = Circle.Contains(mail.From.Id) && OwnRecord.Contains(mail.From.Id);
+                if (!known && !ownRecordChecked)
+                {
+                    // Perhaps a device that joined since: the own record is checked once a fetch.
+                    ownRecordChecked = true;
+                    CheckOwnRecord();
+                    known = Circle.Contains(mail.From.Id) && OwnRecord.Contains(mail.From.Id);
+                }
+
                 if (known && !Seen.ContainsKey(mail.With.Label))
                 {
                     foreach (RunPerson unverified in Contacts.Values.Select(c => c.Person).Where(p => !Seen.ContainsKey(p.Label)).Distinct().ToArray())
@@ -265,10 +277,12 @@ internal sealed class RunDevice(RunPerson owner, string name, string folder)
             if (accepted)
             {
                 Arrived.Add(new ChatMessage(mail.With.Label, mail.OwnCopy, mail.Text, mail.From.Id));
+                Delivery = Delivery with { Accepted = Delivery.Accepted + 1 };
             }
             else
             {
                 refused++;
+                Delivery = mail.OwnCopy ? Delivery with { OwnCopiesRefused = Delivery.OwnCopiesRefused + 1 } : Delivery with { FromSignedOut = Delivery.FromSignedOut + 1 };
             }
         }
 
