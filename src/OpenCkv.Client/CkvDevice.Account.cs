@@ -67,6 +67,14 @@ public sealed partial class CkvDevice
                     ownKey = found.AccountKey;
                 }
 
+                if (found is not null && found.Devices.Any(d => !circle.Contains(Convert.ToHexStringLower(d.DeviceId))))
+                {
+                    // A device joined through another device of the circle, which sent the grown circle in a keychain
+                    // blob: take the blobs waiting before calling any device a stranger.
+                    await ReceiveKeychainAsync(found, cancellation).ConfigureAwait(false);
+                    circle = CircleIds();
+                }
+
                 if (found is not null)
                 {
                     string[] strangers = found.Devices.Select(d => Convert.ToHexStringLower(d.DeviceId)).Where(id => !circle.Contains(id)).ToArray();

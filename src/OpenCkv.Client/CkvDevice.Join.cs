@@ -176,6 +176,10 @@ public sealed partial class CkvDevice
         ulong version = NextBlobVersion();
         byte[] blob = KeychainSeal.Seal(Payload(), AccountId, DeviceId, _keys.Signing, entry, version, transcript);
         await Call(() => _api.PutBlobAsync(Credentials, joiningId, version, blob, cancellation)).ConfigureAwait(false);
+
+        // The account's other devices learn of the new one from the keychain's circle, waiting for them before they
+        // next see it in the record; otherwise it would be a device no keychain named (own-account-mismatch).
+        await PushKeychainAsync(except: joiningId, cancellation).ConfigureAwait(false);
         return new ApprovedJoin(view.DeviceId, view.Device.Name, receipt.Position);
     }
 

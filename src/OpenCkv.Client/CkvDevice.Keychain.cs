@@ -33,11 +33,15 @@ public sealed partial class CkvDevice
     /// Sends the keychain (account key, circle, contacts with codes) to every other device of the circle that the
     /// account's own record lists, each sealed to that device alone (docs/ckv-protocol.md §6.3).
     /// </summary>
-    public async Task<int> PushKeychainAsync(CancellationToken cancellation = default)
+    public Task<int> PushKeychainAsync(CancellationToken cancellation = default) => PushKeychainAsync(except: null, cancellation);
+
+    /// <summary>Sends the keychain to every other circle device of the own record but <paramref name="except"/>.</summary>
+    private async Task<int> PushKeychainAsync(byte[]? except, CancellationToken cancellation)
     {
         var circle = CircleIds();
         Device[] others = _db.OwnRecords().Where(r => LabelOf(r) == Label).SelectMany(r => r.Devices)
-            .Where(d => circle.Contains(Convert.ToHexStringLower(d.DeviceId)) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId)).ToArray();
+            .Where(d => circle.Contains(Convert.ToHexStringLower(d.DeviceId)) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId))
+            .Where(d => except is null || !d.DeviceId.AsSpan().SequenceEqual(except)).ToArray();
         KeychainPayload payload = Payload();
         foreach (Device other in others)
         {
@@ -51,20 +55,42 @@ public sealed partial class CkvDevice
     }
 
     /// <summary>
-    /// Takes the keychain blobs waiting for this device: each must come from a circle device of the account's own
-    /// verified record, verify under its signing key, open for this device, and carry the account key this device
-    /// holds. Contacts and codes merge in (a card this device lacks is added; a code fills an empty one); a blob
-    /// that fails is an <c>own-account-mismatch</c> warning and changes nothing.
+    /// Takes the keychain blobs waiting for this device, after checking the account's own records (so that a device
+    /// joined or signed out elsewhere, or a key rotated, is known first): each must come from a circle device of the
+    /// account's own verified record, verify under its signing key, open for this device, and carry the account key
+    /// this device holds or one the key's chain replaced (a keychain sent just before a rotation). Contacts and codes
+    /// merge in (a card this device lacks is added; a code fills an empty one); a blob that fails is an
+    /// <c>own-account-mismatch</c> warning and changes nothing. A blob that a circle device sent before it was signed
+    /// out is of no use any more, and is dropped without a word.
     /// </summary>
     public async Task<int> ReceiveKeychainAsync(CancellationToken cancellation = default)
     {
+        await CheckOwnRecordsAsync(cancellation).ConfigureAwait(false);
+        return await ReceiveKeychainAsync(verified: null, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="ReceiveKeychainAsync(CancellationToken)"/> without checking the own records first, and with the
+    /// devices of <paramref name="verified"/> — an own record that just verified and is not held yet — counted as
+    /// devices of the own record. The circle grows blob by blob: a device a merged keychain names may send the next one.
+    /// </summary>
+    private async Task<int> ReceiveKeychainAsync(HandleRecord? verified, CancellationToken cancellation)
+    {
         BlobList blobs = await Call(() => _api.BlobsAsync(Credentials, cancellation)).ConfigureAwait(false);
-        var circle = CircleIds();
-        Device[] own = _db.OwnRecords().SelectMany(r => r.Devices).ToArray();
+        Device[] own = [.. _db.OwnRecords().SelectMany(r => r.Devices), .. verified?.Devices ?? []];
         int merged = 0;
         foreach (BlobMessage blob in blobs.Blobs.OrderBy(b => b.Version))
         {
+            var circle = CircleIds();
             Device? sender = own.FirstOrDefault(d => Convert.ToHexStringLower(d.DeviceId) == blob.SenderDevice && circle.Contains(blob.SenderDevice));
+            if (sender is null && (circle.Contains(blob.SenderDevice) || _db.LeftCircle(Convert.FromHexString(blob.SenderDevice))))
+            {
+                // A device of the circle the own record no longer lists: signed out since it sent this (the server
+                // takes blobs from signed-in devices only). Its keychain is not taken, and nothing is wrong.
+                await Call(() => _api.AcknowledgeBlobAsync(Credentials, blob.Id, cancellation)).ConfigureAwait(false);
+                continue;
+            }
+
             KeychainMessage? message = sender is null ? null : KeychainSeal.OpenMessage(Convert.FromBase64String(blob.Body), AccountId, sender, DeviceId, _keys.Encryption, blob.Version, KeychainSeal.NoJoin);
             if (message is { Kind: 2 } && sender is not null)
             {
@@ -81,7 +107,7 @@ public sealed partial class CkvDevice
             }
 
             KeychainPayload? payload = message?.Keychain;
-            if (payload is null || !payload.AccountPrivateKey.AsSpan().SequenceEqual(Secret(Keys.AccountSecret)))
+            if (payload is null || !HoldsOrReplaced(payload.AccountPrivateKey))
             {
                 _db.Raise(NowMs, AlertCode.OwnAccountMismatch, null, $"a keychain blob from device {blob.SenderDevice} did not come from a device of this account's circle, did not verify, or carried another account key; it was ignored");
             }
@@ -95,6 +121,31 @@ public sealed partial class CkvDevice
         }
 
         return merged;
+    }
+
+    /// <summary>
+    /// Whether a keychain's account key is the one this device holds, or one that the own record's chain of
+    /// cross-signatures replaced: a circle device sealed it before a rotation it had not seen published yet.
+    /// </summary>
+    private bool HoldsOrReplaced(byte[] accountPrivateKey)
+    {
+        if (accountPrivateKey.AsSpan().SequenceEqual(Secret(Keys.AccountSecret)))
+        {
+            return true;
+        }
+
+        byte[] carried;
+        try
+        {
+            using EcdsaP256PrivateKey key = EcdsaP256PrivateKey.Import(accountPrivateKey);
+            carried = key.PublicKey.Encoded.ToArray();
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+
+        return _db.OwnRecords().SelectMany(r => r.Chain).Any(link => link.PreviousKey.AsSpan().SequenceEqual(carried));
     }
 
     /// <summary>

@@ -4,7 +4,10 @@ using OpenCkv.Client.Http;
 using OpenCkv.Client.Profiles;
 using OpenCkv.Crypto.Hpke;
 using OpenCkv.Crypto.Signatures;
+using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Search;
 using OpenCkv.KeyTransparency.Tls;
+using OpenCkv.KeyTransparency.Verification;
 using OpenCkv.Protocol;
 using OpenCkv.Protocol.Api;
 
@@ -21,11 +24,17 @@ public sealed record ChatMessage(string Label, bool Outgoing, string Text, strin
 public sealed record ReceiveReport(IReadOnlyList<ChatMessage> Accepted, int Refused, int Duplicates);
 
 /// <summary>Where a message went: the recipient devices, by whose they are.</summary>
+/// <param name="ContactDevices">The contact's devices it was sealed for.</param>
+/// <param name="OwnDevices">This account's other devices it was sealed for.</param>
+/// <param name="Counter">The highest message counter it went under (each recipient device has its own sequence).</param>
 public sealed record SendReport(int ContactDevices, int OwnDevices, ulong Counter);
 
 public sealed partial class CkvDevice
 {
     private static readonly byte[] MessageInfo = Encoding.ASCII.GetBytes(Contexts.Message);
+
+    /// <summary>How many earlier versions of a sender's record a message from a device its newest one does not list may look at.</summary>
+    private const uint HistoryLookups = 16;
 
     /// <summary>
     /// Sends <paramref name="text"/> to a saved contact (DESIGN §6): the contact's handle is verified first, and the
@@ -67,28 +76,65 @@ public sealed partial class CkvDevice
         return check.Pin.Record;
     }
 
-    /// <summary>Seals and signs <paramref name="content"/> for each device of <paramref name="theirs"/> (and this account's other circle devices), and queues it.</summary>
+    /// <summary>
+    /// Seals and signs <paramref name="content"/> for each device of <paramref name="theirs"/> (and this account's other
+    /// circle devices of its own record), and queues it. When the server refuses because one of this account's own
+    /// devices is no longer signed in — signed out from another device since this one last checked its own record —
+    /// the own record is checked and the message sealed again, once.
+    /// </summary>
     private async Task<(int ContactDevices, int OwnDevices, ulong Counter)> SendContentAsync(HandleRecord theirs, MessageContent content, bool toOwnDevices, CancellationToken cancellation)
     {
         byte[] conversation = SealedMessage.Conversation(AccountId, theirs.AccountId);
-        var circle = CircleIds();
-        Device[] own = !toOwnDevices ? [] : _db.OwnRecords().Where(r => LabelOf(r) == Label).SelectMany(r => r.Devices)
-            .Where(d => circle.Contains(Convert.ToHexStringLower(d.DeviceId)) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId)).ToArray();
-        ulong counter = _db.NextSendCounter(conversation);
         byte[] plaintext = TlsCodec.Encode(content);
         byte[] ownLabel = Encoding.UTF8.GetBytes(Label);
-
-        var outgoing = new List<(byte[] RecipientDevice, byte[] Body)>();
-        foreach ((byte[] account, Device device) in theirs.Devices.Select(d => (theirs.AccountId, d)).Concat(own.Select(d => (AccountId, d))))
+        for (int attempt = 1; ; attempt++)
         {
-            byte[] aad = SignedEnvelopes.MessageAssociatedData(AccountId, DeviceId, account, device.DeviceId, conversation, counter);
-            (byte[] enc, byte[] sealedBytes) = HpkeP256.Seal(device.EncryptionKey, MessageInfo, aad, plaintext);
-            byte[] signature = _keys.Signing.Sign(SignedEnvelopes.MessageToBeSigned(AccountId, DeviceId, account, device.DeviceId, conversation, counter, [.. enc, .. sealedBytes]));
-            outgoing.Add((device.DeviceId, TlsCodec.Encode(new SealedMessage(ownLabel, conversation, counter, enc, sealedBytes, signature))));
-        }
+            var circle = CircleIds();
+            Device[] own = !toOwnDevices ? [] : _db.OwnRecords().Where(r => LabelOf(r) == Label).SelectMany(r => r.Devices)
+                .Where(d => circle.Contains(Convert.ToHexStringLower(d.DeviceId)) && !d.DeviceId.AsSpan().SequenceEqual(DeviceId)).ToArray();
+            var outgoing = new List<(byte[] RecipientDevice, byte[] Body)>();
+            var counters = new List<(byte[] Device, ulong Counter)>();
+            foreach ((byte[] account, Device device) in theirs.Devices.Select(d => (theirs.AccountId, d)).Concat(own.Select(d => (AccountId, d))))
+            {
+                // Each recipient device has its own sequence: a device that joined later starts at 1, so a jump is
+                // always a message that device was sent and did not get (messages-missing), never one sent before it existed.
+                ulong counter = _db.NextSendCounter(conversation, device.DeviceId);
+                counters.Add((device.DeviceId, counter));
+                byte[] aad = SignedEnvelopes.MessageAssociatedData(AccountId, DeviceId, account, device.DeviceId, conversation, counter);
+                (byte[] enc, byte[] sealedBytes) = HpkeP256.Seal(device.EncryptionKey, MessageInfo, aad, plaintext);
+                byte[] signature = _keys.Signing.Sign(SignedEnvelopes.MessageToBeSigned(AccountId, DeviceId, account, device.DeviceId, conversation, counter, [.. enc, .. sealedBytes]));
+                outgoing.Add((device.DeviceId, TlsCodec.Encode(new SealedMessage(ownLabel, conversation, counter, enc, sealedBytes, signature))));
+            }
 
-        await Call(() => _api.SendAsync(Credentials, outgoing, cancellation)).ConfigureAwait(false);
-        return (theirs.Devices.Count, own.Length, counter);
+            try
+            {
+                await Call(() => _api.SendAsync(Credentials, outgoing, cancellation)).ConfigureAwait(false);
+                return (theirs.Devices.Count, own.Length, counters.Max(c => c.Counter));
+            }
+            catch (CkvException e) when (e.InnerException is DirectoryApiException { Status: >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError })
+            {
+                // The server refused the whole send and queued nothing: the counters are free again, or the next
+                // message would look like one after a lost one. (After a failure of unknown outcome they stay used:
+                // a reused counter would make a delivered message look like a replay.)
+                _db.InTransaction(() =>
+                {
+                    foreach ((byte[] device, ulong counter) in counters)
+                    {
+                        _db.ReleaseSendCounter(conversation, device, counter);
+                    }
+                });
+                if (attempt > 1 || own.Length == 0 || e.Code != "not-found")
+                {
+                    throw;
+                }
+            }
+
+            IReadOnlyList<Verification.Finding> findings = await CheckOwnRecordsAsync(cancellation).ConfigureAwait(false);
+            if (findings.Count > 0)
+            {
+                throw new CkvException(findings[0].Code, $"This account's own records do not check out, so nothing was sent: {findings[0].Detail}");
+            }
+        }
     }
 
     /// <summary>
@@ -102,7 +148,7 @@ public sealed partial class CkvDevice
     {
         Inbox inbox = await Call(() => _api.InboxAsync(Credentials, cancellation)).ConfigureAwait(false);
         var accepted = new List<ChatMessage>();
-        var checks = new Dictionary<string, (ContactPin? Before, HandleCheck Check)>(StringComparer.Ordinal);
+        var checks = new FetchChecks();
         var done = new List<long>();
         int refused = 0, duplicates = 0;
         foreach (IncomingMessage incoming in inbox.Messages)
@@ -151,7 +197,7 @@ public sealed partial class CkvDevice
     }
 
     private async Task<(Outcome, ChatMessage?)> AcceptAsync(
-        IncomingMessage incoming, Dictionary<string, (ContactPin? Before, HandleCheck Check)> checks, CancellationToken cancellation)
+        IncomingMessage incoming, FetchChecks checks, CancellationToken cancellation)
     {
         SealedMessage sealedMessage;
         byte[] senderAccount, senderDevice;
@@ -174,10 +220,28 @@ public sealed partial class CkvDevice
         {
             // A copy of a message another device of this account sent: the sender must be in the circle, and the
             // conversation one with a contact this device verified.
-            var circle = CircleIds();
-            device = _db.OwnRecords().SelectMany(r => r.Devices).FirstOrDefault(d => d.DeviceId.AsSpan().SequenceEqual(senderDevice) && circle.Contains(Convert.ToHexStringLower(d.DeviceId)));
-            conversationLabel = _db.Contacts().Select(c => _db.Pin(c.Label)).Where(p => p is not null)
-                .FirstOrDefault(p => SealedMessage.Conversation(AccountId, p!.Record.AccountId).AsSpan().SequenceEqual(sealedMessage.ConversationId))?.Label ?? string.Empty;
+            device = OwnCircleDevice(senderDevice);
+            if (device is null && !checks.OwnRecords)
+            {
+                // Perhaps a device that joined since this one last checked its own record: check it (and take the
+                // keychain that names the new device), once a fetch, and look again.
+                checks.OwnRecords = true;
+                await CheckOwnRecordsAsync(cancellation).ConfigureAwait(false);
+                device = OwnCircleDevice(senderDevice);
+            }
+
+            conversationLabel = VerifiedConversation(sealedMessage.ConversationId);
+            if (conversationLabel.Length == 0 && device is not null)
+            {
+                // Most often a contact this device holds but has not verified yet (it joined a moment ago): verify
+                // the contacts it holds no pin for, once a fetch, and look again.
+                foreach (string label in _db.Contacts().Select(c => c.Label).Distinct(StringComparer.Ordinal).Where(l => !checks.Handles.ContainsKey(l) && _db.Pin(l) is null).ToArray())
+                {
+                    checks.Handles[label] = (null, await CheckHandleAsync(label, cancellation).ConfigureAwait(false));
+                }
+
+                conversationLabel = VerifiedConversation(sealedMessage.ConversationId);
+            }
         }
         else if (_db.OwnRecords().Any(r => Encoding.UTF8.GetString(r.Label) == senderLabel))
         {
@@ -195,11 +259,11 @@ public sealed partial class CkvDevice
             {
                 // One verification per sender and fetch: a mailbox of many messages from one person is one search.
                 string normalized = Normalize(senderLabel);
-                if (!checks.TryGetValue(normalized, out (ContactPin? Before, HandleCheck Check) known))
+                if (!checks.Handles.TryGetValue(normalized, out (ContactPin? Before, HandleCheck Check) known))
                 {
                     ContactPin? pinned = _db.Pin(normalized);
                     known = (pinned, await CheckHandleAsync(normalized, cancellation).ConfigureAwait(false));
-                    checks[normalized] = known;
+                    checks.Handles[normalized] = known;
                 }
 
                 (before, check) = known;
@@ -221,6 +285,13 @@ public sealed partial class CkvDevice
             conversationLabel = check.Label;
             bool signedOutSince = before is not null && before.Record.AccountId.AsSpan().SequenceEqual(senderAccount) &&
                 before.Record.Devices.Any(d => d.DeviceId.AsSpan().SequenceEqual(senderDevice));
+            if (record is not null && device is null && !signedOutSince && record.AccountId.AsSpan().SequenceEqual(senderAccount))
+            {
+                // Joined and signed out again between two looks of this device at the sender's record: an earlier
+                // version of the record lists it.
+                signedOutSince = await ListedEarlierAsync(record, senderDevice, cancellation).ConfigureAwait(false);
+            }
+
             if (record is not null && device is null && !signedOutSince)
             {
                 // A device the sender's verified records never listed. (One that a record listed before and the
@@ -230,7 +301,7 @@ public sealed partial class CkvDevice
         }
 
         byte[] expectedConversation = fromOwnAccount ? sealedMessage.ConversationId : SealedMessage.Conversation(AccountId, senderAccount);
-        if (device is null || conversationLabel.Length == 0)
+        if (device is null)
         {
             return (Outcome.Refused, null);
         }
@@ -250,6 +321,14 @@ public sealed partial class CkvDevice
             !HpkeP256.TryOpen(_keys.Encryption, sealedMessage.Enc, MessageInfo, aad, sealedMessage.Ciphertext, out byte[]? plaintext))
         {
             _db.Raise(NowMs, AlertCode.UnverifiedSender, fromOwnAccount ? null : conversationLabel, $"a message from device {incoming.SenderDevice} did not verify (signature or encryption); it was not shown");
+            return (Outcome.Refused, null);
+        }
+
+        if (conversationLabel.Length == 0)
+        {
+            // An authentic copy from another own device, of a conversation with no contact this device verified: not
+            // shown, but its counter is kept, so the next one does not look like a message the server dropped.
+            _db.TryRecordReceived(sealedMessage.ConversationId, senderDevice, sealedMessage.Counter, out _);
             return (Outcome.Refused, null);
         }
 
@@ -301,6 +380,57 @@ public sealed partial class CkvDevice
         });
 
         return fresh ? (Outcome.Accepted, new ChatMessage(conversationLabel, fromOwnAccount, text, incoming.SenderDevice)) : (Outcome.Duplicate, null);
+    }
+
+    /// <summary>The device of the own record with this id, when the keychain circle lists it.</summary>
+    private Device? OwnCircleDevice(byte[] deviceId)
+    {
+        var circle = CircleIds();
+        return _db.OwnRecords().SelectMany(r => r.Devices).FirstOrDefault(d => d.DeviceId.AsSpan().SequenceEqual(deviceId) && circle.Contains(Convert.ToHexStringLower(d.DeviceId)));
+    }
+
+    /// <summary>The label of the contact whose verified account the conversation is with; empty when there is none.</summary>
+    private string VerifiedConversation(byte[] conversation) =>
+        _db.Contacts().Select(c => _db.Pin(c.Label)).Where(p => p is not null)
+            .FirstOrDefault(p => SealedMessage.Conversation(AccountId, p!.Record.AccountId).AsSpan().SequenceEqual(conversation))?.Label ?? string.Empty;
+
+    /// <summary>
+    /// Whether one of the <see cref="HistoryLookups"/> versions of the handle before <paramref name="current"/> listed
+    /// <paramref name="device"/> for the same account, each found by a verified fixed-version search (KT §7.2). A
+    /// version that cannot be proven proves nothing: false.
+    /// </summary>
+    private async Task<bool> ListedEarlierAsync(HandleRecord current, byte[] device, CancellationToken cancellation)
+    {
+        for (uint version = current.Version; version > 0 && current.Version - version < HistoryLookups; version--)
+        {
+            try
+            {
+                ClientState? state = _db.KtState();
+                var request = new SearchRequest(state?.TreeSize, current.Label, version - 1);
+                byte[] answer = await _api.KtAsync("search", TlsCodec.Encode(request), Credentials, cancellation).ConfigureAwait(false);
+                VerifiedSearch verified = SearchVerifier.Verify(_suite, Configuration, state, request, KtMessages.DecodeSearch(answer, versionRequested: true, Configuration.Mode), NowMs);
+                _db.SetKtState(verified.State);
+                HandleRecord earlier = RecordCheck.Verify(verified.Value.Value, current.Label, version - 1);
+                if (earlier.AccountId.AsSpan().SequenceEqual(current.AccountId) && earlier.Devices.Any(d => d.DeviceId.AsSpan().SequenceEqual(device)))
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is KtFormatException or KtVerificationException or RecordException or DirectoryApiException or HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What one mailbox fetch verified already: each sender's handle (with the pin before), and the own records.</summary>
+    private sealed class FetchChecks
+    {
+        public Dictionary<string, (ContactPin? Before, HandleCheck Check)> Handles { get; } = new(StringComparer.Ordinal);
+
+        public bool OwnRecords { get; set; }
     }
 
     private enum Outcome

@@ -72,7 +72,13 @@ public sealed partial class CkvDevice
                 IReadOnlyList<Device> proven = await CollectRotationProofsAsync(others, rotated, target, timeout ?? TimeSpan.FromMinutes(2), cancellation).ConfigureAwait(false);
                 KeyLink link = KeyLink.Create(AccountId, accountKey, newKey, counter);
                 Device entry = _keys.EntryFor(AccountId, newKey);
-                next = live.Select(r => RecordBuilder.Next(r, counter, rotated, devices: [entry, .. proven], chain: [.. r.Chain, link])).ToArray();
+
+                // Each entry proven for the new key takes its device's place: the record is the previous one less the
+                // lost device, in the same order (what the log checks), whichever device rotates.
+                var renewed = others.Zip(proven).ToDictionary(p => Convert.ToHexStringLower(p.First.DeviceId), p => p.Second, StringComparer.Ordinal);
+                renewed[Convert.ToHexStringLower(DeviceId)] = entry;
+                next = live.Select(r => RecordBuilder.Next(
+                    r, counter, rotated, devices: r.Devices.Where(d => !d.DeviceId.AsSpan().SequenceEqual(target)).Select(d => renewed[Convert.ToHexStringLower(d.DeviceId)]).ToArray(), chain: [.. r.Chain, link])).ToArray();
             }
 
             ChangeReceiptMessage receipt = await Call(() => _api.ChangeAsync(

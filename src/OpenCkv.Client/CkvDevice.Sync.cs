@@ -38,7 +38,7 @@ public sealed partial class CkvDevice
 
         findings.AddRange(await CheckOwnRecordsAsync(cancellation).ConfigureAwait(false));
         findings.AddRange(await MonitorOwnHandlesAsync(cancellation).ConfigureAwait(false));
-        await ReceiveKeychainAsync(cancellation).ConfigureAwait(false);
+        await ReceiveKeychainAsync(verified: null, cancellation).ConfigureAwait(false);
         if (KeychainChanged)
         {
             await PushKeychainAsync(cancellation).ConfigureAwait(false);

@@ -75,6 +75,10 @@ public sealed partial class DirectoryService
         ChangeReceipt receipt = join is null
             ? await PublishAsync(checkedRecords).ConfigureAwait(false)
             : await PublishRemovingOnFailureAsync(checkedRecords, join.Device.DeviceId).ConfigureAwait(false);
+
+        // The published record is the account's from now on: no view cached before it may answer once the change can
+        // be seen — a joining device signs its very next request as a device of the account as soon as it reads "approved".
+        Forget(accountId);
         if (join is not null)
         {
             _relays.SettleJoin(join.JoinId, JoinState.Approved);

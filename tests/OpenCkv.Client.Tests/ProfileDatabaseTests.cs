@@ -53,6 +53,21 @@ public sealed class ProfileDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Each_event_notification_is_its_own_alert_while_a_standing_clock_skew_stays_one()
+    {
+        long first = _db.Raise(1, AlertCode.CodeChanged, Bob, "the new code is A");
+        long second = _db.Raise(2, AlertCode.CodeChanged, Bob, "the new code is B");
+        long sameEvent = _db.Raise(3, AlertCode.CodeChanged, Bob, "the new code is B");
+        long skew = _db.Raise(4, AlertCode.ClockSkew, null, "off by 5 minutes");
+        long skewAgain = _db.Raise(5, AlertCode.ClockSkew, null, "off by 6 minutes");
+
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, sameEvent);
+        Assert.Equal(skew, skewAgain);
+        Assert.Equal(3, _db.Alerts().Count);
+    }
+
+    [Fact]
     public void An_alert_raised_after_it_was_acknowledged_is_a_new_alert()
     {
         long first = _db.Raise(1, AlertCode.UnknownDevice, Account.Label, "first");
@@ -87,16 +102,24 @@ public sealed class ProfileDatabaseTests : IDisposable
     }
 
     [Fact]
-    public void Send_counters_count_from_one_per_conversation_and_survive_a_reopen()
+    public void Send_counters_count_from_one_per_conversation_and_recipient_device_and_survive_a_reopen()
     {
-        Assert.Equal(1UL, _db.NextSendCounter(Id(1)));
-        Assert.Equal(2UL, _db.NextSendCounter(Id(1)));
-        Assert.Equal(1UL, _db.NextSendCounter(Id(2)));
-        Assert.Equal(3UL, _db.NextSendCounter(Id(1)));
+        Assert.Equal(1UL, _db.NextSendCounter(Id(1), Id(7)));
+        Assert.Equal(2UL, _db.NextSendCounter(Id(1), Id(7)));
+        Assert.Equal(1UL, _db.NextSendCounter(Id(2), Id(7)));
+        Assert.Equal(1UL, _db.NextSendCounter(Id(1), Id(8)));
+        Assert.Equal(3UL, _db.NextSendCounter(Id(1), Id(7)));
 
         using var reopened = new ProfileDatabase(_folder.File("profile.db"));
-        Assert.Equal(4UL, reopened.NextSendCounter(Id(1)));
-        Assert.Equal(2UL, reopened.NextSendCounter(Id(2)));
+        Assert.Equal(4UL, reopened.NextSendCounter(Id(1), Id(7)));
+        Assert.Equal(2UL, reopened.NextSendCounter(Id(2), Id(7)));
+        Assert.Equal(2UL, reopened.NextSendCounter(Id(1), Id(8)));
+
+        // A counter given back (the server refused its message) is handed out again; one already overtaken is not.
+        reopened.ReleaseSendCounter(Id(1), Id(8), 2);
+        Assert.Equal(2UL, reopened.NextSendCounter(Id(1), Id(8)));
+        reopened.ReleaseSendCounter(Id(1), Id(7), 3);
+        Assert.Equal(5UL, reopened.NextSendCounter(Id(1), Id(7)));
     }
 
     [Fact]
@@ -176,7 +199,7 @@ public sealed class ProfileDatabaseTests : IDisposable
             _db.SetSetting("handle", "alice");
             _db.SetPin(pin);
             _db.Raise(1, AlertCode.UnknownDevice, Account.Label, "w");
-            Assert.Equal(1UL, _db.NextSendCounter(Id(1)));
+            Assert.Equal(1UL, _db.NextSendCounter(Id(1), Id(7)));
             throw new InvalidOperationException("crash");
         }));
 
@@ -191,6 +214,6 @@ public sealed class ProfileDatabaseTests : IDisposable
         });
         Assert.Equal("alice", _db.TextSetting("handle"));
         Assert.Equal(pin, _db.Pin(Account.Label));
-        Assert.Equal(1UL, _db.NextSendCounter(Id(1)));
+        Assert.Equal(1UL, _db.NextSendCounter(Id(1), Id(7)));
     }
 }

@@ -20,6 +20,7 @@ public sealed class ProfileDatabase : IDisposable
         CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS own_records (label TEXT PRIMARY KEY, record BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS circle (device_id BLOB PRIMARY KEY, name TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS left_circle (device_id BLOB PRIMARY KEY);
         CREATE TABLE IF NOT EXISTS contacts (name TEXT PRIMARY KEY COLLATE NOCASE, label TEXT NOT NULL, code TEXT, added_ms INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS pins (
             label TEXT PRIMARY KEY, record BLOB NOT NULL, highest_counter INTEGER NOT NULL, verified_ms INTEGER NOT NULL,
@@ -32,7 +33,8 @@ public sealed class ProfileDatabase : IDisposable
             text TEXT NOT NULL, device TEXT NOT NULL, shown INTEGER NOT NULL DEFAULT 1);
         CREATE TABLE IF NOT EXISTS received_counters (
             conversation BLOB NOT NULL, sender_device BLOB NOT NULL, counter INTEGER NOT NULL, PRIMARY KEY (conversation, sender_device, counter));
-        CREATE TABLE IF NOT EXISTS send_counters (conversation BLOB PRIMARY KEY, counter INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS send_counters (
+            conversation BLOB NOT NULL, recipient_device BLOB NOT NULL, counter INTEGER NOT NULL, PRIMARY KEY (conversation, recipient_device));
         CREATE TABLE IF NOT EXISTS owner_states (label TEXT PRIMARY KEY, state BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS evidence (alert_id INTEGER PRIMARY KEY, own BLOB NOT NULL, peer BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS comparison_steps (
@@ -100,8 +102,12 @@ public sealed class ProfileDatabase : IDisposable
     public void AddToCircle(byte[] deviceId, string name) =>
         Execute("INSERT INTO circle (device_id, name) VALUES ($d, $n) ON CONFLICT (device_id) DO UPDATE SET name = excluded.name", ("$d", deviceId), ("$n", name));
 
-    /// <summary>Removes a device from the circle.</summary>
-    public void RemoveFromCircle(byte[] deviceId) => Execute("DELETE FROM circle WHERE device_id = $d", ("$d", deviceId));
+    /// <summary>Removes a device from the circle, remembering that it was in it.</summary>
+    public void RemoveFromCircle(byte[] deviceId) =>
+        Execute("DELETE FROM circle WHERE device_id = $d; INSERT INTO left_circle (device_id) VALUES ($d) ON CONFLICT DO NOTHING", ("$d", deviceId));
+
+    /// <summary>Whether this device removed <paramref name="deviceId"/> from the circle (signed it out).</summary>
+    public bool LeftCircle(byte[] deviceId) => Scalar("SELECT 1 FROM left_circle WHERE device_id = $d", ("$d", deviceId)) is not null;
 
     // Contacts and pins.
 
@@ -169,15 +175,22 @@ public sealed class ProfileDatabase : IDisposable
     // Alerts.
 
     /// <summary>
-    /// Records an alert, unless the same unacknowledged alert (code and label) is already listed: a warning that
-    /// keeps being caught stays one warning. Returns the alert's id.
+    /// Records an alert. A warning — or the clock-skew notification, a condition rather than an event — that keeps
+    /// being caught stays one alert while the same one (code and label) is unacknowledged. Any other notification
+    /// tells of an event (a code change, an opt-out, missing messages), and each event is its own alert: a second
+    /// rotation is news even while the first is unread; only the same event again (same code, label and detail) is
+    /// not. Returns the alert's id.
     /// </summary>
     public long Raise(ulong timeMs, string code, string? label, string detail)
     {
+        bool condition = AlertCode.SeverityOf(code) == AlertSeverity.Warning || code == AlertCode.ClockSkew;
         if (Scalar(
-                "SELECT id FROM alerts WHERE code = $c AND label IS $l AND acknowledged = 0",
+                condition
+                    ? "SELECT id FROM alerts WHERE code = $c AND label IS $l AND acknowledged = 0"
+                    : "SELECT id FROM alerts WHERE code = $c AND label IS $l AND detail = $d",
                 ("$c", code),
-                ("$l", label)) is long existing)
+                ("$l", label),
+                ("$d", detail)) is long existing)
         {
             return existing;
         }
@@ -228,11 +241,23 @@ public sealed class ProfileDatabase : IDisposable
     public IReadOnlyList<(ulong TimeMs, bool Outgoing, string Text, string Device)> Messages(string label) =>
         Rows("SELECT time_ms, outgoing, text, device FROM messages WHERE label = $l ORDER BY id", r => ((ulong)(long)r[0], (long)r[1] != 0, (string)r[2], (string)r[3]), ("$l", label));
 
-    /// <summary>The next counter this device sends under in <paramref name="conversation"/> (1, 2, …), kept.</summary>
-    public ulong NextSendCounter(byte[] conversation) =>
+    /// <summary>
+    /// The next counter this device sends under in <paramref name="conversation"/> to <paramref name="recipientDevice"/>
+    /// (1, 2, …), kept. One sequence per recipient device: a gap is then exactly a message that device did not get.
+    /// </summary>
+    public ulong NextSendCounter(byte[] conversation, byte[] recipientDevice) =>
         (ulong)(long)Scalar(
-            "INSERT INTO send_counters (conversation, counter) VALUES ($c, 1) ON CONFLICT (conversation) DO UPDATE SET counter = counter + 1 RETURNING counter",
-            ("$c", conversation))!;
+            "INSERT INTO send_counters (conversation, recipient_device, counter) VALUES ($c, $r, 1) ON CONFLICT (conversation, recipient_device) DO UPDATE SET counter = counter + 1 RETURNING counter",
+            ("$c", conversation), ("$r", recipientDevice))!;
+
+    /// <summary>
+    /// Gives back <paramref name="counter"/>, the last one <see cref="NextSendCounter"/> handed out for this conversation
+    /// and recipient device, when the server refused the message it was for (nothing was queued under it).
+    /// </summary>
+    public void ReleaseSendCounter(byte[] conversation, byte[] recipientDevice, ulong counter) =>
+        Execute(
+            "UPDATE send_counters SET counter = counter - 1 WHERE conversation = $c AND recipient_device = $r AND counter = $n",
+            ("$c", conversation), ("$r", recipientDevice), ("$n", (long)counter));
 
     /// <summary>
     /// Records that <paramref name="counter"/> arrived from a device in a conversation. False when it arrived before
