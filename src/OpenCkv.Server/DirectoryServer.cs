@@ -126,7 +126,7 @@ public static class DirectoryServer
         var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time, sharedNonces: lease is null ? null : store as INonceLedger);
         var relays = new Directory.Relays.RelayService(directory, relayStore, time);
         Dev.LiveMisbehaviour? lying = logClock is null ? null : new Dev.LiveMisbehaviour(
-            directory, logClock, folder.Log.Configuration.MaxAhead, (victim, hidden) => Dev.SplitView.StartAsync(folder, sequencer, options.DataFolder, victim, hidden));
+            directory, logClock, folder.Log.Configuration.MaxAhead, (victim, hidden, frozen) => Dev.SplitView.StartAsync(folder, sequencer, options.DataFolder, victim, hidden, frozen));
         if (lying is not null)
         {
             sequencer.HeartbeatsPaused = () => lying.IsPlaying(Dev.Misbehaviour.StaleHead);

@@ -106,4 +106,33 @@ public sealed class SplitViewScenarioTests
         JsonElement findings = (await cli.JsonAsync("bob", "monitor")).GetProperty("findings");
         Assert.Contains(findings.EnumerateArray(), f => f.GetProperty("code").GetString() == "proof-failed");
     }
+
+    [Fact]
+    public async Task Heads_that_never_share_a_tree_size_with_the_own_view_are_a_warning_after_the_resyncs()
+    {
+        using CkvCli cli = await CkvCli.StartAsync(["--monitoring-window-s", "1"], ["--heartbeat-s", "1"]);
+        await cli.TwoPeopleAsync(ckvOn: true);
+
+        // Alice is shown the log as it was at the split — still fresh, since max_behind is a day — while within
+        // seconds the real log's ten most recent distinguished entries all lie beyond it.
+        await Scenarios.PlayAsync(cli, "unlinkable-heads", CkvCli.Alice);
+        await Task.Delay(TimeSpan.FromSeconds(15));
+
+        using (CkvDevice alice = Open(cli, "alice"))
+        {
+            await alice.SendAsync("Bob", "from a log that stands still");
+        }
+
+        using (CkvDevice bob = Open(cli, "bob"))
+        {
+            ReceiveReport received = await bob.ReceiveAsync();
+            Assert.Equal("from a log that stands still", Assert.Single(received.Accepted).Text);
+            Alert unlinkable = Assert.Single(bob.Alerts(), a => a.Code == AlertCode.HeadsUnlinkable);
+            Assert.Equal((AlertSeverity.Warning, CkvCli.Alice), (unlinkable.Severity, unlinkable.Label));
+            Assert.DoesNotContain(bob.Alerts(), a => a.Code == AlertCode.Fork);
+        }
+
+        await Scenarios.ExpectAsync(cli, "bob", "Alice", "Warning", "heads-unlinkable");
+        await Scenarios.NothingSentAsync(cli, "bob", "Alice", null);
+    }
 }

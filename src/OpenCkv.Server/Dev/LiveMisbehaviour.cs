@@ -17,7 +17,7 @@ namespace OpenCkv.Server.Dev;
 /// <param name="logClock">The clock the sequencer stamps entries with, which <c>future-head</c> moves ahead.</param>
 /// <param name="maxAheadMs">The log's max_ahead: <c>future-head</c> stamps entries five seconds beyond it.</param>
 /// <param name="split">Starts a second branch of the log for one account's devices (<c>split-view</c>).</param>
-internal sealed class LiveMisbehaviour(Directory.DirectoryService directory, LogClock logClock, ulong maxAheadMs, Func<byte[], byte[]?, Task<SplitView>> split) : IDisposable
+internal sealed class LiveMisbehaviour(Directory.DirectoryService directory, LogClock logClock, ulong maxAheadMs, Func<byte[], byte[]?, bool, Task<SplitView>> split) : IDisposable
 {
     private JoinImpostor? _joins;
 
@@ -79,17 +79,19 @@ internal sealed class LiveMisbehaviour(Directory.DirectoryService directory, Log
 
     /// <summary>
     /// <c>split-view</c>: from the log's next entry on, <paramref name="victim"/>'s devices see a branch of their own;
-    /// with <paramref name="hiddenLabel"/> (<c>hide-update</c>) one without that label's later versions.
+    /// with <paramref name="hiddenLabel"/> (<c>hide-update</c>) one without that label's later versions; with
+    /// <paramref name="frozenClock"/> (<c>unlinkable-heads</c>) one frozen where it starts, so its distinguished heads
+    /// soon share no tree size with the real log's.
     /// </summary>
     /// <exception cref="InvalidOperationException">A split view already plays, or the log cannot be copied.</exception>
-    public async Task SplitAsync(byte[] victim, byte[]? hiddenLabel = null)
+    public async Task SplitAsync(byte[] victim, byte[]? hiddenLabel = null, bool frozenClock = false)
     {
         if (_split is not null)
         {
             throw new InvalidOperationException("A split view already plays; play honest first.");
         }
 
-        _split = await split(victim, hiddenLabel).ConfigureAwait(false);
+        _split = await split(victim, hiddenLabel, frozenClock).ConfigureAwait(false);
     }
 
     /// <summary>The split view's branch for this request, or null for the real log.</summary>

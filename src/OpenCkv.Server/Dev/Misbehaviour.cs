@@ -86,6 +86,9 @@ internal static class Misbehaviour
     /// <summary>The handle's account is shown a branch of the log of its own from the next entry on.</summary>
     public const string SplitView = "split-view";
 
+    /// <summary>The handle's account is shown the log as it was (a frozen view), so its distinguished heads never link with anyone else's.</summary>
+    public const string UnlinkableHeads = "unlinkable-heads";
+
     /// <summary>A device is slipped into the handle's record, and the handle's own account is shown a branch without it.</summary>
     public const string HideUpdate = "hide-update";
 
@@ -119,7 +122,7 @@ internal static class Misbehaviour
     [
         Honest, InjectDevice, SubstituteKey, ForeignSignature, ReplayRecord, MoveDevices, UnsignedRotation, SwapAccountKey, FakeReset,
         UnsignedOptOut, RetiredKey, FlipProof, WrongVrfProof, WrongOpening, HideRecord, Rollback, StaleHead, FutureHead, ReplayResponse,
-        BadAuditorSignature, StaleAuditorHead, ChangeConfig, SplitView, HideUpdate, ServerJoin, FakeApprover, DropMessage, ReplayMessage, ReflectMessage, ForwardMessage, ForgeMessage,
+        BadAuditorSignature, StaleAuditorHead, ChangeConfig, SplitView, UnlinkableHeads, HideUpdate, ServerJoin, FakeApprover, DropMessage, ReplayMessage, ReflectMessage, ForwardMessage, ForgeMessage,
     ];
 
     /// <summary>The scenarios that need a second handle (<c>to</c>).</summary>
@@ -185,6 +188,9 @@ internal static class Misbehaviour
                 break;
             case SplitView:
                 await live.SplitAsync(newest.AccountId).ConfigureAwait(false);
+                break;
+            case UnlinkableHeads:
+                await live.SplitAsync(newest.AccountId, frozenClock: true).ConfigureAwait(false);
                 break;
             case DropMessage or ReplayMessage or ReflectMessage:
                 live.TargetNextMessage(scenario, newest.Devices.Select(d => d.DeviceId));

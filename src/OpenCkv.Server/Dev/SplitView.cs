@@ -25,6 +25,7 @@ internal sealed class SplitView : IDisposable
     private readonly object _gate = new();
     private readonly byte[] _victim;
     private readonly byte[]? _hiddenLabel;
+    private readonly bool _frozenClock;
     private readonly string _folder;
     private readonly ConcurrentDictionary<string, bool> _victimConnections = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,9 +37,10 @@ internal sealed class SplitView : IDisposable
     private bool _diverged;
     private bool _broken;
 
-    private SplitView(LogFolder log, Directory.Sequencing.Sequencer sequencer, string source, byte[] victim, byte[]? hiddenLabel, string folder)
+    private SplitView(LogFolder log, Directory.Sequencing.Sequencer sequencer, string source, byte[] victim, byte[]? hiddenLabel, bool frozenClock, string folder)
     {
         _hiddenLabel = hiddenLabel;
+        _frozenClock = frozenClock;
         _log = log;
         _sequencer = sequencer;
         _source = source;
@@ -54,9 +56,13 @@ internal sealed class SplitView : IDisposable
     /// heartbeat at the latest) copies the log's database and opens the copy as the branch. With
     /// <paramref name="hiddenLabel"/> the branch leaves out every later value of that label instead of adding one
     /// of its own (<c>hide-update</c>: the label's owner is shown a log without the versions written behind its back).
+    /// With <paramref name="frozenClock"/> the branch stops where it was copied (<c>unlinkable-heads</c>): a view
+    /// frozen in the past, which stays fresh for max_behind, while the real log's recent distinguished entries
+    /// (KT §6.1, §10) soon all lie beyond it, so the two views' distinguished heads share no tree size.
     /// </summary>
     /// <exception cref="InvalidOperationException">The log does not live in the data folder's SQLite file.</exception>
-    public static async Task<SplitView> StartAsync(LogFolder log, Directory.Sequencing.Sequencer sequencer, string dataFolder, byte[] victim, byte[]? hiddenLabel)
+    public static async Task<SplitView> StartAsync(
+        LogFolder log, Directory.Sequencing.Sequencer sequencer, string dataFolder, byte[] victim, byte[]? hiddenLabel, bool frozenClock)
     {
         string source = Path.Combine(dataFolder, "log.db");
         if (!File.Exists(source))
@@ -66,7 +72,7 @@ internal sealed class SplitView : IDisposable
 
         string folder = Path.Combine(dataFolder, "dev-split-view-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(folder);
-        var view = new SplitView(log, sequencer, source, victim, hiddenLabel, folder);
+        var view = new SplitView(log, sequencer, source, victim, hiddenLabel, frozenClock, folder);
         sequencer.Appended = view.OnAppended;
         await view._started.Task.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         return view;
@@ -163,6 +169,11 @@ internal sealed class SplitView : IDisposable
             {
                 Open();
                 _started.TrySetResult();
+                return;
+            }
+
+            if (_frozenClock)
+            {
                 return;
             }
 
