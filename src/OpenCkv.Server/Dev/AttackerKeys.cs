@@ -42,7 +42,7 @@ internal sealed class AttackerKeys : IDisposable
 
         foreach ((byte[] recipientDevice, byte[] body) in messages)
         {
-            if (!_keys.TryGetValue(Convert.ToHexStringLower(recipientDevice), out (byte[] Account, ECDiffieHellman Key) held) || !TryDecode(body, out SealedMessage? sealedMessage))
+            if (!_keys.TryGetValue(Convert.ToHexStringLower(recipientDevice), out (byte[] Account, ECDiffieHellman Key) held) || Wire.TryDecode<SealedMessage>(body) is not { } sealedMessage)
             {
                 continue;
             }
@@ -60,20 +60,6 @@ internal sealed class AttackerKeys : IDisposable
         foreach ((_, ECDiffieHellman key) in _keys.Values)
         {
             key.Dispose();
-        }
-    }
-
-    private static bool TryDecode(byte[] body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SealedMessage? message)
-    {
-        try
-        {
-            message = TlsCodec.Decode<SealedMessage>(body);
-            return true;
-        }
-        catch (KtFormatException)
-        {
-            message = null;
-            return false;
         }
     }
 

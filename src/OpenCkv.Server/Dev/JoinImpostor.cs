@@ -55,7 +55,7 @@ internal sealed class JoinImpostor(DirectoryService directory, AttackerKeys atta
     /// <summary>A message the relay just took for a join exchange: the server answers it when it plays a side.</summary>
     public async Task OnMessageAsync(byte[] joinId, bool fromJoiner, byte[] body)
     {
-        if ((_approveFor.IsEmpty && _joiners.IsEmpty) || !TryDecode(body, out JoinStep? step))
+        if ((_approveFor.IsEmpty && _joiners.IsEmpty) || Wire.TryDecode<JoinStep>(body) is not { } step)
         {
             return;
         }
@@ -85,20 +85,6 @@ internal sealed class JoinImpostor(DirectoryService directory, AttackerKeys atta
         {
             // "Approved": a record with the joiner in it that no account key signed.
             await directory.DevAdmitJoinForgedAsync(joinId, handle, entry).ConfigureAwait(false);
-        }
-    }
-
-    private static bool TryDecode(byte[] body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out JoinStep? step)
-    {
-        try
-        {
-            step = TlsCodec.Decode<JoinStep>(body);
-            return true;
-        }
-        catch (KtFormatException)
-        {
-            step = null;
-            return false;
         }
     }
 
