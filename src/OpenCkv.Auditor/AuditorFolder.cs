@@ -48,7 +48,7 @@ public static class AuditorFolder
 
         using EcdsaP256PrivateKey key = EcdsaP256PrivateKey.Generate();
         string hex = Convert.ToHexStringLower(key.PublicKey.Encoded);
-        WriteSecret(Path.Combine(folder, KeyFile), key.Export());
+        OpenCkv.Shared.SecretFile.WriteNew(Path.Combine(folder, KeyFile), key.Export());
         string publicPath = Path.GetFullPath(Path.Combine(folder, PublicKeyFile));
         File.WriteAllText(publicPath, hex + "\n");
         return (publicPath, hex);
@@ -74,18 +74,5 @@ public static class AuditorFolder
         {
             CryptographicOperations.ZeroMemory(secret);
         }
-    }
-
-    private static void WriteSecret(string path, byte[] secret)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        stream.Write(secret);
-        CryptographicOperations.ZeroMemory(secret);
     }
 }

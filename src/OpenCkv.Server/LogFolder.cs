@@ -95,8 +95,8 @@ public sealed partial class LogFolder : IDisposable
         }.Validated();
 
         HighWaterMarkSigner.Initialize(Path.Combine(folder, "keys", "signing.hwm"));
-        WriteSecret(Path.Combine(folder, "keys", "signing.key"), signing.Export());
-        WriteSecret(Path.Combine(folder, "keys", "vrf.key"), vrf.ExportSecretKey());
+        OpenCkv.Shared.SecretFile.WriteNew(Path.Combine(folder, "keys", "signing.key"), signing.Export());
+        OpenCkv.Shared.SecretFile.WriteNew(Path.Combine(folder, "keys", "vrf.key"), vrf.ExportSecretKey());
         File.WriteAllBytes(Path.Combine(folder, "configuration.bin"), TlsCodec.Encode(configuration));
         if (sqlite)
         {
@@ -198,19 +198,6 @@ public sealed partial class LogFolder : IDisposable
         public void Dispose()
         {
         }
-    }
-
-    private static void WriteSecret(string path, byte[] secret)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        stream.Write(secret);
-        CryptographicOperations.ZeroMemory(secret);
     }
 
     /// <inheritdoc />
