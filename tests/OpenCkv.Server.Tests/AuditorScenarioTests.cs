@@ -53,27 +53,6 @@ public sealed class AuditorScenarioTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task A_branch_of_the_log_shown_to_one_account_never_gets_an_auditor_head()
-    {
-        (CkvCli cli, ServerProcess auditor) = await StartAsync();
-        using (cli)
-        using (auditor)
-        {
-            await cli.TwoPeopleAsync(ckvOn: true);
-            await Scenarios.ExpectAsync(cli, "alice", "Bob", "VerifyContact");
-
-            // Alice's devices are shown a branch the auditor never sees, so never signs: her auditor head only ages.
-            await Scenarios.PlayAsync(cli, "split-view", CkvCli.Alice);
-            await Task.Delay(TimeSpan.FromSeconds(5));
-            await Scenarios.ProofFailedAsync(cli, "alice", "Bob", "AuditorHeadNotFresh");
-            await Scenarios.NothingSentAsync(cli, "alice", "Bob", "bob");
-
-            // Bob, on the branch the auditor signs, is not affected.
-            await Scenarios.ExpectAsync(cli, "bob", "Alice", "VerifyContact");
-        }
-    }
-
     public void Dispose() => _auditorData.Dispose();
 
     /// <summary>`ckv auditor init`, a log created with its key and a 3 s lag, the server, then `ckv auditor` following it.</summary>
