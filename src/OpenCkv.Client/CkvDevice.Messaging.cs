@@ -243,7 +243,7 @@ public sealed partial class CkvDevice
                 conversationLabel = VerifiedConversation(sealedMessage.ConversationId);
             }
         }
-        else if (_db.OwnRecords().Any(r => Encoding.UTF8.GetString(r.Label) == senderLabel))
+        else if (_db.OwnRecords().Any(r => LabelOf(r) == senderLabel))
         {
             // This account's own handle named as the sender of a message from another account: a message of ours
             // reflected back, or one the server wrote. No device of ours sends that; tell the person.

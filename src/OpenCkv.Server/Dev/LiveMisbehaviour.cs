@@ -130,11 +130,12 @@ internal sealed class LiveMisbehaviour(Directory.DirectoryService directory, Log
         string label = Encoding.UTF8.GetString(request.Label);
         byte[] previous = _lastAnswer.TryGetValue(label, out (ulong? Last, byte[] Answer) before) && before.Last != request.Last ? before.Answer : answer;
         _lastAnswer[label] = (request.Last, answer);
-        if (_logWide.ContainsKey(Misbehaviour.BadAuditorSignature) && mode == DeploymentMode.ThirdPartyAuditing && answer.Length > 0 &&
-            KtMessages.DecodeSearch(answer, request.Version is not null, mode).FullTreeHead.AuditorTreeHead is not null)
+        if (_logWide.ContainsKey(Misbehaviour.BadAuditorSignature) && mode == DeploymentMode.ThirdPartyAuditing && answer.Length > 0)
         {
             // Only a head that carries the auditor's (a "same head" answer carries none).
-            answer = Rewrite(answer, request, mode, r => r with { FullTreeHead = r.FullTreeHead with { AuditorTreeHead = r.FullTreeHead.AuditorTreeHead! with { Signature = Flipped(r.FullTreeHead.AuditorTreeHead!.Signature) } } });
+            answer = Rewrite(answer, request, mode, r => r.FullTreeHead.AuditorTreeHead is { } auditor
+                ? r with { FullTreeHead = r.FullTreeHead with { AuditorTreeHead = auditor with { Signature = Flipped(auditor.Signature) } } }
+                : r);
         }
 
         if (_searches.IsEmpty || !_searches.TryGetValue(label, out string? scenario) || answer.Length == 0)
