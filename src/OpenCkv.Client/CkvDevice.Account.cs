@@ -141,13 +141,7 @@ public sealed partial class CkvDevice
     /// </summary>
     private bool AdoptPendingKey(HandleRecord record, byte[] heldKey)
     {
-        if (_secrets.Read(Keys.NextAccountSecret) is not { } pending || record.Chain.Count == 0 || !record.Chain[^1].PreviousKey.AsSpan().SequenceEqual(heldKey))
-        {
-            return false;
-        }
-
-        using EcdsaP256PrivateKey next = EcdsaP256PrivateKey.Import(pending);
-        if (!next.PublicKey.Encoded.SequenceEqual(record.AccountKey))
+        if (!IsPendingRotation(record, heldKey) || _secrets.Read(Keys.NextAccountSecret) is not { } pending)
         {
             return false;
         }

@@ -124,13 +124,20 @@ public sealed partial class CkvDevice
     }
 
     /// <summary>
-    /// Whether a keychain's account key is the one this device holds, or one that the own record's chain of
-    /// cross-signatures replaced: a circle device sealed it before a rotation it had not seen published yet.
+    /// Whether a keychain's account key is the one this device holds, the one it was asked to prove for a rotation
+    /// (sealed after a rotation this device has not seen published yet), or one that the own record's chain of
+    /// cross-signatures replaced (sealed before a rotation).
     /// </summary>
     private bool HoldsOrReplaced(byte[] accountPrivateKey)
     {
         if (accountPrivateKey.AsSpan().SequenceEqual(Secret(Keys.AccountSecret)))
         {
+            return true;
+        }
+
+        if (_secrets.Read(Keys.NextAccountSecret) is { } pending && accountPrivateKey.AsSpan().SequenceEqual(pending))
+        {
+            // Sealed after a rotation this device proved the key for, and took part in, before it saw it published.
             return true;
         }
 

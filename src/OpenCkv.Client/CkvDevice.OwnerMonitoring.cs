@@ -138,7 +138,14 @@ public sealed partial class CkvDevice
         return (update.Owner, null);
     }
 
-    /// <summary>Null when <paramref name="value"/> is a record of this account at <paramref name="version"/>; otherwise why not.</summary>
+    /// <summary>
+    /// Null when <paramref name="value"/> is a record of this account at <paramref name="version"/>; otherwise why
+    /// not. Keys only move forward along the chain, so a version newer than the own record this device holds must be
+    /// signed by the key it holds, or by the key a circle device asked it to prove for a rotation, cross-signed by
+    /// the held key (the rotation may be published while this device is between two steps of a sync). An older
+    /// version may also be signed by a key the held record's chain replaced. A retired key — one a lost device took
+    /// with it — therefore signs nothing new unnoticed.
+    /// </summary>
     private string? OwnVersionProblem(byte[] value, byte[] label, uint version)
     {
         HandleRecord record;
@@ -151,11 +158,41 @@ public sealed partial class CkvDevice
             return e.Message;
         }
 
+        if (!record.AccountId.AsSpan().SequenceEqual(AccountId))
+        {
+            return "it names another account";
+        }
+
         using Crypto.Signatures.EcdsaP256PrivateKey current = AccountKey();
-        byte[] ours = current.PublicKey.Encoded.ToArray();
-        bool known = record.AccountKey.AsSpan().SequenceEqual(ours) ||
-            _db.OwnRecords().SelectMany(r => r.Chain).Any(link => link.PreviousKey.AsSpan().SequenceEqual(record.AccountKey));
-        return !record.AccountId.AsSpan().SequenceEqual(AccountId) ? "it names another account" : known ? null : "it is signed by a key this account never held";
+        byte[] held = current.PublicKey.Encoded.ToArray();
+        if (record.AccountKey.AsSpan().SequenceEqual(held) || IsPendingRotation(record, held))
+        {
+            return null;
+        }
+
+        HandleRecord? own = _db.OwnRecords().FirstOrDefault(r => r.Label.AsSpan().SequenceEqual(label));
+        bool replaced = own is not null && own.Chain.Any(link => link.PreviousKey.AsSpan().SequenceEqual(record.AccountKey));
+        if (!replaced)
+        {
+            return "it is signed by a key this account never held";
+        }
+
+        return version <= own!.Version ? null : $"it is signed by a key this account retired before version {own.Version}";
+    }
+
+    /// <summary>
+    /// Whether <paramref name="record"/> is signed by the key this device was asked to prove for a rotation, and
+    /// its chain's newest link cross-signs that key with the key this device holds.
+    /// </summary>
+    private bool IsPendingRotation(HandleRecord record, byte[] heldKey)
+    {
+        if (_secrets.Read(Keys.NextAccountSecret) is not { } pending || record.Chain.Count == 0 || !record.Chain[^1].PreviousKey.AsSpan().SequenceEqual(heldKey))
+        {
+            return false;
+        }
+
+        using Crypto.Signatures.EcdsaP256PrivateKey next = Crypto.Signatures.EcdsaP256PrivateKey.Import(pending);
+        return next.PublicKey.Encoded.SequenceEqual(record.AccountKey);
     }
 
     private void Save(string label, OwnerState owner, ClientState state) =>
