@@ -19,7 +19,9 @@ public sealed class AuditorScenarioTests : IDisposable
             await cli.TwoPeopleAsync(ckvOn: true);
             await Scenarios.ExpectAsync(cli, "alice", "Bob", "VerifyContact");
 
+            // Only a new head carries the auditor's: the one-second heartbeat makes one before Alice's next check.
             await Scenarios.PlayAsync(cli, "bad-auditor-signature");
+            await Task.Delay(TimeSpan.FromSeconds(2));
             await Scenarios.ProofFailedAsync(cli, "alice", "Bob", "SignatureInvalid: the auditor's head");
             await Scenarios.NothingSentAsync(cli, "alice", "Bob", "bob");
 
@@ -50,6 +52,27 @@ public sealed class AuditorScenarioTests : IDisposable
             await Scenarios.PlayAsync(cli, "honest");
             await Task.Delay(TimeSpan.FromSeconds(2));
             await Scenarios.RecoversAsync(cli, "proof-failed");
+        }
+    }
+
+    [Fact]
+    public async Task A_branch_of_the_log_shown_to_one_account_never_gets_an_auditor_head()
+    {
+        (CkvCli cli, ServerProcess auditor) = await StartAsync();
+        using (cli)
+        using (auditor)
+        {
+            await cli.TwoPeopleAsync(ckvOn: true);
+            await Scenarios.ExpectAsync(cli, "alice", "Bob", "VerifyContact");
+
+            // Alice's devices are shown a branch the auditor never sees, so never signs: her auditor head only ages.
+            await Scenarios.PlayAsync(cli, "split-view", CkvCli.Alice);
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            await Scenarios.ProofFailedAsync(cli, "alice", "Bob", "AuditorHeadNotFresh");
+            await Scenarios.NothingSentAsync(cli, "alice", "Bob", "bob");
+
+            // Bob, on the branch the auditor signs, is not affected.
+            await Scenarios.ExpectAsync(cli, "bob", "Alice", "VerifyContact");
         }
     }
 

@@ -53,7 +53,8 @@ internal sealed class SplitView : IDisposable
 
     /// <summary>
     /// Starts a branch for <paramref name="victim"/>'s devices: hooks the sequencer, and at its next entry (a
-    /// heartbeat at the latest) copies the log's database and opens the copy as the branch. With
+    /// heartbeat at the latest; in a third-party-audited log, the next once the log holds an auditor head) copies
+    /// the log's database and opens the copy as the branch. With
     /// <paramref name="hiddenLabel"/> the branch leaves out every later value of that label instead of adding one
     /// of its own (<c>hide-update</c>: the label's owner is shown a log without the versions written behind its back).
     /// With <paramref name="frozenClock"/> the branch stops where it was copied (<c>unlinkable-heads</c>): a view
@@ -167,6 +168,11 @@ internal sealed class SplitView : IDisposable
 
             if (_branch is null)
             {
+                if (_log.Configuration.Mode == DeploymentMode.ThirdPartyAuditing && _log.Log.AuditorHead is null)
+                {
+                    return; // the branch starts once the log holds an auditor head it can carry over (see Open)
+                }
+
                 Open();
                 _started.TrySetResult();
                 return;
@@ -222,5 +228,13 @@ internal sealed class SplitView : IDisposable
         _database = new SqliteLogDatabase(copy);
         (Crypto.Signatures.EcdsaP256PrivateKey signing, Crypto.Vrf.VrfKeyPair vrf) = _log.DevKeys;
         _branch = TransparencyLog.Open(suite, _log.Configuration, new KeyTreeHeadSigner(signing), vrf, new SqliteLogStore(_database, suite.TreeHashes));
+
+        // Auditor heads live in memory, so the copy has none. The real log's newest one covers a size the branch
+        // shares (the copy holds every entry committed so far), so the branch can answer at once; it then ages,
+        // as no head the auditor signs later is over the branch's roots.
+        if (_log.Log.AuditorHead is { } head)
+        {
+            _branch.AcceptAuditorHead(head);
+        }
     }
 }
