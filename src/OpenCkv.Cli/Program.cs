@@ -33,6 +33,7 @@ return words switch
     ["verify", .. var rest] => await VerifyCommand.RunAsync(rest).ConfigureAwait(false),
     ["send", .. var rest] => await MessageCommands.SendAsync(rest).ConfigureAwait(false),
     ["inbox", .. var rest] => await MessageCommands.InboxAsync(rest).ConfigureAwait(false),
+    ["web", .. var rest] => await WebCommand.RunAsync(rest).ConfigureAwait(false),
     ["--version"] => Usage.Version(),
     [] or ["--help"] or ["-h"] => Usage.Print(Console.Out, exitCode: 0),
     _ => Usage.Print(Console.Error, exitCode: 2),

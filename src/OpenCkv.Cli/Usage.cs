@@ -29,6 +29,8 @@ internal static class Usage
         output.WriteLine("  verify NAME [--yes|--no] [--timeout SECONDS]   both people at once: compare the code, mark as verified");
         output.WriteLine("  send NAME TEXT | inbox");
         output.WriteLine("  alerts [--ack ID]");
+        output.WriteLine("  web [--urls URL]     the device screens in a browser, one tab per profile (/p/NAME), and the log");
+        output.WriteLine("                       explorer; loopback only (default http://127.0.0.1:5080)");
         output.WriteLine();
         output.WriteLine("operator commands:");
         output.WriteLine("  selfcheck [--json]   check the KT_128_SHA256_P256 suite on every crypto path of this machine");

@@ -24,7 +24,18 @@ public sealed partial class CkvDevice
     /// </summary>
     /// <exception cref="CkvException"><c>timeout</c> when the other side never opened the screen or stopped;
     /// <c>comparison-mismatch</c> when the other device's keys are not the verified ones.</exception>
-    public async Task<ComparisonResult> CompareAsync(string name, Func<string, bool> markAsVerified, TimeSpan timeout, CancellationToken cancellation = default)
+    public Task<ComparisonResult> CompareAsync(string name, Func<string, bool> markAsVerified, TimeSpan timeout, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(markAsVerified);
+        return CompareAndAskAsync(name, code => Task.FromResult(markAsVerified(code)), timeout, cancellation);
+    }
+
+    /// <summary>
+    /// <see cref="CompareAsync(string, Func{string, bool}, TimeSpan, CancellationToken)"/> for a screen that asks
+    /// the person without blocking a thread (a web page, a GUI): <paramref name="markAsVerified"/> completes when
+    /// the person answered. The deadline covers reaching the code, not the time the person takes to answer.
+    /// </summary>
+    public async Task<ComparisonResult> CompareAndAskAsync(string name, Func<string, Task<bool>> markAsVerified, TimeSpan timeout, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(markAsVerified);
         ContactEntry contact = Contact(name);
@@ -92,7 +103,7 @@ public sealed partial class CkvDevice
             }
 
             _db.SetSetting(FailuresKey(contact.Label), [0]);
-            if (!markAsVerified(code))
+            if (!await markAsVerified(code).ConfigureAwait(false))
             {
                 _db.Raise(NowMs, AlertCode.ComparisonMismatch, contact.Label, $"the codes on the two screens did not match: you may not be talking to {contact.Name}; hold off on anything sensitive until you verify again in person");
                 return new ComparisonResult(code, false);

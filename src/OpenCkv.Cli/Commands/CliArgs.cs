@@ -9,7 +9,7 @@ internal sealed class CliArgs
     private static readonly HashSet<string> Valued = new(StringComparer.Ordinal)
     {
         "--profile", "--server", "--handle", "--name", "--platform", "--os-version", "--code", "--totp", "--log-config",
-        "--timeout", "--passcode", "--keychain", "--ack",
+        "--timeout", "--passcode", "--keychain", "--ack", "--urls",
     };
 
     private readonly Dictionary<string, string> _options = new(StringComparer.Ordinal);
