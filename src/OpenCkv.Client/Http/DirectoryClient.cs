@@ -115,6 +115,10 @@ public sealed class DirectoryClient(HttpClient http, TimeProvider? time = null)
     public Task RefuseJoinAsync(DeviceCredentials device, string joinId, CancellationToken cancellation = default) =>
         JsonAsync<object>(HttpMethod.Post, $"/v1/join/{joinId}/refuse", null, device, signed: true, cancellation);
 
+    /// <summary>A GET of one of the log's public listings (no credentials).</summary>
+    public Task<T> LogAsync<T>(string path, CancellationToken cancellation = default) =>
+        JsonAsync<T>(HttpMethod.Get, path, null, null, signed: false, cancellation);
+
     /// <summary>A GET of any JSON resource as this device (with a session).</summary>
     public Task<T> GetAsync<T>(DeviceCredentials device, string path, CancellationToken cancellation = default) =>
         JsonAsync<T>(HttpMethod.Get, path, null, device, signed: false, cancellation);
