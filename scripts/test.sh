@@ -33,6 +33,17 @@ if ! dotnet pack OpenCkv.sln -c Release --no-build -o artifacts/packages > "$res
 fi
 ls artifacts/packages
 
+# The browser tests of `ckv web` drive Debian's Chromium through Playwright (no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing Debian's chromium for the browser tests" >&2
+  if [ "$(id -u)" -eq 0 ]; then
+    (apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y chromium >/dev/null 2>&1; }) ||
+      echo "test.sh: chromium could not be installed: the browser tests will fail" >&2
+  else
+    echo "test.sh: not root, cannot install chromium: the browser tests will fail" >&2
+  fi
+fi
+
 # The PostgreSQL storage tests run against a throwaway cluster, stopped and removed however this script ends.
 trap 'bash scripts/postgres.sh stop' EXIT
 if ! OPENCKV_TEST_POSTGRES=$(bash scripts/postgres.sh start); then

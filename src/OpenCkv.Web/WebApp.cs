@@ -31,6 +31,7 @@ public static class WebApp
             await next(context).ConfigureAwait(false);
         });
         app.MapGet("/assets/{file}", Asset);
+        app.MapGet("/health", () => Results.Text("ok"));
         app.MapRazorPages();
         return app;
     }

@@ -58,6 +58,17 @@ public sealed class ServerProcess : IDisposable
             new Dictionary<string, string>(StringComparer.Ordinal));
     }
 
+    /// <summary>`ckv web` over the profiles of <paramref name="home"/> (CKV_HOME) on a free loopback port, once /health answers.</summary>
+    public static Task<ServerProcess> StartWebAsync(string home)
+    {
+        int port = FreePort();
+        return LaunchAsync(
+            ["web", "--urls", $"http://127.0.0.1:{port}"],
+            new Uri($"http://127.0.0.1:{port}"),
+            null,
+            new Dictionary<string, string>(StringComparer.Ordinal) { ["CKV_HOME"] = home });
+    }
+
     /// <summary>Everything the process printed so far, standard output and standard error, line by line.</summary>
     public IReadOnlyCollection<string> Lines => _lines;
 
