@@ -25,6 +25,14 @@ public static class WebApp
         WebApplication app = builder.Build();
         app.Use(async (context, next) =>
         {
+            // A web page elsewhere may point a name of its own at 127.0.0.1 (DNS rebinding): only loopback names are
+            // answered, so no other site can read these screens.
+            if (!IsLoopbackHost(context.Request.Host.Host))
+            {
+                context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+                return;
+            }
+
             // Nothing is loaded from elsewhere, and no other site may frame the screens.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'";
             context.Response.Headers.XContentTypeOptions = "nosniff";
@@ -35,6 +43,11 @@ public static class WebApp
         app.MapRazorPages();
         return app;
     }
+
+    /// <summary>Whether a request's host names this machine: localhost or a loopback address.</summary>
+    internal static bool IsLoopbackHost(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
+        (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out System.Net.IPAddress? address) && System.Net.IPAddress.IsLoopback(address));
 
     /// <summary>The stylesheet and the small script, built into the assembly: no download at run time.</summary>
     private static IResult Asset(string file)

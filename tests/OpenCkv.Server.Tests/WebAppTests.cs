@@ -60,6 +60,13 @@ public sealed partial class WebAppTests
         await alice.GetByRole(AriaRole.Button, new() { Name = "add field" }).ClickAsync();
         await alice.GetByLabel("Add field").SelectOptionAsync("code");
         await alice.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        string another = (await cli.OkAsync("alice", "code", "copy")).Trim();
+        await alice.GetByLabel("Verification Code").FillAsync(another);
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(alice.GetByRole(AriaRole.Alert)).ToContainTextAsync("does not match the key the server presents for Bob");
+        await alice.GotoAsync("/p/alice/contacts");
+        await Expect(alice.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Bob" })).Not.ToContainTextAsync("✓");
+        await alice.GotoAsync("/p/alice/contacts/Bob?field=code");
         await alice.GetByLabel("Verification Code").FillAsync(Typo(code));
         await alice.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(alice.GetByRole(AriaRole.Alert)).ToContainTextAsync("typo");
@@ -133,7 +140,7 @@ public sealed partial class WebAppTests
     }
 
     [Fact]
-    public async Task An_unknown_profile_is_not_found_and_a_name_that_is_a_path_never_leaves_the_profiles_folder()
+    public async Task An_unknown_profile_is_not_found_a_path_never_leaves_the_profiles_folder_and_only_loopback_names_are_answered()
     {
         using var home = new TempFolder();
         using ServerProcess web = await ServerProcess.StartWebAsync(home.Path);
@@ -142,6 +149,36 @@ public sealed partial class WebAppTests
             using HttpResponseMessage response = await web.Http.GetAsync(new Uri(path, UriKind.Relative));
             Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
         }
+
+        // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) reads nothing.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative));
+        rebound.Headers.Host = "attacker.example";
+        using HttpResponseMessage refused = await web.Http.SendAsync(rebound);
+        Assert.Equal(System.Net.HttpStatusCode.MisdirectedRequest, refused.StatusCode);
+        using var local = new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative));
+        local.Headers.Host = "localhost:" + web.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using HttpResponseMessage answered = await web.Http.SendAsync(local);
+        Assert.Equal(System.Net.HttpStatusCode.OK, answered.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_log_explorer_of_an_audited_log_shows_the_auditor_head_it_verified()
+    {
+        using var auditorData = new TempFolder();
+        (int exit, _, string error) = await ServerProcess.RunCommandAsync("auditor", "init", "--data", auditorData.Path);
+        Assert.True(exit == 0, error);
+        using CkvCli cli = await CkvCli.StartAsync(["--max-auditor-lag-s", "30"], ["--heartbeat-s", "1"], auditorData);
+        using ServerProcess auditor = await ServerProcess.StartAuditorAsync(cli.Server, auditorData.Path, "--poll-ms", "100");
+        await cli.RegisterAsync("alice", CkvCli.Alice);
+        using ServerProcess web = await ServerProcess.StartWebAsync(cli.Home);
+        await using Browser browser = await Browser.LaunchAsync();
+        IPage alice = await browser.Chromium.NewPageAsync(new BrowserNewPageOptions { BaseURL = web.Address.ToString() });
+
+        await alice.GotoAsync("/p/alice/log");
+        await Expect(alice.Locator("#auditor-head")).ToContainTextAsync("signature verified");
+        await Expect(alice.Locator("#proof-steps")).ToContainTextAsync("Auditor head (KT §11.3)");
+        await Expect(alice.Locator("#proof-steps")).ToContainTextAsync(CkvCli.Alice);
+        await Shot(alice, "11-audited-log");
     }
 
     /// <summary>The code with its first letter or digit changed to another of the same kind: the checksum must catch it.</summary>

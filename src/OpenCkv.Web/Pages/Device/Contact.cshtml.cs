@@ -36,11 +36,23 @@ public sealed class ContactModel(ProfileDevices devices) : DevicePage(devices)
     /// <summary>Saves the pasted code, after the device compared it with the key automatic verification found.</summary>
     public async Task<IActionResult> OnPostCodeAsync(string code)
     {
+        string card = Here("/contacts/" + Uri.EscapeDataString(Name));
+        CodeMatch? match = null;
         IActionResult result = await ChangeAsync(
-            async device => await device.SetContactCodeAsync(Name, code ?? string.Empty, HttpContext.RequestAborted).ConfigureAwait(false) == CodeMatch.Match
-                ? $"Saved. The code matches {Name}'s verified account key."
-                : $"Saved, but the code does not match the key the server presents for {Name}: no checkmark will show. You may not be talking to the person you think.",
-            Here("/contacts/" + Uri.EscapeDataString(Name))).ConfigureAwait(false);
-        return Problem is null ? result : Redirect(Here("/contacts/" + Uri.EscapeDataString(Name) + "?field=code"));
+            async device =>
+            {
+                match = await device.SetContactCodeAsync(Name, code ?? string.Empty, HttpContext.RequestAborted).ConfigureAwait(false);
+                return match == CodeMatch.Match ? $"Saved. The code matches {Name}'s verified account key." : string.Empty;
+            },
+            card).ConfigureAwait(false);
+        if (match is { } saved && saved != CodeMatch.Match)
+        {
+            // Saved, but it is a warning, not a success.
+            Notice = null;
+            Problem = $"Saved, but the code does not match the key the server presents for {Name}: no checkmark will show. You may not be talking to the person you think.";
+            return result;
+        }
+
+        return Problem is null ? result : Redirect(card + "?field=code");
     }
 }
