@@ -165,5 +165,7 @@ public sealed class SecretServiceStoreTests(SecretServiceDaemon daemon) : IClass
         Assert.Throws<SecretStoreUnavailableException>(() => new SecretServiceStore(NewProfile(), nowhere).Read("signing"));
         Assert.False(SecretServiceStore.IsAvailable(nowhere, TimeSpan.FromSeconds(2)));
         Assert.False(SecretServiceStore.IsAvailable(null, TimeSpan.FromSeconds(2)));
+        Assert.False(SecretServiceStore.IsAvailable("not a bus address", TimeSpan.FromSeconds(2)));
+        Assert.Throws<SecretStoreUnavailableException>(() => new SecretServiceStore(NewProfile(), "not a bus address").Put("signing", [1]));
     }
 }
