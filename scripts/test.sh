@@ -44,6 +44,11 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The Secret Service tests start their own D-Bus session bus and gnome-keyring; install those when missing.
+if ! bash scripts/keyring.sh; then
+  echo "dbus, gnome-keyring or libsecret-tools could not be installed (see above): the Secret Service tests will fail" >&2
+fi
+
 # The PostgreSQL storage tests run against a throwaway cluster, stopped and removed however this script ends.
 trap 'bash scripts/postgres.sh stop' EXIT
 if ! OPENCKV_TEST_POSTGRES=$(bash scripts/postgres.sh start); then

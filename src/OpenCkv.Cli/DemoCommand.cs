@@ -86,6 +86,13 @@ internal static class DemoCommand
 
     private sealed class Walkthrough(string root, Uri server)
     {
+        // The demo's profiles are deleted with its folder, so their keys stay in it too: never in the desktop's key
+        // store, where they would outlive the demo.
+        private static readonly CkvOptions Throwaway = new()
+        {
+            SecretStoreFor = static folder => new Client.Secrets.FileSecretStore(Path.Combine(folder, Client.Secrets.SecretStores.FileName)),
+        };
+
         public async Task RunAsync()
         {
             Step("Alice and Bob register their phones. Each first device makes the account key and the keychain circle.");
@@ -198,7 +205,7 @@ internal static class DemoCommand
         {
             var setup = new DeviceSetup(server, handle, name, platform, "17.2");
             Task<CkvDevice> joining = CkvDevice.JoinAsync(
-                Path.Combine(root, "profiles", profile), setup, secondFactor: null, code => Say($"{name} shows join code {code}"), TimeSpan.FromSeconds(30));
+                Path.Combine(root, "profiles", profile), setup, secondFactor: null, code => Say($"{name} shows join code {code}"), TimeSpan.FromSeconds(30), Throwaway);
             ApprovedJoin approved = await trusted.ApproveAsync(null, code => { Say($"{trusted.DeviceName} shows join code {code}: same code, approved"); return true; }, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             CkvDevice joined = await joining.ConfigureAwait(false);
             Say($"{name} joined (log entry {approved.Position}); it accepted the account key only from its verified record.");
@@ -208,7 +215,7 @@ internal static class DemoCommand
         private async Task<CkvDevice> RegisterAsync(string profile, string handle, string name)
         {
             var setup = new DeviceSetup(server, handle, name, "phone", "17.2");
-            RegisteredDevice registered = await CkvDevice.RegisterAsync(Path.Combine(root, "profiles", profile), setup).ConfigureAwait(false);
+            RegisteredDevice registered = await CkvDevice.RegisterAsync(Path.Combine(root, "profiles", profile), setup, Throwaway).ConfigureAwait(false);
             Say($"{name} registered {registered.Device.Label}; log configuration pinned: {registered.Device.ConfigurationFingerprint[..16]}…");
             return registered.Device;
         }

@@ -19,8 +19,10 @@ public sealed record CkvOptions
     public TimeSpan GossipRefresh { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// The secret store of a profile folder: where its private keys live. By default one file beside the profile
-    /// readable by its owner alone; an app on a platform with a key store (Keychain, DPAPI, libsecret) plugs in its own.
+    /// The secret store of a profile folder: where its private keys live. By default <see cref="Secrets.SecretStores.For(string)"/>:
+    /// the Secret Service (the desktop's key store on Linux) when the session has one, else one file beside the profile
+    /// readable by its owner alone, and always the store the profile started with. An app on a platform with another key
+    /// store (Keychain, DPAPI, Android Keystore) plugs in its own.
     /// </summary>
-    public Func<string, Secrets.ISecretStore> SecretStoreFor { get; init; } = static folder => new Secrets.FileSecretStore(Path.Combine(folder, "secrets.json"));
+    public Func<string, Secrets.ISecretStore> SecretStoreFor { get; init; } = static folder => Secrets.SecretStores.For(folder);
 }

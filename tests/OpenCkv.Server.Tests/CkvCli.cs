@@ -97,9 +97,12 @@ public sealed class CkvCli : IDisposable
 
     public string Home => _home.FullName;
 
-    /// <summary>Runs `ckv --profile PROFILE ARGS…`.</summary>
+    /// <summary>
+    /// Runs `ckv --profile PROFILE ARGS…`. Profiles keep their keys in secrets.json (CKV_SECRET_STORE=file) wherever
+    /// the tests run, so tests can read them and no keys land in the desktop's key store.
+    /// </summary>
     public Task<(int Exit, string Output, string Error)> RunAsync(string profile, params string[] args) =>
-        ServerProcess.RunCommandAsync(new Dictionary<string, string> { ["CKV_HOME"] = Home }, ["--profile", profile, .. args]);
+        ServerProcess.RunCommandAsync(new Dictionary<string, string> { ["CKV_HOME"] = Home, ["CKV_SECRET_STORE"] = "file" }, ["--profile", profile, .. args]);
 
     /// <summary>Runs a command that must succeed and print one JSON object.</summary>
     public async Task<JsonElement> JsonAsync(string profile, params string[] args)
