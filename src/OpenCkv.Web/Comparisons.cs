@@ -91,15 +91,11 @@ public sealed class Comparisons(ProfileDevices devices, WebOptions options)
                 profile, device => device.CompareAndAskAsync(contact, code => comparison.ShowAsync(code, limit.Token), options.ComparisonTimeout, limit.Token), limit.Token).ConfigureAwait(false);
             comparison.Finish(result.MarkedVerified ? ComparisonStage.Verified : ComparisonStage.NotMarked);
         }
-        catch (CkvException e)
-        {
-            comparison.Finish(ComparisonStage.Failed, e.Message);
-        }
         catch (OperationCanceledException)
         {
             comparison.Finish(ComparisonStage.Failed, "Nobody answered whether the codes match; nothing was marked.");
         }
-        catch (Exception e) when (e is HttpRequestException or ProfileNotFoundException)
+        catch (Exception e) when (e is ProfileNotFoundException || Pages.DevicePage.IsRefusal(e))
         {
             comparison.Finish(ComparisonStage.Failed, e.Message);
         }

@@ -38,7 +38,7 @@ public abstract class DevicePage(ProfileDevices devices) : PageModel
         {
             return NotFound();
         }
-        catch (Exception e) when (e is CkvException or HttpRequestException)
+        catch (Exception e) when (IsRefusal(e))
         {
             Problem = Explain(e);
         }
@@ -62,7 +62,7 @@ public abstract class DevicePage(ProfileDevices devices) : PageModel
         {
             Problem = "Contact Key Verification cannot be turned on yet. " + string.Join(" ", e.Blockers.Select(b => $"{b.DeviceName ?? "This account"}: {b.Reason} — {b.WayOut}."));
         }
-        catch (Exception e) when (e is CkvException or HttpRequestException)
+        catch (Exception e) when (IsRefusal(e))
         {
             Problem = Explain(e);
         }
@@ -73,5 +73,14 @@ public abstract class DevicePage(ProfileDevices devices) : PageModel
     /// <summary>This profile's address for <paramref name="path"/>.</summary>
     protected string Here(string path = "") => $"/p/{Uri.EscapeDataString(Profile)}{path}";
 
-    private static string Explain(Exception e) => e is HttpRequestException ? $"The server did not answer: {e.Message}" : e.Message;
+    /// <summary>What a screen shows instead of failing: the SDK's refusals, an unreachable server, a profile whose
+    /// files or key store cannot be used.</summary>
+    internal static bool IsRefusal(Exception e) => e is CkvException or HttpRequestException or IOException or InvalidDataException or UnauthorizedAccessException;
+
+    private static string Explain(Exception e) => e switch
+    {
+        HttpRequestException => $"The server did not answer: {e.Message}",
+        CkvException => e.Message,
+        _ => $"The profile could not be used: {e.Message}",
+    };
 }
