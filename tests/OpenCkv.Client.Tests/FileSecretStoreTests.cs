@@ -14,29 +14,8 @@ public sealed class FileSecretStoreTests : IDisposable
     private string SecretsPath => _folder.File("secrets.json");
 
     [Fact]
-    public void Secrets_are_put_read_and_deleted_and_survive_a_new_store_on_the_same_file()
-    {
-        var store = new FileSecretStore(SecretsPath);
-        Assert.Null(store.Read("signing"));
-
-        store.Put("signing", [1, 2, 3]);
-        store.Put("request", [4, 5]);
-        store.Put("signing", [6]);
-        store.Put("empty", []);
-
-        Assert.Equal([6], store.Read("signing"));
-        Assert.Equal([4, 5], store.Read("request"));
-        Assert.Empty(Assert.IsType<byte[]>(store.Read("empty")));
-        Assert.Null(store.Read("Signing"));
-
-        store.Delete("signing");
-        store.Delete("never-there");
-        Assert.Null(store.Read("signing"));
-
-        var reopened = new FileSecretStore(SecretsPath);
-        Assert.Null(reopened.Read("signing"));
-        Assert.Equal([4, 5], reopened.Read("request"));
-    }
+    public void Secrets_are_put_read_and_deleted_and_survive_a_new_store_on_the_same_file() =>
+        SecretStoreContract.PutReadReplaceDeleteAndReopen(() => new FileSecretStore(SecretsPath));
 
     [Fact]
     public void The_file_is_created_readable_by_its_owner_alone()

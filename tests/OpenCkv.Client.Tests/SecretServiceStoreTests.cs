@@ -16,26 +16,7 @@ public sealed class SecretServiceStoreTests(SecretServiceDaemon daemon) : IClass
     public void Secrets_are_put_read_replaced_and_deleted_and_a_new_store_sees_the_same()
     {
         string profile = NewProfile();
-        SecretServiceStore store = NewStore(profile);
-        Assert.Null(store.Read("signing"));
-
-        store.Put("signing", [1, 2, 3]);
-        store.Put("request", [4, 5]);
-        store.Put("signing", [6]);
-        store.Put("empty", []);
-
-        Assert.Equal([6], store.Read("signing"));
-        Assert.Equal([4, 5], store.Read("request"));
-        Assert.Empty(Assert.IsType<byte[]>(store.Read("empty")));
-        Assert.Null(store.Read("Signing"));
-
-        store.Delete("signing");
-        store.Delete("never-there");
-        Assert.Null(store.Read("signing"));
-
-        SecretServiceStore reopened = NewStore(profile);
-        Assert.Null(reopened.Read("signing"));
-        Assert.Equal([4, 5], reopened.Read("request"));
+        SecretStoreContract.PutReadReplaceDeleteAndReopen(() => NewStore(profile));
     }
 
     [Fact]

@@ -111,6 +111,8 @@ public sealed partial class WebAppTests
         await bob.GotoAsync("/p/bob/chat/Alice");
         await Expect(bob.Locator(".thread li.in")).ToHaveTextAsync(new Regex("Hello Bob, from the browser"));
         await Shot(bob, "7-conversation");
+        await bob.GotoAsync("/p/bob");
+        await Expect(bob.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Alice" })).ToContainTextAsync("Hello Bob, from the browser");
 
         // The log explorer: verified heads and each step of a verified search for Bob.
         await alice.GotoAsync("/p/alice/log?q=" + Uri.EscapeDataString(CkvCli.Bob));
