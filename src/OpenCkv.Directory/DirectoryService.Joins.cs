@@ -96,6 +96,10 @@ public sealed partial class DirectoryService
             SHA256.HashData(token),
             NowMs(),
             JoinState.Pending);
+
+        // Requests past their lifetime are of no use to anyone (a joiner polls only while its request lives): each
+        // new request sweeps those older than two lifetimes, so the table holds about an hour's worth.
+        _relays.DeleteJoinsCreatedBefore(NowMs() - Math.Min(NowMs(), (ulong)(2 * JoinLifetime.TotalMilliseconds)));
         _relays.PutJoin(join);
         return Task.FromResult(new JoinTicket(join.JoinId, System.Buffers.Text.Base64Url.EncodeToString(token), accountId));
     }

@@ -118,6 +118,13 @@ public sealed class PostgresRelayStore : IRelayStore, IDisposable
         c, t, $"INSERT INTO {Table("join_messages")} (join_id, from_joiner, body) VALUES ($1, $2, $3) RETURNING seq", joinId, fromJoiner, body));
 
     /// <inheritdoc />
+    public int DeleteJoinsCreatedBefore(ulong createdBeforeMs) => InTransaction((c, t) =>
+    {
+        Execute(c, t, $"DELETE FROM {Table("join_messages")} WHERE join_id IN (SELECT join_id FROM {Table("joins")} WHERE created_ms < $1)", (long)createdBeforeMs);
+        return Execute(c, t, $"DELETE FROM {Table("joins")} WHERE created_ms < $1", (long)createdBeforeMs);
+    });
+
+    /// <inheritdoc />
     public IReadOnlyList<JoinMessage> JoinMessages(byte[] joinId, long afterSequence) => QueryAll(
         $"SELECT seq, from_joiner, body FROM {Table("join_messages")} WHERE join_id = $1 AND seq > $2 ORDER BY seq",
         r => new JoinMessage(r.GetInt64(0), r.GetBoolean(1), r.GetFieldValue<byte[]>(2)),

@@ -156,6 +156,15 @@ public sealed class SqliteRelayStore : IRelayStore, IDisposable
     /// <inheritdoc />
     public void Dispose() => _rows.Dispose();
 
+    /// <inheritdoc />
+    public int DeleteJoinsCreatedBefore(ulong createdBeforeMs) => _rows.InTransaction(transaction =>
+    {
+        // The messages first: the connection may not enforce the cascade.
+        _rows.Execute(
+            "DELETE FROM join_messages WHERE join_id IN (SELECT join_id FROM joins WHERE created_ms < $c)", transaction, ("$c", (long)createdBeforeMs));
+        return _rows.Execute("DELETE FROM joins WHERE created_ms < $c", transaction, ("$c", (long)createdBeforeMs));
+    });
+
     private static JoinRequest ReadJoin(SqliteDataReader r) =>
         new((byte[])r[0], ((byte[])r[1]), DeviceRows.Read(r, 1), (byte[])r[11], (byte[])r[12], (byte[])r[13], (ulong)r.GetInt64(14), (JoinState)r.GetInt32(15));
 }

@@ -100,6 +100,29 @@ public abstract class RelayStoreContract : IDisposable
         Assert.Empty(store.PendingJoins(Alice));
     }
 
+    [Fact]
+    public void Join_requests_older_than_a_cutoff_are_deleted_with_their_messages_and_newer_ones_stay()
+    {
+        IRelayStore store = Open();
+        byte[] old = [.. Enumerable.Repeat((byte)0x71, 16)];
+        byte[] young = [.. Enumerable.Repeat((byte)0x72, 16)];
+        foreach ((byte[] id, ulong created) in new[] { (old, 1_700_000_000_000UL), (young, 1_700_000_060_000UL) })
+        {
+            var device = new DirectoryDevice(Alice, [.. id], new DeviceFacts("Tablet", Platform.Tablet, new Version(17, 4, 0), 1, true, true), [.. Enumerable.Repeat((byte)4, 65)], created);
+            store.PutJoin(new JoinRequest(id, Alice, device, [.. Enumerable.Repeat((byte)5, 65)], [.. Enumerable.Repeat((byte)6, 65)], [.. Enumerable.Repeat((byte)8, 32)], created, JoinState.Pending));
+            store.AddJoinMessage(id, fromJoiner: true, [1]);
+        }
+
+        Assert.Equal(0, store.DeleteJoinsCreatedBefore(1_700_000_000_000));
+        Assert.Equal(1, store.DeleteJoinsCreatedBefore(1_700_000_060_000));
+        IRelayStore reopened = Open();
+        Assert.Null(reopened.Join(old));
+        Assert.Empty(reopened.JoinMessages(old, 0));
+        Assert.NotNull(reopened.Join(young));
+        Assert.Single(reopened.JoinMessages(young, 0));
+        Assert.Equal([young], reopened.PendingJoins(Alice).Select(j => j.JoinId));
+    }
+
     /// <summary>Opens the storage and closes it when the test ends.</summary>
     protected IRelayStore Open()
     {

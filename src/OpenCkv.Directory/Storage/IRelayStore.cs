@@ -89,6 +89,12 @@ public interface IRelayStore
     /// <summary>The join's exchange messages after <paramref name="afterSequence"/>.</summary>
     IReadOnlyList<JoinMessage> JoinMessages(byte[] joinId, long afterSequence);
 
+    /// <summary>
+    /// Deletes the join requests created before <paramref name="createdBeforeMs"/>, whatever their state, with their
+    /// exchange messages; returns how many requests were deleted.
+    /// </summary>
+    int DeleteJoinsCreatedBefore(ulong createdBeforeMs);
+
     /// <summary>Deletes everything addressed to or from a device (it was signed out).</summary>
     void ForgetDevice(byte[] deviceId);
 }
