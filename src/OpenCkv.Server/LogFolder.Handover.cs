@@ -13,7 +13,7 @@ public sealed partial class LogFolder
     /// Hands this log over to the log whose configuration is <paramref name="next"/> (docs/ckv-protocol.md §9): signs
     /// the statement over the log's final size and root with this log's key and writes it to <c>handover.bin</c>
     /// (written whole and flushed under another name, then renamed). From then on the folder's server takes no more
-    /// changes. The server must not be running on the folder meanwhile.
+    /// changes. The folder is this process's while it is open, so no server runs on it meanwhile.
     /// </summary>
     /// <exception cref="InvalidOperationException">The log has no entries, its newest entry is not fresh at
     /// <paramref name="timestampMs"/>, it was handed over already, or <paramref name="next"/> is this log.</exception>

@@ -22,9 +22,11 @@ public sealed partial class LogFolder : IDisposable
     private readonly EcdsaP256PrivateKey _signing;
     private readonly VrfKeyPair _vrf;
     private readonly IDisposable _database;
+    private readonly FolderLock _held;
 
-    private LogFolder(Configuration configuration, EcdsaP256PrivateKey signing, VrfKeyPair vrf, IDisposable database, TransparencyLog log, HighWaterMarkSigner signer)
+    private LogFolder(Configuration configuration, EcdsaP256PrivateKey signing, VrfKeyPair vrf, IDisposable database, TransparencyLog log, HighWaterMarkSigner signer, FolderLock held)
     {
+        _held = held;
         Configuration = configuration;
         _signing = signing;
         _vrf = vrf;
@@ -110,10 +112,12 @@ public sealed partial class LogFolder : IDisposable
     }
 
     /// <summary>
-    /// Opens a folder's log after checking that its keys are the ones its configuration names, that its database
-    /// holds a log that configuration signed, and that the high-water mark is not below the database's size.
+    /// Opens a folder's log after taking the folder (one process at a time: <see cref="FolderLock"/>) and checking
+    /// that its keys are the ones its configuration names, that its database holds a log that configuration signed,
+    /// and that the high-water mark is not below the database's size.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Any of those checks failed: the folder must not be served.</exception>
+    /// <exception cref="InvalidOperationException">Another process holds the folder, or any of those checks failed:
+    /// the folder must not be served.</exception>
     /// <param name="folder">The data folder.</param>
     /// <param name="openStore">Where the log lives, when not in the folder's SQLite file: opens the store (which is
     /// also disposed with the folder). The same checks apply: a database behind the key's mark, or holding another
@@ -121,6 +125,20 @@ public sealed partial class LogFolder : IDisposable
     public static LogFolder Open(string folder, Func<TreeHasher, ILogStore>? openStore = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
+        FolderLock held = FolderLock.Take(folder);
+        try
+        {
+            return OpenHeld(folder, openStore, held);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    private static LogFolder OpenHeld(string folder, Func<TreeHasher, ILogStore>? openStore, FolderLock held)
+    {
         CryptoSuite suite = CryptoSuite.Fastest;
         Configuration configuration = TlsCodec.Decode<Configuration>(File.ReadAllBytes(Path.Combine(folder, "configuration.bin")));
         var signing = EcdsaP256PrivateKey.Import(File.ReadAllBytes(Path.Combine(folder, "keys", "signing.key")));
@@ -179,7 +197,7 @@ public sealed partial class LogFolder : IDisposable
                 log.Refresh(completeHead: true);
             }
 
-            return new LogFolder(configuration, signing, vrf, database, log, signer);
+            return new LogFolder(configuration, signing, vrf, database, log, signer, held);
         }
         catch (ArgumentException e)
         {
@@ -206,5 +224,6 @@ public sealed partial class LogFolder : IDisposable
         _database.Dispose();
         _signing.Dispose();
         _vrf.Dispose();
+        _held.Dispose();
     }
 }

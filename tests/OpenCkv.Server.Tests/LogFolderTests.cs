@@ -25,7 +25,7 @@ public sealed class LogFolderTests : IDisposable
     }
 
     [Fact]
-    public void A_created_folder_reopens_carries_on_and_keeps_its_keys_private()
+    public void A_created_folder_reopens_carries_on_keeps_its_keys_private_and_is_held_by_one_opener_at_a_time()
     {
         Configuration created = LogFolder.Create(_folder);
         Assert.Throws<InvalidOperationException>(() => LogFolder.Create(_folder));
@@ -47,6 +47,9 @@ public sealed class LogFolderTests : IDisposable
 
         using (LogFolder folder = LogFolder.Open(_folder))
         {
+            // The folder is one holder's at a time: a second opener (another server, a handover) is refused at once.
+            InvalidOperationException taken = Assert.Throws<InvalidOperationException>(() => LogFolder.Open(_folder));
+            Assert.Contains("Another process uses", taken.Message, StringComparison.Ordinal);
             Publish(folder, 2, ref now);
             var request = new SearchRequest(client.TreeSize, "mailto:user1@example.com"u8.ToArray(), null);
             Assert.Equal(7UL, SearchVerifier.Verify(Crypto.CryptoSuite.Fastest, folder.Configuration, client, request, folder.Log.Search(request), now).State.TreeSize);
@@ -91,6 +94,9 @@ public sealed class LogFolderTests : IDisposable
         string backup = Path.Combine(_folder, "backup.db");
         using (LogFolder folder = LogFolder.Open(_folder))
         {
+            // The folder is one holder's at a time: a second opener (another server, a handover) is refused at once.
+            InvalidOperationException taken = Assert.Throws<InvalidOperationException>(() => LogFolder.Open(_folder));
+            Assert.Contains("Another process uses", taken.Message, StringComparison.Ordinal);
             Publish(folder, 2, ref now);
             File.Copy(Path.Combine(_folder, "log.db"), backup);
             Publish(folder, 1, ref now);
