@@ -61,7 +61,9 @@ public sealed partial class CkvDevice
         FrontierEntry newest = verified.State.Frontier[^1];
         ulong size = verified.State.Head.TreeSize;
         AuditorTreeHead? auditor = response.FullTreeHead.AuditorTreeHead;
-        int present = response.BinaryLadder.Count(s => s.Commitment is not null);
+        // KT §13.1: a step carries a commitment for each probed version that exists, except the target version,
+        // whose commitment is computed from the opening and the value.
+        int present = response.BinaryLadder.Count(s => s.Commitment is not null) + 1;
         var steps = new List<SearchStep>
         {
             new("Configuration", $"the log's configuration is the one this device pinned ({ConfigurationFingerprint[..16]}…), in {Configuration.Mode} mode"),
@@ -73,7 +75,7 @@ public sealed partial class CkvDevice
         }
 
         steps.Add(new SearchStep("Search keys (KT §11.7, RFC 9381)", $"{response.BinaryLadder.Count} VRF proofs for {handle}, one per version the binary ladder probed, each verified with the log's VRF key"));
-        steps.Add(new SearchStep("Binary ladder (KT §5, §6.2)", $"{present} of the probed versions are in the log and the others are not: the greatest version is {verified.Version}"));
+        steps.Add(new SearchStep("Binary ladder (KT §5, §6.2)", $"{present} of the {response.BinaryLadder.Count} probed versions are in the log, the greatest of them {verified.Version} (its commitment comes from the opening), and the others are not"));
         steps.Add(new SearchStep("Implicit binary search (KT §4.1, §6.3)", $"{response.Search.Timestamps.Count} log entries visited by their timestamps, {response.Search.PrefixProofs.Count} prefix-tree proofs; the search ends at entry {verified.TerminalPosition}"));
         steps.Add(new SearchStep("Log tree (KT §3.2, §12.1)", $"an inclusion proof of {response.Search.Inclusion.Elements.Count} hashes binds those entries to the signed root"));
         steps.Add(new SearchStep("Commitment (KT §11.6)", $"the opening turns the value into the commitment the prefix tree holds for version {verified.Version}"));
