@@ -38,9 +38,22 @@ public sealed partial class WebAppTests
             await cli.EnableTwoFactorAsync(profile);
             await page.GotoAsync($"/p/{profile}/settings");
             await Expect(page.Locator(".blockers li")).ToHaveCountAsync(0);
-            await page.GetByRole(AriaRole.Switch, new() { Name = "Turn On" }).ClickAsync();
-            await Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Turn on Contact Key Verification?");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+            if (profile == "bob")
+            {
+                // Bob uses the keyboard alone: the switch and "Continue" are reached with Tab and pressed with Enter.
+                await TabToAsync(page, "Turn On");
+                await page.Keyboard.PressAsync("Enter");
+                await Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Turn on Contact Key Verification?");
+                await TabToAsync(page, "Continue");
+                await page.Keyboard.PressAsync("Enter");
+            }
+            else
+            {
+                await page.GetByRole(AriaRole.Switch, new() { Name = "Turn On" }).ClickAsync();
+                await Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Turn on Contact Key Verification?");
+                await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+            }
+
             await Expect(page.Locator("#ckv-state")).ToHaveTextAsync("On");
             await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on for all your devices");
         }
@@ -181,6 +194,21 @@ public sealed partial class WebAppTests
         await Expect(alice.Locator("#proof-steps")).ToContainTextAsync("Auditor head (KT §11.3)");
         await Expect(alice.Locator("#proof-steps")).ToContainTextAsync(CkvCli.Alice);
         await Shot(alice, "11-audited-log");
+    }
+
+    /// <summary>Presses Tab until the focused control reads <paramref name="name"/>; fails if it is never reached.</summary>
+    private static async Task TabToAsync(IPage page, string name)
+    {
+        for (int i = 0; i < 40; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<string>("() => (document.activeElement?.textContent ?? '').trim()") == name)
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"\"{name}\" cannot be reached with the Tab key.");
     }
 
     /// <summary>The code with its first letter or digit changed to another of the same kind: the checksum must catch it.</summary>
