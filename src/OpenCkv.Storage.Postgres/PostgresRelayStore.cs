@@ -40,6 +40,11 @@ public sealed class PostgresRelayStore : IRelayStore, IDisposable
         (int)InTransaction((c, t) => PostgresCommands.ScalarLong(c, t, $"SELECT COUNT(*) FROM {Table("messages")} WHERE recipient_device = $1", deviceId));
 
     /// <inheritdoc />
+    public int CountMessagesFrom(byte[] deviceId, byte[] senderAccount) =>
+        (int)InTransaction((c, t) => PostgresCommands.ScalarLong(
+            c, t, $"SELECT COUNT(*) FROM {Table("messages")} WHERE recipient_device = $1 AND sender_account = $2", deviceId, senderAccount));
+
+    /// <inheritdoc />
     public int DeleteMessages(byte[] deviceId, IReadOnlyList<long> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);

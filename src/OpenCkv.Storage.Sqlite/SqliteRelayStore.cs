@@ -73,6 +73,10 @@ public sealed class SqliteRelayStore : IRelayStore, IDisposable
         (int)(long)_rows.Scalar("SELECT COUNT(*) FROM messages WHERE recipient_device = $r", null, ("$r", deviceId))!;
 
     /// <inheritdoc />
+    public int CountMessagesFrom(byte[] deviceId, byte[] senderAccount) =>
+        (int)(long)_rows.Scalar("SELECT COUNT(*) FROM messages WHERE recipient_device = $r AND sender_account = $a", null, ("$r", deviceId), ("$a", senderAccount))!;
+
+    /// <inheritdoc />
     public int DeleteMessages(byte[] deviceId, IReadOnlyList<long> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);

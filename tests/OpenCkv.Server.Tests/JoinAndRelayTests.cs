@@ -82,6 +82,28 @@ public sealed class JoinAndRelayTests
     }
 
     [Fact]
+    public async Task One_account_fills_at_most_a_fifth_of_a_mailbox_and_others_still_reach_it()
+    {
+        await using LoopbackServer server = await LoopbackServer.StartAsync();
+        TestAccount alice = await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
+        TestAccount bob = await TestAccount.RegisterAsync(server, "mailto:bob@example.com");
+        TestAccount carol = await TestAccount.RegisterAsync(server, "mailto:carol@example.com");
+        for (int i = 0; i < Directory.Relays.RelayService.MaxFromOneSender; i++)
+        {
+            await bob.Client.SendAsync(bob.Credentials, [(alice.Device.DeviceId, [(byte)i])]);
+        }
+
+        DirectoryApiException full = await Assert.ThrowsAsync<DirectoryApiException>(() => bob.Client.SendAsync(bob.Credentials, [(alice.Device.DeviceId, [1])]));
+        Assert.Equal("mailbox-full", full.Problem);
+        await carol.Client.SendAsync(carol.Credentials, [(alice.Device.DeviceId, "still here"u8.ToArray())]);
+
+        // Once Alice fetched Bob's messages, he can send again.
+        Inbox waiting = await alice.Client.InboxAsync(alice.Credentials);
+        await alice.Client.AcknowledgeAsync(alice.Credentials, [.. waiting.Messages.Where(m => m.SenderDevice == Convert.ToHexStringLower(bob.Device.DeviceId)).Select(m => m.Id)]);
+        await bob.Client.SendAsync(bob.Credentials, [(alice.Device.DeviceId, [1])]);
+    }
+
+    [Fact]
     public async Task Removing_a_lost_device_rotates_the_key_and_keeps_the_remaining_device_signed_in_with_its_mail()
     {
         await using LoopbackServer server = await LoopbackServer.StartAsync();

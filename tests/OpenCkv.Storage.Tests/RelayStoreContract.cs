@@ -51,6 +51,19 @@ public abstract class RelayStoreContract : IDisposable
     }
 
     [Fact]
+    public void Waiting_messages_are_counted_per_recipient_and_sending_account()
+    {
+        IRelayStore store = Open();
+        store.PutMessages([Message(Tablet, "one"), Message(Tablet, "two"), Message(Phone, "three"), new RelayMessage(0, Alice, Phone, Tablet, 1_700_000_000_000, [4])]);
+        IRelayStore reopened = Open();
+        Assert.Equal(2, reopened.CountMessagesFrom(Tablet, Bob));
+        Assert.Equal(1, reopened.CountMessagesFrom(Tablet, Alice));
+        Assert.Equal(1, reopened.CountMessagesFrom(Phone, Bob));
+        Assert.Equal(0, reopened.CountMessagesFrom(Phone, Alice));
+        Assert.Equal(3, reopened.CountMessages(Tablet));
+    }
+
+    [Fact]
     public void Blobs_keep_the_latest_version_per_sender_and_recipient_and_forgetting_a_device_empties_its_boxes()
     {
         IRelayStore store = Open();

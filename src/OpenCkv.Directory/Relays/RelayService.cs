@@ -5,7 +5,7 @@ namespace OpenCkv.Directory.Relays;
 
 /// <summary>
 /// The server's relays (DESIGN §2): device mailboxes — ciphertext only, addressed to signed-in devices, deleted on
-/// acknowledgement, bounded per device — and keychain blobs between devices of one account, whose versions only
+/// acknowledgement, bounded per device and per sending account — and keychain blobs between devices of one account, whose versions only
 /// grow per sender and recipient. The server cannot read either; the devices check signatures and versions
 /// themselves (docs/ckv-protocol.md §6).
 /// </summary>
@@ -16,6 +16,12 @@ public sealed class RelayService(DirectoryService directory, IRelayStore relays,
 
     /// <summary>The most messages waiting for one device.</summary>
     public const int MaxMailbox = 1_000;
+
+    /// <summary>
+    /// The most messages waiting for one device from one account (its devices together): one sender alone fills a
+    /// fifth of a mailbox at most, so the others can still reach the device.
+    /// </summary>
+    public const int MaxFromOneSender = MaxMailbox / 5;
 
     /// <summary>The most recipients of one send (a person's devices and the sender's own others).</summary>
     public const int MaxRecipients = 2 * Protocol.HandleRecord.MaxDevices;
@@ -52,6 +58,12 @@ public sealed class RelayService(DirectoryService directory, IRelayStore relays,
             if (relays.CountMessages(recipient) >= MaxMailbox)
             {
                 throw new DirectoryException(DirectoryError.MailboxFull, $"The mailbox of device {Convert.ToHexStringLower(recipient)} is full.");
+            }
+
+            if (relays.CountMessagesFrom(recipient, senderAccount) >= MaxFromOneSender)
+            {
+                throw new DirectoryException(
+                    DirectoryError.MailboxFull, $"Device {Convert.ToHexStringLower(recipient)} has {MaxFromOneSender} messages from this account waiting; send again once it fetched them.");
             }
 
             queued.Add(new RelayMessage(0, senderAccount, senderDevice, recipient, now, body));

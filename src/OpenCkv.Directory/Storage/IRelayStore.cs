@@ -53,6 +53,9 @@ public interface IRelayStore
     /// <summary>How many messages wait for a device.</summary>
     int CountMessages(byte[] deviceId);
 
+    /// <summary>How many messages wait for the device from devices of <paramref name="senderAccount"/>.</summary>
+    int CountMessagesFrom(byte[] deviceId, byte[] senderAccount);
+
     /// <summary>Deletes the device's messages with these ids; returns how many were deleted.</summary>
     int DeleteMessages(byte[] deviceId, IReadOnlyList<long> ids);
 
