@@ -68,24 +68,6 @@ public sealed class FileSecretStore : ISecretStore
             ?? throw new InvalidDataException($"{_path} holds no secrets object.");
     }
 
-    private void Write(Dictionary<string, string> secrets)
-    {
-        // A leftover ".new" (a crash, or someone else's file) is never reused: its mode could let others read
-        // what is written into it. CreateNew makes a file this process owns, with the mode below.
-        string temporary = _path + ".new";
-        File.Delete(temporary);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            JsonSerializer.Serialize(stream, secrets);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, _path, overwrite: true);
-    }
+    private void Write(Dictionary<string, string> secrets) =>
+        OwnerOnlyFile.Write(_path, stream => JsonSerializer.Serialize(stream, secrets), overwrite: true);
 }

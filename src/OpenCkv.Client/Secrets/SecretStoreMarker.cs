@@ -38,22 +38,7 @@ internal static class SecretStoreMarker
     {
         Directory.CreateDirectory(folder);
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        string path = Path.Combine(folder, FileName);
-        string temporary = path + ".new";
-        File.Delete(temporary);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(Encoding.UTF8.GetBytes($"{Kind} {id}\n"));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: false);
+        OwnerOnlyFile.Write(Path.Combine(folder, FileName), stream => stream.Write(Encoding.UTF8.GetBytes($"{Kind} {id}\n")), overwrite: false);
         return id;
     }
 }
