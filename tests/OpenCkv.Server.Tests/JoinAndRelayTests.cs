@@ -82,6 +82,27 @@ public sealed class JoinAndRelayTests
     }
 
     [Fact]
+    public async Task A_new_join_request_sweeps_the_requests_older_than_two_join_lifetimes()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using LoopbackServer server = await LoopbackServer.StartAsync(time: clock);
+        TestAccount alice = await TestAccount.RegisterAsync(server, "mailto:alice@example.com");
+        using var first = DeviceKeys.Generate();
+        using var second = DeviceKeys.Generate();
+        using var third = DeviceKeys.Generate();
+        JoinStartResponse oldest = await StartJoinAsync(server, alice.Label, first);
+        clock.Advance(OpenCkv.Directory.DirectoryService.JoinLifetime);
+        JoinStartResponse older = await StartJoinAsync(server, alice.Label, second);
+        clock.Advance(OpenCkv.Directory.DirectoryService.JoinLifetime + TimeSpan.FromSeconds(1));
+        JoinStartResponse newest = await StartJoinAsync(server, alice.Label, third);
+
+        using var relays = new OpenCkv.Storage.Sqlite.SqliteRelayStore(Path.Combine(server.Folder, "relay.db"));
+        Assert.Null(relays.Join(Convert.FromHexString(oldest.JoinId)));
+        Assert.NotNull(relays.Join(Convert.FromHexString(older.JoinId)));
+        Assert.NotNull(relays.Join(Convert.FromHexString(newest.JoinId)));
+    }
+
+    [Fact]
     public async Task One_account_fills_at_most_a_fifth_of_a_mailbox_and_others_still_reach_it()
     {
         await using LoopbackServer server = await LoopbackServer.StartAsync();
