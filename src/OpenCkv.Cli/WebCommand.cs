@@ -32,6 +32,5 @@ internal static class WebCommand
     }
 
     private static bool LoopbackOnly(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries).All(url =>
-        Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) &&
-        (uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out System.Net.IPAddress? address) && System.Net.IPAddress.IsLoopback(address))));
+        Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && WebApp.IsLoopbackHost(uri.Host));
 }

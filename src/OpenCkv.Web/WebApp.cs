@@ -45,7 +45,7 @@ public static class WebApp
     }
 
     /// <summary>Whether a request's host names this machine: localhost or a loopback address.</summary>
-    internal static bool IsLoopbackHost(string host) =>
+    public static bool IsLoopbackHost(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
         (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out System.Net.IPAddress? address) && System.Net.IPAddress.IsLoopback(address));
 

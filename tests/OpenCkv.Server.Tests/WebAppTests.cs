@@ -174,6 +174,11 @@ public sealed partial class WebAppTests
         local.Headers.Host = "localhost:" + web.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using HttpResponseMessage answered = await web.Http.SendAsync(local);
         Assert.Equal(System.Net.HttpStatusCode.OK, answered.StatusCode);
+
+        // Nor does it listen beyond this machine.
+        (int exit, _, string error) = await ServerProcess.RunCommandAsync("web", "--urls", "http://0.0.0.0:5999");
+        Assert.Equal(2, exit);
+        Assert.Contains("is not a loopback address", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using OpenCkv.Client;
 using OpenCkv.Client.Alerts;
+using OpenCkv.Client.Profiles;
 using OpenCkv.Client.Verification;
 
 namespace OpenCkv.Web.Pages.Device;
@@ -36,10 +37,10 @@ public sealed class ChatModel(ProfileDevices devices) : DevicePage(devices)
         finally
         {
             // Whatever the server did, what the device already holds is shown.
+            ContactEntry contact = device.Contact(Name);
             Messages = device.Conversation(Name);
-            string label = device.Contact(Name).Label;
-            Warnings = device.Alerts(unacknowledgedOnly: true).Where(a => a.Label == label && a.Severity == AlertSeverity.Warning).ToArray();
-            Status ??= device.StatusOf(device.Contact(Name));
+            Warnings = device.Alerts(unacknowledgedOnly: true).Where(a => a.Label == contact.Label && a.Severity == AlertSeverity.Warning).ToArray();
+            Status ??= device.StatusOf(contact);
         }
     });
 
