@@ -141,7 +141,7 @@ public sealed partial class CkvDevice
     /// </summary>
     private bool AdoptPendingKey(HandleRecord record, byte[] heldKey)
     {
-        if (!IsPendingRotation(record, heldKey) || _secrets.Read(Keys.NextAccountSecret) is not { } pending)
+        if (_secrets.Read(Keys.NextAccountSecret) is not { } pending || !IsPendingRotation(record, heldKey, PublicOf(pending)))
         {
             return false;
         }

@@ -123,9 +123,10 @@ public sealed partial class CkvDevice
 
         VerifiedUpdate update = UpdateVerifier.VerifyAll(_suite, Configuration, state, owner, request, responses, NowMs);
         uint version = owner.GreatestVersion is { } greatest ? greatest + 1 : 0;
+        OwnKeys keys = ReadOwnKeys(owner.Label);
         foreach (LabelValue value in update.OthersValues)
         {
-            string? why = OwnVersionProblem(value.Value, owner.Label, version);
+            string? why = OwnVersionProblem(value.Value, owner.Label, version, keys);
             if (why is not null)
             {
                 return (owner, Raise(new Finding(AlertCode.OwnAccountMismatch, $"the log holds {label} version {version}, which this account did not sign: {why}")));
@@ -139,6 +140,18 @@ public sealed partial class CkvDevice
     }
 
     /// <summary>
+    /// What a learnt version is judged against, read once per update: this account's id, the public key this device
+    /// holds, the one it was asked to prove for a rotation (if any), and its own record of the label.
+    /// </summary>
+    private sealed record OwnKeys(byte[] Account, byte[] Held, byte[]? Pending, HandleRecord? Own);
+
+    private OwnKeys ReadOwnKeys(byte[] label)
+    {
+        using Crypto.Signatures.EcdsaP256PrivateKey current = AccountKey();
+        return new OwnKeys(AccountId, current.PublicKey.Encoded.ToArray(), _secrets.Read(Keys.NextAccountSecret) is { } pending ? PublicOf(pending) : null, _db.OwnRecords().FirstOrDefault(r => r.Label.AsSpan().SequenceEqual(label)));
+    }
+
+    /// <summary>
     /// Null when <paramref name="value"/> is a record of this account at <paramref name="version"/>; otherwise why
     /// not. Keys only move forward along the chain, so a version newer than the own record this device holds must be
     /// signed by the key it holds, or by the key a circle device asked it to prove for a rotation, cross-signed by
@@ -146,7 +159,7 @@ public sealed partial class CkvDevice
     /// version may also be signed by a key the held record's chain replaced. A retired key — one a lost device took
     /// with it — therefore signs nothing new unnoticed.
     /// </summary>
-    private string? OwnVersionProblem(byte[] value, byte[] label, uint version)
+    private static string? OwnVersionProblem(byte[] value, byte[] label, uint version, OwnKeys keys)
     {
         HandleRecord record;
         try
@@ -158,42 +171,39 @@ public sealed partial class CkvDevice
             return e.Message;
         }
 
-        if (!record.AccountId.AsSpan().SequenceEqual(AccountId))
+        if (!record.AccountId.AsSpan().SequenceEqual(keys.Account))
         {
             return "it names another account";
         }
 
-        using Crypto.Signatures.EcdsaP256PrivateKey current = AccountKey();
-        byte[] held = current.PublicKey.Encoded.ToArray();
-        if (record.AccountKey.AsSpan().SequenceEqual(held) || IsPendingRotation(record, held))
+        if (record.AccountKey.AsSpan().SequenceEqual(keys.Held) || IsPendingRotation(record, keys.Held, keys.Pending))
         {
             return null;
         }
 
-        HandleRecord? own = _db.OwnRecords().FirstOrDefault(r => r.Label.AsSpan().SequenceEqual(label));
-        bool replaced = own is not null && own.Chain.Any(link => link.PreviousKey.AsSpan().SequenceEqual(record.AccountKey));
+        bool replaced = keys.Own is not null && keys.Own.Chain.Any(link => link.PreviousKey.AsSpan().SequenceEqual(record.AccountKey));
         if (!replaced)
         {
             return "it is signed by a key this account never held";
         }
 
-        return version <= own!.Version ? null : $"it is signed by a key this account retired before version {own.Version}";
+        return version <= keys.Own!.Version ? null : $"it is signed by a key this account retired before version {keys.Own.Version}";
+    }
+
+    /// <summary>The public half of an account private key.</summary>
+    private static byte[] PublicOf(byte[] privateKey)
+    {
+        using Crypto.Signatures.EcdsaP256PrivateKey key = Crypto.Signatures.EcdsaP256PrivateKey.Import(privateKey);
+        return key.PublicKey.Encoded.ToArray();
     }
 
     /// <summary>
-    /// Whether <paramref name="record"/> is signed by the key this device was asked to prove for a rotation, and
-    /// its chain's newest link cross-signs that key with the key this device holds.
+    /// Whether <paramref name="record"/> is signed by <paramref name="pending"/>, the key this device was asked to
+    /// prove for a rotation, and its chain's newest link cross-signs that key with the key this device holds.
     /// </summary>
-    private bool IsPendingRotation(HandleRecord record, byte[] heldKey)
-    {
-        if (_secrets.Read(Keys.NextAccountSecret) is not { } pending || record.Chain.Count == 0 || !record.Chain[^1].PreviousKey.AsSpan().SequenceEqual(heldKey))
-        {
-            return false;
-        }
-
-        using Crypto.Signatures.EcdsaP256PrivateKey next = Crypto.Signatures.EcdsaP256PrivateKey.Import(pending);
-        return next.PublicKey.Encoded.SequenceEqual(record.AccountKey);
-    }
+    private static bool IsPendingRotation(HandleRecord record, byte[] heldKey, byte[]? pending) =>
+        pending is not null && record.Chain.Count > 0 && record.Chain[^1].PreviousKey.AsSpan().SequenceEqual(heldKey) &&
+        record.AccountKey.AsSpan().SequenceEqual(pending);
 
     private void Save(string label, OwnerState owner, ClientState state) =>
         _db.InTransaction(() =>
