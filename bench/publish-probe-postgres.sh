@@ -25,6 +25,7 @@ server_pid=$!
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 # Ten seconds of top, from the middle of the run (registering the accounts comes first).
 ( sleep $((seconds / 2 + 5)); top -b -d 10 -n 2 | awk '/^top -/{n++} n==2' | sed -n '3p;7,12p' ) &
+watcher=$!
 "$bench" http-load --server "http://127.0.0.1:$port" --target publish --seconds "$seconds" --concurrency 256 --devices 256 --tag "probe-$(date +%s)"
-wait
+wait "$watcher"  # not the server, which runs until the trap stops it
 curl -s "http://127.0.0.1:$port/metrics" | grep -E '^ckv_sequencer_(entries|versions)_total'

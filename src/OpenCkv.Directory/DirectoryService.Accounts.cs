@@ -15,20 +15,42 @@ public sealed partial class DirectoryService
     private AccountView? View(byte[] accountId, bool fresh)
     {
         string key = Convert.ToHexString(accountId);
-        // A cached view is good only for the generation it was built in: a change bumps the generation before it
-        // drops the view, so a view built from state read before the change is never served after it.
-        long generation = _generations.GetValueOrDefault(key);
-        long epoch = Interlocked.Read(ref _viewEpoch);
-        if (!fresh && _views.TryGetValue(key, out (long Generation, long Epoch, AccountView View) cached) && cached.Generation == generation && cached.Epoch == epoch)
+        if (Cached(key, fresh, out long generation, out long epoch) is { } cached)
         {
-            return cached.View;
+            return cached;
         }
 
-        if (_store.AccountWithRows(accountId) is not { } rows)
+        return _store.AccountWithRows(accountId) is { } rows ? Build(accountId, key, generation, epoch, rows) : null;
+    }
+
+    /// <summary><see cref="View(byte[], bool)"/> without holding a thread while a networked store answers.</summary>
+    private async ValueTask<AccountView?> ViewAsync(byte[] accountId, bool fresh)
+    {
+        string key = Convert.ToHexString(accountId);
+        if (Cached(key, fresh, out long generation, out long epoch) is { } cached)
         {
-            return null;
+            return cached;
         }
 
+        return await _store.AccountWithRowsAsync(accountId).ConfigureAwait(false) is { } rows ? Build(accountId, key, generation, epoch, rows) : null;
+    }
+
+    /// <summary>
+    /// The cached view, when one may answer. A cached view is good only for the generation it was built in: a change
+    /// bumps the generation before it drops the view, so a view built from state read before the change is never
+    /// served after it. The generation and epoch are read before the store, for the view built from it.
+    /// </summary>
+    private AccountView? Cached(string key, bool fresh, out long generation, out long epoch)
+    {
+        generation = _generations.GetValueOrDefault(key);
+        epoch = Interlocked.Read(ref _viewEpoch);
+        return !fresh && _views.TryGetValue(key, out (long Generation, long Epoch, AccountView View) cached) && cached.Generation == generation && cached.Epoch == epoch
+            ? cached.View
+            : null;
+    }
+
+    private AccountView Build(byte[] accountId, string key, long generation, long epoch, AccountRows rows)
+    {
         var records = new Dictionary<string, HandleRecord>(StringComparer.Ordinal);
         foreach (string label in rows.Handles)
         {
@@ -50,8 +72,12 @@ public sealed partial class DirectoryService
         return view;
     }
 
-    /// <summary>The request key of a signed-in device of the account, or null (for request authentication).</summary>
-    public byte[]? RequestKeyOf(byte[] accountId, byte[] deviceId) => View(accountId)?.RequestKeyOf(deviceId);
+    /// <summary>
+    /// The request key of a signed-in device of the account, or null (for request authentication), without holding
+    /// a thread while a networked store answers.
+    /// </summary>
+    public async ValueTask<byte[]?> RequestKeyOfAsync(byte[] accountId, byte[] deviceId) =>
+        (await ViewAsync(accountId, fresh: false).ConfigureAwait(false))?.RequestKeyOf(deviceId);
 
     /// <summary>The account, or null.</summary>
     public Account? Account(byte[] accountId) => _store.Account(accountId);

@@ -31,7 +31,7 @@ public sealed partial class DirectoryService
         }
 
         using IDisposable held = await _locks.AcquireAsync("account:" + Convert.ToHexString(accountId)).ConfigureAwait(false);
-        AccountView view = View(accountId, fresh: true) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
+        AccountView view = await ViewAsync(accountId, fresh: true).ConfigureAwait(false) ?? throw new DirectoryException(DirectoryError.NotFound, "No such account.");
         if (view.Current is null || view.RequestKeyOf(deviceId) is null)
         {
             throw new DirectoryException(DirectoryError.NotAllowed, "Only a signed-in device of the account changes it.");

@@ -123,7 +123,7 @@ public static class DirectoryServer
         }
 
         var directory = new DirectoryService(store, relayStore, folder.Log, sequencer, sender, options.Directory, time);
-        var authenticator = new RequestAuthenticator(directory.RequestKeyOf, store, time, sharedNonces: lease is null ? null : store as INonceLedger);
+        var authenticator = new RequestAuthenticator(directory.RequestKeyOfAsync, store, time, sharedNonces: lease is null ? null : store as INonceLedger);
         var relays = new Directory.Relays.RelayService(directory, relayStore, time);
         Dev.LiveMisbehaviour? lying = logClock is null ? null : new Dev.LiveMisbehaviour(
             directory, logClock, folder.Log.Configuration.MaxAhead, (victim, hidden, frozen) => Dev.SplitView.StartAsync(folder, sequencer, options.DataFolder, victim, hidden, frozen));

@@ -6,7 +6,7 @@ namespace OpenCkv.Storage.Postgres;
 /// The shared record of spent request nonces (docs/ckv-protocol.md §3), written in groups: a caller that finds no
 /// insert running inserts every nonce waiting, in one statement and one commit, while later callers wait; when it is
 /// done, the first of them writes the next group. Under load one commit (and its flush to disk) then serves many
-/// requests instead of one each, with no added delay when the ledger is idle.
+/// requests instead of one each, with no added delay when the ledger is idle. Waiting callers hold no thread.
 /// </summary>
 internal sealed class PostgresNonceLedger(PostgresSchema schema)
 {
@@ -16,23 +16,19 @@ internal sealed class PostgresNonceLedger(PostgresSchema schema)
     private long _groups;
 
     /// <summary>Records the nonce until <paramref name="expiresMs"/>; false when it was spent before.</summary>
-    public bool Spend(byte[] nonce, long expiresMs, long nowMs)
+    public async Task<bool> SpendAsync(byte[] nonce, long expiresMs, long nowMs)
     {
-        using var spend = new Waiting(nonce, expiresMs);
+        var spend = new Waiting(nonce, expiresMs);
+        bool leads;
         lock (_gate)
         {
             _waiting.Add(spend);
-            spend.Leads = !_writing;
+            leads = !_writing;
             _writing = true;
         }
 
-        // Woken either with its answer, or to write the next group (which holds it) as that group's leader.
-        if (!spend.Leads)
-        {
-            spend.Woken.Wait();
-        }
-
-        if (spend.Leads)
+        // Woken either with its answer (false), or to write the next group, which holds it, as its leader (true).
+        if (leads || await spend.Woken.Task.ConfigureAwait(false))
         {
             List<Waiting> group;
             lock (_gate)
@@ -41,13 +37,20 @@ internal sealed class PostgresNonceLedger(PostgresSchema schema)
                 _waiting = [];
             }
 
-            Write(group, nowMs);
+            await WriteAsync(group, nowMs).ConfigureAwait(false);
+            foreach (Waiting answered in group)
+            {
+                if (answered != spend)
+                {
+                    answered.Woken.TrySetResult(false);
+                }
+            }
+
             lock (_gate)
             {
                 if (_waiting.Count > 0)
                 {
-                    _waiting[0].Leads = true; // the next group's first caller writes it: nobody serves others forever
-                    _waiting[0].Woken.Set();
+                    _waiting[0].Woken.TrySetResult(true); // the next group's first caller writes it: nobody serves others forever
                 }
                 else
                 {
@@ -60,7 +63,7 @@ internal sealed class PostgresNonceLedger(PostgresSchema schema)
     }
 
     /// <summary>One insert for the group; a nonce twice in one group is fresh once.</summary>
-    private void Write(List<Waiting> group, long nowMs)
+    private async Task WriteAsync(List<Waiting> group, long nowMs)
     {
         try
         {
@@ -73,24 +76,24 @@ internal sealed class PostgresNonceLedger(PostgresSchema schema)
                 }
             }
 
-            using NpgsqlConnection connection = schema.Open();
+            await using NpgsqlConnection connection = await schema.OpenAsync().ConfigureAwait(false);
             if (Interlocked.Increment(ref _groups) % 1_000 == 0)
             {
-                using NpgsqlCommand sweep = PostgresCommands.Command(connection, null, $"DELETE FROM {schema.Table("request_nonces")} WHERE expires_ms <= $1", nowMs);
-                sweep.ExecuteNonQuery();
+                await using NpgsqlCommand sweep = PostgresCommands.Command(connection, null, $"DELETE FROM {schema.Table("request_nonces")} WHERE expires_ms <= $1", nowMs);
+                await sweep.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
 
             Waiting[] distinct = [.. first.Values];
             string values = string.Join(", ", distinct.Select((_, i) => $"(${(2 * i) + 1}, ${(2 * i) + 2})"));
-            using NpgsqlCommand insert = PostgresCommands.Command(
+            await using NpgsqlCommand insert = PostgresCommands.Command(
                 connection,
                 null,
                 $"INSERT INTO {schema.Table("request_nonces")} (nonce, expires_ms) VALUES {values} ON CONFLICT (nonce) DO NOTHING RETURNING nonce",
                 [.. distinct.SelectMany(s => new object[] { s.Nonce, s.ExpiresMs })]);
             var inserted = new HashSet<string>(StringComparer.Ordinal);
-            using (NpgsqlDataReader reader = insert.ExecuteReader())
+            await using (NpgsqlDataReader reader = await insert.ExecuteReaderAsync().ConfigureAwait(false))
             {
-                while (reader.Read())
+                while (await reader.ReadAsync().ConfigureAwait(false))
                 {
                     inserted.Add(Convert.ToBase64String(reader.GetFieldValue<byte[]>(0)));
                 }
@@ -109,19 +112,9 @@ internal sealed class PostgresNonceLedger(PostgresSchema schema)
                 spend.Fresh = null;
             }
         }
-        finally
-        {
-            foreach (Waiting spend in group)
-            {
-                if (!spend.Leads)
-                {
-                    spend.Woken.Set();
-                }
-            }
-        }
     }
 
-    private sealed class Waiting(byte[] nonce, long expiresMs) : IDisposable
+    private sealed class Waiting(byte[] nonce, long expiresMs)
     {
         public byte[] Nonce { get; } = nonce;
 
@@ -131,11 +124,7 @@ internal sealed class PostgresNonceLedger(PostgresSchema schema)
 
         public Exception? Failure { get; set; }
 
-        /// <summary>Whether this caller writes its group.</summary>
-        public bool Leads { get; set; }
-
-        public ManualResetEventSlim Woken { get; } = new();
-
-        public void Dispose() => Woken.Dispose();
+        /// <summary>Set once: false when the answer is in, true when this caller is to write the next group.</summary>
+        public TaskCompletionSource<bool> Woken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -85,6 +85,9 @@ internal sealed partial class PostgresSchema : IDisposable
     /// <summary>An open connection from the pool; the caller disposes it.</summary>
     public NpgsqlConnection Open() => _dataSource.OpenConnection();
 
+    /// <summary>A pooled connection, opened without holding a thread while the pool or the network answers.</summary>
+    public ValueTask<NpgsqlConnection> OpenAsync() => _dataSource.OpenConnectionAsync();
+
     /// <inheritdoc />
     public void Dispose() => _dataSource.Dispose();
 

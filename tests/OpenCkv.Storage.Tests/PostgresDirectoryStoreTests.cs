@@ -28,12 +28,12 @@ public sealed class PostgresDirectoryStoreTests : DirectoryStoreContract
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
         // 32 spenders, each spending every nonce in its own order, half through each store: 12,800 attempts.
-        Task[] spenders = [.. Enumerable.Range(0, 32).Select(w => Task.Run(() =>
+        Task[] spenders = [.. Enumerable.Range(0, 32).Select(w => Task.Run(async () =>
         {
             PostgresDirectoryStore store = w % 2 == 0 ? first : second;
             foreach (byte[] nonce in nonces.OrderBy(_ => Random.Shared.Next()))
             {
-                if (store.Spend(nonce, now + 600_000, now))
+                if (await store.SpendAsync(nonce, now + 600_000, now))
                 {
                     Interlocked.Increment(ref fresh);
                 }
@@ -42,7 +42,7 @@ public sealed class PostgresDirectoryStoreTests : DirectoryStoreContract
         await Task.WhenAll(spenders);
 
         Assert.Equal(nonces.Length, fresh);
-        Assert.False(first.Spend(nonces[0], now + 600_000, now));
-        Assert.True(second.Spend(Enumerable.Repeat((byte)0xff, 16).ToArray(), now + 600_000, now));
+        Assert.False(await first.SpendAsync(nonces[0], now + 600_000, now));
+        Assert.True(await second.SpendAsync(Enumerable.Repeat((byte)0xff, 16).ToArray(), now + 600_000, now));
     }
 }

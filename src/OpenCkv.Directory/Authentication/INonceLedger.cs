@@ -8,7 +8,8 @@ public interface INonceLedger
 {
     /// <summary>
     /// Records <paramref name="nonce"/> until <paramref name="expiresMs"/>; false when it is recorded already. Expired
-    /// nonces (before <paramref name="nowMs"/>) may be forgotten.
+    /// nonces (before <paramref name="nowMs"/>) may be forgotten. Asynchronous: on the path of every signed request,
+    /// a caller waiting for the database must not hold a thread.
     /// </summary>
-    bool Spend(byte[] nonce, long expiresMs, long nowMs);
+    Task<bool> SpendAsync(byte[] nonce, long expiresMs, long nowMs);
 }

@@ -26,7 +26,7 @@ public sealed class RequestAuthenticator
     /// <summary>Above this many remembered nonces, new signed requests are refused until old ones expire.</summary>
     public const int MaxRememberedNonces = 1_000_000;
 
-    private readonly Func<byte[], byte[], byte[]?> _requestKeyOf;
+    private readonly Func<byte[], byte[], ValueTask<byte[]?>> _requestKeyOf;
     private readonly IDirectoryStore _store;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, long> _nonces = new(StringComparer.Ordinal);
@@ -43,7 +43,7 @@ public sealed class RequestAuthenticator
     /// An authenticator that finds a device's current request key through <paramref name="requestKeyOf"/> (account
     /// id, device id); with <paramref name="sharedNonces"/>, nonces are also spent in the ledger other servers share.
     /// </summary>
-    public RequestAuthenticator(Func<byte[], byte[], byte[]?> requestKeyOf, IDirectoryStore store, TimeProvider time, INonceLedger? sharedNonces = null)
+    public RequestAuthenticator(Func<byte[], byte[], ValueTask<byte[]?>> requestKeyOf, IDirectoryStore store, TimeProvider time, INonceLedger? sharedNonces = null)
     {
         _requestKeyOf = requestKeyOf;
         _store = store;
@@ -54,7 +54,7 @@ public sealed class RequestAuthenticator
 
     /// <summary>Authenticates a signed request.</summary>
     /// <exception cref="AuthenticationException">It is not a valid, fresh signature of a signed-in device.</exception>
-    public AuthenticatedDevice Authenticate(SignedRequest request)
+    public async Task<AuthenticatedDevice> AuthenticateAsync(SignedRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -71,7 +71,7 @@ public sealed class RequestAuthenticator
             throw new AuthenticationException(AuthenticationFailure.OutsideWindow, "The request was signed before the server started; sign it again.");
         }
 
-        byte[] key = _requestKeyOf(request.AccountId, request.DeviceId)
+        byte[] key = await _requestKeyOf(request.AccountId, request.DeviceId).ConfigureAwait(false)
             ?? throw new AuthenticationException(AuthenticationFailure.UnknownDevice, "No signed-in device of that account has that id.");
         byte[] signed = RequestSignature.ToBeSigned(request.Method, request.PathAndQuery, request.Body, request.AccountId, request.DeviceId, request.TimestampMs, request.Nonce);
         if (ParsedKey(key) is not { } publicKey || !publicKey.Verify(signed, request.Signature))
@@ -88,7 +88,7 @@ public sealed class RequestAuthenticator
 
         long expires = now + (2 * (long)Window.TotalMilliseconds);
         if (!_nonces.TryAdd(Convert.ToBase64String(request.Nonce), expires) ||
-            (_sharedNonces is not null && !_sharedNonces.Spend(request.Nonce, expires, now)))
+            (_sharedNonces is not null && !await _sharedNonces.SpendAsync(request.Nonce, expires, now).ConfigureAwait(false)))
         {
             throw new AuthenticationException(AuthenticationFailure.Replayed, "The nonce was used before.");
         }
@@ -116,7 +116,7 @@ public sealed class RequestAuthenticator
 
     /// <summary>Authenticates a session token, as long as its device is still signed in.</summary>
     /// <exception cref="AuthenticationException">Unknown or expired, or the device was signed out.</exception>
-    public AuthenticatedDevice AuthenticateSession(string token)
+    public async Task<AuthenticatedDevice> AuthenticateSessionAsync(string token)
     {
         byte[] raw;
         try
@@ -150,7 +150,7 @@ public sealed class RequestAuthenticator
             throw new AuthenticationException(AuthenticationFailure.SessionExpired, "The session token is unknown or expired; sign a new session request.");
         }
 
-        if (_requestKeyOf(session.AccountId, session.DeviceId) is null)
+        if (await _requestKeyOf(session.AccountId, session.DeviceId).ConfigureAwait(false) is null)
         {
             _sessions.TryRemove(key, out _);
             throw new AuthenticationException(AuthenticationFailure.UnknownDevice, "The session's device is no longer signed in.");

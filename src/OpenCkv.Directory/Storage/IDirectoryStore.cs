@@ -62,6 +62,12 @@ public interface IDirectoryStore
     AccountRows? AccountWithRows(byte[] accountId) =>
         Account(accountId) is { } account ? new AccountRows(account, HandlesOf(accountId), Devices(accountId)) : null;
 
+    /// <summary>
+    /// <see cref="AccountWithRows"/> for the request path, where a networked store must not hold a thread while the
+    /// database answers. An embedded store answers at once.
+    /// </summary>
+    Task<AccountRows?> AccountWithRowsAsync(byte[] accountId) => Task.FromResult(AccountWithRows(accountId));
+
     /// <summary>Adds a device to an existing account (a join, or the new device of a reset).</summary>
     /// <exception cref="DirectoryConflictException">The device id is taken.</exception>
     void AddDevice(DirectoryDevice device);

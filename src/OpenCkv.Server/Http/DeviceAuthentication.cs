@@ -23,7 +23,7 @@ internal static class DeviceAuthentication
                 throw new AuthenticationException(AuthenticationFailure.Missing, "This request changes the account: sign it with the device's request key.");
             }
 
-            return state.Authenticator.AuthenticateSession(authorization["Bearer ".Length..].Trim());
+            return await state.Authenticator.AuthenticateSessionAsync(authorization["Bearer ".Length..].Trim()).ConfigureAwait(false);
         }
 
         // The path and query exactly as sent: what the device signed.
@@ -31,6 +31,6 @@ internal static class DeviceAuthentication
         SignedRequest signed = SignedRequest.FromHeaders(context.Request.Method, target, body, name => context.Request.Headers[name].FirstOrDefault())
             ?? throw new AuthenticationException(AuthenticationFailure.Missing, "Sign the request with the device's request key, or send a session token.");
         state.Limits.Signed(signed.DeviceId);
-        return state.Authenticator.Authenticate(signed);
+        return await state.Authenticator.AuthenticateAsync(signed).ConfigureAwait(false);
     }
 }
