@@ -78,6 +78,11 @@ public sealed partial class DirectoryService
 
         // The published record is the account's from now on: no view cached before it may answer once the change can
         // be seen — a joining device signs its very next request as a device of the account as soon as it reads "approved".
+        if (transition is Transition.CkvOn or Transition.CkvOff && CarryForward(view, checkedRecords))
+        {
+            return receipt; // no row changed: the view checked against, with the new records, is the account now
+        }
+
         Forget(accountId);
         if (join is not null)
         {

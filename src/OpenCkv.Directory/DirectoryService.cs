@@ -197,6 +197,42 @@ public sealed partial class DirectoryService
         }
     }
 
+    /// <summary>
+    /// After a change that wrote no row of the account, caches <paramref name="checkedView"/> — read from the store
+    /// under the account's lock for that change — with the records just published, under a new generation, so the
+    /// next request of the account needs no read. Only when nothing else touched the account since that view was
+    /// read (its cache entry is still this view, at the current generation and epoch); false otherwise, and the caller
+    /// forgets the account instead.
+    /// </summary>
+    private bool CarryForward(AccountView checkedView, List<(string Label, byte[] Bytes, HandleRecord Record)> published)
+    {
+        string key = Convert.ToHexString(checkedView.AccountId);
+        long generation = _generations.GetValueOrDefault(key);
+        long epoch = Interlocked.Read(ref _viewEpoch);
+        if (!_views.TryGetValue(key, out (long Generation, long Epoch, AccountView View) cached) ||
+            !ReferenceEquals(cached.View, checkedView) || cached.Generation != generation || cached.Epoch != epoch ||
+            !(generation == 0 ? _generations.TryAdd(key, 1) : _generations.TryUpdate(key, generation + 1, generation)))
+        {
+            return false;
+        }
+
+        var records = new Dictionary<string, HandleRecord>(checkedView.Records, StringComparer.Ordinal);
+        foreach ((string label, _, HandleRecord record) in published)
+        {
+            records[label] = record;
+        }
+
+        HandleRecord current = published[0].Record;
+        AccountView next = checkedView with
+        {
+            Records = records,
+            Current = current,
+            Devices = [.. checkedView.Devices.Where(d => current.Devices.Any(signedIn => signedIn.DeviceId.AsSpan().SequenceEqual(d.DeviceId)))],
+        };
+        _views[key] = (generation + 1, epoch, next);
+        return true;
+    }
+
     private void Forget(byte[] accountId)
     {
         string key = Convert.ToHexString(accountId);
