@@ -128,22 +128,25 @@ internal static class ServerCommands
     {
         string? data = Option(args, "--data");
         string? to = Option(args, "--to");
+        string? postgres = Option(args, "--postgres");
         if (data is null || to is null)
         {
-            Console.Error.WriteLine("usage: ckv server handover --data OLD_DIR --to NEW_DIR   (the server must not be running on OLD_DIR)");
+            Console.Error.WriteLine("usage: ckv server handover --data OLD_DIR [--postgres CONNSTRING] --to NEW_DIR   (every server of the old log stopped)");
             return 2;
         }
 
         try
         {
             Configuration next = LogFolder.ReadConfiguration(to);
-            using LogFolder folder = LogFolder.Open(data);
+            using LogFolder folder = postgres is null
+                ? LogFolder.Open(data)
+                : LogFolder.Open(data, hasher => Storage.Postgres.PostgresStores.OpenLog(postgres, hasher));
             Protocol.LogHandover statement = folder.HandOver(data, next, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             Console.WriteLine($"{data}: handed over at {statement.FinalTreeSize} entries to the log with fingerprint {LogFolder.Fingerprint(next)}");
-            Console.WriteLine($"statement: {LogFolder.HandoverPath(data)} (served at GET /v1/log/handover); this log now takes no more changes");
+            Console.WriteLine($"statement: {(postgres is null ? LogFolder.HandoverPath(data) : "the shared database (table log_handover)")} (served at GET /v1/log/handover); this log now takes no more changes");
             return 0;
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException or KeyTransparency.Tls.KtFormatException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException or KeyTransparency.Tls.KtFormatException or System.Data.Common.DbException)
         {
             Console.Error.WriteLine($"ckv server handover: {e.Message}");
             return 1;

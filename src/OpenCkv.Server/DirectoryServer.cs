@@ -95,7 +95,7 @@ public static class DirectoryServer
         DevHandleCodeSender? devCodes = null;
         IHandleCodeSender sender;
         builder.Services.AddSingleton(sequencer);
-        if (LogFolder.ReadHandover(options.DataFolder) is not null)
+        if (folder.HandoverStatement(options.DataFolder) is not null)
         {
             // Handed over: the final head stays final, so nothing sequences, not even a heartbeat.
             sequencer.Retire("This log was handed over to a new log (GET /v1/log/handover) and takes no more changes.");

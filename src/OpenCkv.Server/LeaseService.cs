@@ -42,6 +42,12 @@ internal sealed class LeaseService(
                 }
 
                 Follow();
+                if (state.Folder.HandoverStatement(state.Options.DataFolder) is not null)
+                {
+                    // Handed over while this server followed: nobody holds the lease any more, and nobody will.
+                    state.Sequencer.Retire("This log was handed over to a new log (GET /v1/log/handover) and takes no more changes.");
+                    return;
+                }
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or ArgumentException or InvalidOperationException)
             {

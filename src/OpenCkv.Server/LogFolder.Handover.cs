@@ -1,6 +1,7 @@
 using OpenCkv.KeyTransparency;
 using OpenCkv.KeyTransparency.Tls;
 using OpenCkv.Protocol;
+using OpenCkv.Storage.Postgres;
 
 namespace OpenCkv.Server;
 
@@ -11,21 +12,76 @@ public sealed partial class LogFolder
 
     /// <summary>
     /// Hands this log over to the log whose configuration is <paramref name="next"/> (docs/ckv-protocol.md §9): signs
-    /// the statement over the log's final size and root with this log's key and writes it to <c>handover.bin</c>
-    /// (written whole and flushed under another name, then renamed). From then on the folder's server takes no more
-    /// changes. The folder is this process's while it is open, so no server runs on it meanwhile.
+    /// the statement over the log's final size and root with this log's key. A log in the folder's own database gets
+    /// it in <c>handover.bin</c> (written whole and flushed under another name, renamed, and the folder flushed); the
+    /// folder is this process's while it is open, so no server runs on it meanwhile. A log in a shared database gets
+    /// it in the database, where every server finds it: the sequencer lease is taken first, which only succeeds
+    /// while no server holds it and fences out any later commit of a former holder, and the statement is stored in
+    /// the same transaction that gives the lease to no server for good. From then on the log takes no more changes.
     /// </summary>
     /// <exception cref="InvalidOperationException">The log has no entries, its newest entry is not fresh at
-    /// <paramref name="timestampMs"/>, it was handed over already, or <paramref name="next"/> is this log.</exception>
+    /// <paramref name="timestampMs"/>, it was handed over already, <paramref name="next"/> is this log, or a server
+    /// of a shared log holds its lease.</exception>
     public LogHandover HandOver(string folder, Configuration next, ulong timestampMs)
     {
         ArgumentNullException.ThrowIfNull(next);
-        string path = HandoverPath(folder);
-        if (File.Exists(path))
+        if (HandoverStatement(folder) is not null)
         {
-            throw new InvalidOperationException($"{folder} was handed over already.");
+            throw new InvalidOperationException($"The log of {folder} was handed over already.");
         }
 
+        if (_database is not PostgresLogStore shared)
+        {
+            LogHandover statement = SignHandover(next, timestampMs);
+            string path = HandoverPath(folder);
+            string temporary = path + ".tmp";
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(statement.Encode());
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path);
+            DirectorySync.Flush(folder); // the new name, not only the bytes, survives a crash
+            return statement;
+        }
+
+        PostgresSequencerLease lease = shared.UseLease($"handover/{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}", string.Empty, TimeSpan.FromMinutes(1));
+        if (!lease.TryAcquire())
+        {
+            throw new InvalidOperationException(
+                "A server holds the sequencer lease of this log: stop every server sharing the database, and hand over once its lease has lapsed.");
+        }
+
+        try
+        {
+            // What the last writer committed, with the head it may have left unsigned; then the same check a new
+            // writer makes, so a restored database behind the key's mark is not declared final.
+            Log.Refresh(completeHead: true);
+            if (Signer.Mark > shared.Size)
+            {
+                throw new InvalidOperationException(
+                    $"The database holds {shared.Size} entries but the key's high-water mark is {Signer.Mark}: a restored backup; it cannot be handed over.");
+            }
+
+            LogHandover statement = SignHandover(next, timestampMs);
+            lease.HandOver(statement.Encode());
+            return statement;
+        }
+        finally
+        {
+            lease.Release(); // only while the handover did not happen: a stored handover holds no epoch to release
+        }
+    }
+
+    /// <summary>
+    /// The log's handover statement, or null while the log is live: from the shared database when the log is in one,
+    /// else from the folder's <c>handover.bin</c>.
+    /// </summary>
+    public byte[]? HandoverStatement(string folder) => _database is PostgresLogStore shared ? shared.Handover() : ReadHandover(folder);
+
+    private LogHandover SignHandover(Configuration next, ulong timestampMs)
+    {
         ulong size = Log.Size;
         if (size == 0)
         {
@@ -33,25 +89,14 @@ public sealed partial class LogFolder
         }
 
         RequireFreshAt(timestampMs);
-        LogHandover statement;
         try
         {
-            statement = LogHandover.Create(Configuration, _signing, size, Log.RootAt(size), next, timestampMs);
+            return LogHandover.Create(Configuration, _signing, size, Log.RootAt(size), next, timestampMs);
         }
         catch (ArgumentException e)
         {
             throw new InvalidOperationException(e.Message, e);
         }
-
-        string temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(statement.Encode());
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path);
-        return statement;
     }
 
     /// <summary>

@@ -29,6 +29,21 @@ public sealed class PostgresLogDatabase : IDisposable
     /// <summary>An open connection from the pool; the caller disposes it.</summary>
     internal NpgsqlConnection Open() => _schema.Open();
 
+    /// <summary>
+    /// The signed statement handing this log over to a new log (docs/ckv-protocol.md §9), or null while the log is
+    /// live. It lives in the database, so every server sharing the log finds it (<see cref="PostgresSequencerLease.HandOver"/>).
+    /// </summary>
+    public byte[]? Handover()
+    {
+        using NpgsqlConnection connection = Open();
+        List<byte[]> rows = PostgresCommands.QueryAll(
+            connection, null, $"SELECT statement FROM {Table("log_handover")} WHERE name = $1", r => r.GetFieldValue<byte[]>(0), HandoverName);
+        return rows.Count == 1 ? rows[0] : null;
+    }
+
+    /// <summary>The one row of <c>log_handover</c>.</summary>
+    internal const string HandoverName = "handover";
+
     /// <inheritdoc />
     public void Dispose() => _schema.Dispose();
 
@@ -67,5 +82,6 @@ public sealed class PostgresLogDatabase : IDisposable
           expires_at timestamptz NOT NULL,
           address text NOT NULL)
         """,
+        $"CREATE TABLE IF NOT EXISTS {s}.log_handover (name text PRIMARY KEY, statement bytea NOT NULL)",
     ];
 }

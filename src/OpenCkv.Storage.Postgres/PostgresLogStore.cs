@@ -60,6 +60,9 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
         return Fence;
     }
 
+    /// <summary>The signed statement handing the log over, or null while it is live (<see cref="PostgresLogDatabase.Handover"/>).</summary>
+    public byte[]? Handover() => _database.Handover();
+
     /// <inheritdoc />
     public IPrefixVersions PrefixVersions { get; }
 

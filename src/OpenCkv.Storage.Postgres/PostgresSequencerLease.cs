@@ -110,6 +110,51 @@ public sealed class PostgresSequencerLease
         Epoch = null;
     }
 
+    /// <summary>
+    /// Ends the log's writing for good, in one transaction: while this server still holds the live lease, stores the
+    /// signed handover <paramref name="statement"/> (docs/ckv-protocol.md §9) and gives the lease to no server, with a
+    /// new epoch and an expiry that never comes. No server can take the lease after that, and a former holder's
+    /// commit is fenced out as after any takeover, so the log's final head stays final.
+    /// </summary>
+    /// <exception cref="FencedOutException">This server no longer holds the lease: another may have written since.</exception>
+    /// <exception cref="InvalidOperationException">The log was handed over already.</exception>
+    public void HandOver(byte[] statement)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        long held = Epoch ?? throw new FencedOutException("This process does not hold the sequencer lease.");
+        using NpgsqlConnection connection = _database.Open();
+        using NpgsqlTransaction transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
+        using (NpgsqlCommand close = PostgresCommands.Command(
+            connection,
+            transaction,
+            $"UPDATE {_database.Table("sequencer_lease")} SET holder = $1, epoch = epoch + 1, expires_at = $2, address = '' WHERE name = $3 AND holder = $4 AND epoch = $5 AND expires_at > clock_timestamp()",
+            HandedOver, new DateTime(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc), Name, Holder, held))
+        {
+            if (close.ExecuteNonQuery() != 1)
+            {
+                Epoch = null;
+                throw new FencedOutException($"The sequencer lease of epoch {held} expired or was taken over before the handover was stored.");
+            }
+        }
+
+        try
+        {
+            using NpgsqlCommand store = PostgresCommands.Command(
+                connection, transaction, $"INSERT INTO {_database.Table("log_handover")} (name, statement) VALUES ($1, $2)", PostgresLogDatabase.HandoverName, statement);
+            store.ExecuteNonQuery();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new InvalidOperationException("This log was handed over already.", e);
+        }
+
+        transaction.Commit();
+        Epoch = null;
+    }
+
+    /// <summary>The lease's holder once the log was handed over: no server.</summary>
+    public const string HandedOver = "(handed over)";
+
     /// <summary>The lease row as it stands, or null before any server took it.</summary>
     public LeaseHolder? Current()
     {

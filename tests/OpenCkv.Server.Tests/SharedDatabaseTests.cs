@@ -110,6 +110,60 @@ public sealed class SharedDatabaseTests : IDisposable
         Assert.Equal(CkvState.Off, (await alice.LookUpAsync(alice.Label, after.State, viaB)).Record.State);
     }
 
+    [Fact]
+    public async Task A_shared_log_is_handed_over_through_the_database_and_every_server_of_it_retires()
+    {
+        LogFolder.Create(_first, sqlite: false);
+        CopyFolder(_first, _second);
+        string next = Path.Combine(_first, "..", Path.GetFileName(_first) + "-next");
+        Configuration nextLog = LogFolder.Create(next);
+        Configuration old = LogFolder.ReadConfiguration(_first);
+        // Run from the second server's copy of the folder: the first one's folder is locked while it runs.
+        string[] handover = ["server", "handover", "--data", _second, "--postgres", _database.ConnectionString, "--to", next];
+        TestAccount alice;
+        using (ServerProcess a = await ServerProcess.StartAsync(_first, Shared))
+        {
+            await WaitForRoleAsync(a, "sequencer");
+            alice = await TestAccount.RegisterAsync(a.Http, "mailto:alice@example.com");
+
+            // A server holds the lease: the handover is refused, and nothing is stored.
+            (int exit, _, string error) = await ServerProcess.RunCommandAsync(handover);
+            Assert.Equal(1, exit);
+            Assert.Contains("holds the sequencer lease", error, StringComparison.Ordinal);
+            Assert.Equal(0, await a.TerminateAsync());
+        }
+
+        (int done, string output, string failure) = await ServerProcess.RunCommandAsync(handover);
+        Assert.True(done == 0, failure);
+        Assert.Contains("log_handover", output, StringComparison.Ordinal);
+        Assert.Null(LogFolder.ReadHandover(_second)); // in the database, not in one server's folder
+        Assert.Equal(1, (await ServerProcess.RunCommandAsync(handover)).Exit); // once
+
+        // Both servers of the log find the same statement, serve it, answer lookups at the final head and refuse changes.
+        using ServerProcess first = await ServerProcess.StartAsync(_first, Shared);
+        using ServerProcess second = await ServerProcess.StartAsync(_second, Shared);
+        byte[] statement = await first.Http.GetByteArrayAsync(new Uri("/v1/log/handover", UriKind.Relative));
+        Assert.Equal(statement, await second.Http.GetByteArrayAsync(new Uri("/v1/log/handover", UriKind.Relative)));
+        LogHandover verified = LogHandover.Verify(old, statement);
+        Assert.Equal(nextLog.Fingerprint(), verified.New.Fingerprint());
+        foreach (ServerProcess server in new[] { first, second })
+        {
+            JsonElement health = await HealthAsync(server);
+            Assert.Equal("handed-over", health.GetProperty("role").GetString());
+            Assert.Equal(verified.FinalTreeSize, health.GetProperty("treeSize").GetUInt64());
+            var client = new DirectoryClient(server.Http);
+            Assert.Equal(alice.Records[alice.Label], (await alice.LookUpAsync(alice.Label, via: client)).Record);
+            DirectoryApiException moved = await Assert.ThrowsAsync<DirectoryApiException>(
+                () => client.ChangeAsync(alice.Credentials, Transition.CkvOff, alice.Next(CkvState.Off)));
+            Assert.Equal(HttpStatusCode.Gone, moved.Status);
+            Assert.Equal("log-moved", moved.Problem);
+        }
+
+        await Task.Delay(500);
+        Assert.Equal(verified.FinalTreeSize, (await HealthAsync(first)).GetProperty("treeSize").GetUInt64()); // no heartbeat either
+        System.IO.Directory.Delete(next, recursive: true);
+    }
+
     private static async Task<HttpResponseMessage> PostChangeAsync(ServerProcess server, TestAccount account, HandleRecord[] records)
     {
         var client = new DirectoryClient(server.Http);

@@ -8,7 +8,7 @@ internal static class HandoverEndpoints
 {
     public static void Map(WebApplication app) =>
         app.MapGet("/v1/log/handover", (ServerState state) =>
-            LogFolder.ReadHandover(state.Options.DataFolder) is { } statement
+            state.Folder.HandoverStatement(state.Options.DataFolder) is { } statement
                 ? Results.Bytes(statement, "application/octet-stream")
                 : throw new Directory.DirectoryException(Directory.DirectoryError.NotFound, "This log was not handed over."))
             .WithTags("Log").WithSummary("The signed handover to a new log, once there is one").Produces(200, contentType: "application/octet-stream").Produces(404);
