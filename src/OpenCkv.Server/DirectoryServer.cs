@@ -98,7 +98,7 @@ public static class DirectoryServer
         if (folder.HandoverStatement(options.DataFolder) is not null)
         {
             // Handed over: the final head stays final, so nothing sequences, not even a heartbeat.
-            sequencer.Retire("This log was handed over to a new log (GET /v1/log/handover) and takes no more changes.");
+            sequencer.Retire(LogFolder.HandedOverReason);
         }
         else if (lease is null)
         {

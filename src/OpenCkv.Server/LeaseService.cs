@@ -45,7 +45,7 @@ internal sealed class LeaseService(
                 if (state.Folder.HandoverStatement(state.Options.DataFolder) is not null)
                 {
                     // Handed over while this server followed: nobody holds the lease any more, and nobody will.
-                    state.Sequencer.Retire("This log was handed over to a new log (GET /v1/log/handover) and takes no more changes.");
+                    state.Sequencer.Retire(LogFolder.HandedOverReason);
                     return;
                 }
             }
@@ -81,11 +81,7 @@ internal sealed class LeaseService(
         try
         {
             state.Log.Refresh(completeHead: true);
-            if (state.Folder.Signer.Mark > store.Size)
-            {
-                throw new InvalidOperationException(
-                    $"the database holds {store.Size} entries but this server's high-water mark is {state.Folder.Signer.Mark}: a restored backup; move clients to a new log");
-            }
+            LogFolder.RequireMarkCovered(state.Folder.Signer, store.Size);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FencedOutException or Npgsql.NpgsqlException)
         {

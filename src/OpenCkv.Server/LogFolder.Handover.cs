@@ -58,11 +58,7 @@ public sealed partial class LogFolder
             // What the last writer committed, with the head it may have left unsigned; then the same check a new
             // writer makes, so a restored database behind the key's mark is not declared final.
             Log.Refresh(completeHead: true);
-            if (Signer.Mark > shared.Size)
-            {
-                throw new InvalidOperationException(
-                    $"The database holds {shared.Size} entries but the key's high-water mark is {Signer.Mark}: a restored backup; it cannot be handed over.");
-            }
+            RequireMarkCovered(Signer, shared.Size);
 
             LogHandover statement = SignHandover(next, timestampMs);
             lease.HandOver(statement.Encode());

@@ -174,14 +174,7 @@ public sealed partial class LogFolder : IDisposable
 
         try
         {
-
-            // Heads are signed only after their entry committed, so a mark above the committed entries means the
-            // database lost entries it once held: a restored backup, which must not be served.
-            if (signer.Mark > store.Size)
-            {
-                throw new InvalidOperationException(
-                    $"The database holds {store.Size} entries but the key's high-water mark is {signer.Mark}: a restored backup or another log's keys; move clients to a new log.");
-            }
+            RequireMarkCovered(signer, store.Size);
 
             // A crash after the head was stored but before the mark heard of it.
             if (signer.Mark == store.SignedSize && store.SignedSize > 0)
@@ -210,6 +203,24 @@ public sealed partial class LogFolder : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Heads are signed only after their entry committed, so a mark above the committed entries means the database
+    /// lost entries it once held: a restored backup (or another log's keys), which must not be served, written or
+    /// declared final. Checked when a folder opens, when a server takes a shared log's lease, and before a handover.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database holds fewer entries than the mark.</exception>
+    internal static void RequireMarkCovered(HighWaterMarkSigner signer, ulong storedEntries)
+    {
+        if (signer.Mark > storedEntries)
+        {
+            throw new InvalidOperationException(
+                $"The database holds {storedEntries} entries but the key's high-water mark is {signer.Mark}: a restored backup or another log's keys; move clients to a new log.");
+        }
+    }
+
+    /// <summary>Why a handed-over log's sequencer takes no changes (<see cref="Directory.Sequencing.Sequencer.Retire"/>).</summary>
+    internal const string HandedOverReason = "This log was handed over to a new log (GET /v1/log/handover) and takes no more changes.";
 
     private sealed class Nothing : IDisposable
     {
