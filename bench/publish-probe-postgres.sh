@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A quick look at publishing on PostgreSQL while changing the server: a durable throwaway cluster (fsync on), a
-# small fixture (default 10,000 labels), `ckv server --postgres`, one publishing run of 256 accounts, and the CPU
-# split between the processes over ten seconds of it. Not the benchmark of record (bench/run-http-postgres.sh).
-#   bench/publish-probe-postgres.sh [LABELS]     (SECONDS_PER_RUN, default 45)
+# fixture (default 10,000 labels; cached by bench/postgres-fixture.sh), `ckv server --postgres`, one publishing
+# run of 256 accounts, and the CPU split between the processes over ten seconds of it. Not the benchmark of record
+# (bench/run-http-postgres.sh).
+#   bench/publish-probe-postgres.sh [LABELS]     (SECONDS_PER_RUN, default 45; SERVER_ENV, variables for the server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 labels=${1:-10000}
@@ -14,12 +15,8 @@ data=$(mktemp -d /tmp/ckv-probe-XXXX)
 port=18493
 server_pid=
 trap 'if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi; bash scripts/postgres.sh stop >/dev/null 2>&1 || true; rm -rf "$data"' EXIT
-admin=$(OPENCKV_PG_FSYNC=on bash scripts/postgres.sh start)
-uri=$(sed -E 's/Host=([^;]*);Port=([^;]*);Username=([^;]*);Database=(.*)/postgresql:\/\/\3@\1:\2\/\4/' <<<"$admin")
-psql "$uri" -qc "CREATE DATABASE probe"
-conn=${admin/Database=openckv_test/Database=probe}
-"$bench" http-fixture-postgres "$labels" "$data/folder" "$conn" >/dev/null
-"$ckv" server --data "$data/folder" --postgres "$conn" --urls "http://127.0.0.1:$port" --dev \
+source bench/postgres-fixture.sh
+env ${SERVER_ENV:-} "$ckv" server --data "$data/folder" --postgres "$conn" --urls "http://127.0.0.1:$port" --dev \
   --searches-per-minute 1000000000 --sensitive-per-minute 1000000000 --signed-per-minute 1000000000 >"$data/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
@@ -28,4 +25,4 @@ for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null &&
 watcher=$!
 "$bench" http-load --server "http://127.0.0.1:$port" --target publish --seconds "$seconds" --concurrency 256 --devices 256 --tag "probe-$(date +%s)"
 wait "$watcher"  # not the server, which runs until the trap stops it
-curl -s "http://127.0.0.1:$port/metrics" | grep -E '^ckv_sequencer_(entries|versions)_total'
+curl -s "http://127.0.0.1:$port/metrics" | grep -E "^ckv_sequencer_[a-z_]+_total"

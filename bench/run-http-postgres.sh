@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run-http.sh with the log, directory and relays in PostgreSQL: a throwaway cluster (scripts/postgres.sh),
-# a fixture bulk-loaded through the PostgreSQL store into a fresh database (not cached), `ckv server --postgres`,
-# and the same load matrix. Raw output goes to artifacts/bench/.
+# a fixture bulk-loaded through the PostgreSQL store (cached between runs as a stopped cluster, copied for each run),
+# `ckv server --postgres`, and the same load matrix. Raw output goes to artifacts/bench/.
 #   bench/run-http-postgres.sh [LABELS]     (default: 100000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +15,9 @@ port=18491
 server_pid=
 trap 'if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi; bash scripts/postgres.sh stop >/dev/null 2>&1 || true; rm -rf "$data"' EXIT
 
-admin=$(OPENCKV_PG_FSYNC=on bash scripts/postgres.sh start)
-db="fixture_$labels"
-psql "$(sed -E 's/Host=([^;]*);Port=([^;]*);Username=([^;]*);Database=(.*)/postgresql:\/\/\3@\1:\2\/\4/' <<<"$admin")" -qc "CREATE DATABASE $db"
-conn=${admin/Database=openckv_test/Database=$db}
-"$bench" http-fixture-postgres "$labels" "$data/folder" "$conn" | tee "$out/storage.md"
-# Statistics for the planner, and the bulk load's dirty pages written out, before anything is measured.
-psql "$(sed -E 's/Host=([^;]*);Port=([^;]*);Username=([^;]*);Database=(.*)/postgresql:\/\/\3@\1:\2\/\4/' <<<"$conn")" -qc "ANALYZE" -c "CHECKPOINT"
+source bench/postgres-fixture.sh
+cp "$fixture/storage.md" "$out/storage.md"
+cat "$out/storage.md"
 
 "$ckv" server --data "$data/folder" --postgres "$conn" --urls "http://127.0.0.1:$port" --dev \
   --searches-per-minute 1000000000 --sensitive-per-minute 1000000000 --signed-per-minute 1000000000 >"$out/server.log" 2>&1 &

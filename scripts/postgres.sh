@@ -4,6 +4,14 @@
 #   scripts/postgres.sh start   creates a cluster in a fresh folder under /tmp (trust auth, 127.0.0.1 on a free
 #                               port), creates the database openckv_test, and prints its connection string
 #   scripts/postgres.sh stop    stops that cluster and removes its folder (does nothing when none is running)
+#   scripts/postgres.sh save DIR
+#                               stops that cluster cleanly and keeps its data folder as DIR (which must not exist),
+#                               for a later start from it; removes the rest of the cluster's folder
+#
+#   OPENCKV_PG_FROM=DIR scripts/postgres.sh start
+#                               starts the cluster on a copy of a data folder kept by `save` instead of running
+#                               initdb (its databases, openckv_test among them, come with it); benchmarks use it to
+#                               cache a bulk-loaded fixture between runs
 #
 # Installs Debian's postgresql package when initdb and pg_ctl are missing (as root). initdb refuses to run as
 # root, so as root the cluster belongs to the postgres user. Progress goes to stderr; stdout is only the
@@ -75,9 +83,19 @@ start() {
   fi
   chmod 700 "$folder"
 
-  log "initdb in $folder/data ($bin)"
-  as_owner "$bin/initdb" -D "$folder/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$folder/initdb.log" 2>&1 ||
-    { cat "$folder/initdb.log" >&2; exit 1; }
+  local from=${OPENCKV_PG_FROM:-}
+  if [ -n "$from" ]; then
+    [ -f "$from/PG_VERSION" ] || { log "$from is not a kept data folder"; exit 1; }
+    log "copying the data folder $from to $folder/data"
+    cp -a "$from" "$folder/data"
+    if [ "$(id -u)" -eq 0 ]; then
+      chown -R postgres: "$folder/data"
+    fi
+  else
+    log "initdb in $folder/data ($bin)"
+    as_owner "$bin/initdb" -D "$folder/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$folder/initdb.log" 2>&1 ||
+      { cat "$folder/initdb.log" >&2; exit 1; }
+  fi
 
   # A port nobody listens on; pg_ctl fails if another process takes it first, and then the next one is tried.
   local port attempt started=0
@@ -107,7 +125,9 @@ EOF
 
   local psql="$bin/psql"
   [ -x "$psql" ] || psql=psql
-  "$psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q -c "CREATE DATABASE $database" >&2
+  if [ -z "$from" ]; then
+    "$psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q -c "CREATE DATABASE $database" >&2
+  fi
   log "running on 127.0.0.1:$port, database $database"
   echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=$database"
 }
@@ -131,8 +151,26 @@ stop() {
   log "stopped and removed $folder"
 }
 
+save() {
+  local target=${1:-}
+  [ -n "$target" ] || { log "save needs the folder to keep the data in"; exit 2; }
+  [ ! -e "$target" ] || { log "$target exists already"; exit 1; }
+  [ -f "$state" ] || { log "no cluster is running"; exit 1; }
+  local folder bin
+  folder=$(cat "$state")
+  bin=$(find_bin)
+  # A clean shutdown writes a checkpoint, so the kept folder starts without replaying any WAL.
+  as_owner "$bin/pg_ctl" -D "$folder/data" -m fast -w stop >&2
+  mkdir -p "$(dirname "$target")"
+  mv "$folder/data" "$target.partial"
+  mv "$target.partial" "$target"
+  log "kept the data folder as $target"
+  stop
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  save) save "${2:-}" ;;
+  *) echo "usage: $0 start|stop|save DIR" >&2; exit 2 ;;
 esac

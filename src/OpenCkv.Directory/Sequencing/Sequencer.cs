@@ -114,6 +114,14 @@ public sealed class Sequencer
     public long VersionsPublished { get; private set; }
 
     /// <summary>
+    /// How long the sequencer has spent building and storing entries since start. Against the wall clock it says how
+    /// busy the single writer is: near one second per second, publishing waits for the writer, not for requests.
+    /// </summary>
+    public TimeSpan AppendTime => _time.GetElapsedTime(0, Interlocked.Read(ref _appendTicks));
+
+    private long _appendTicks;
+
+    /// <summary>
     /// Queues the values (label, value) for the next entry, all together, and completes once that entry is
     /// committed.
     /// </summary>
@@ -309,6 +317,7 @@ public sealed class Sequencer
     /// <summary>Stages the batch and appends it as one entry; on failure the sequencer stops.</summary>
     private void Append(List<Pending> batch)
     {
+        long started = _time.GetTimestamp();
         try
         {
             var versions = new List<uint[]>(batch.Count);
@@ -356,6 +365,10 @@ public sealed class Sequencer
             {
                 pending.Done.TrySetException(new SequencerStoppedException("The log entry could not be committed.", e));
             }
+        }
+        finally
+        {
+            Interlocked.Add(ref _appendTicks, _time.GetTimestamp() - started);
         }
     }
 

@@ -13,7 +13,7 @@ internal static class OperationsEndpoints
     {
         app.MapGet("/health", Health).WithTags("Operations").WithSummary("ok while the sequencer runs; 503 after a failed commit").Produces<HealthMessage>().Produces<HealthMessage>(503);
         app.MapGet("/metrics", (ServerState s) => Results.Text(
-            s.Metrics.Render(s.Log.Size, s.Sequencer.EntriesAppended, s.Sequencer.VersionsPublished, s.Sequencer.Fault is null),
+            s.Metrics.Render(s.Log.Size, s.Sequencer.EntriesAppended, s.Sequencer.VersionsPublished, s.Sequencer.AppendTime, s.Sequencer.Fault is null),
             "text/plain; version=0.0.4")).WithTags("Operations").WithSummary("Prometheus metrics").ExcludeFromDescription();
     }
 
