@@ -1,4 +1,5 @@
 using OpenCkv.KeyTransparency;
+using OpenCkv.KeyTransparency.Trees.Paged;
 using OpenCkv.Server;
 
 namespace OpenCkv.Cli;
@@ -233,7 +234,10 @@ internal static class ServerCommands
         }
     }
 
-    /// <summary>`ckv server admin --data DIR [--postgres CONNSTRING] prune`: deletes the values of expired versions (KT §7.1).</summary>
+    /// <summary>
+    /// `ckv server admin --data DIR [--postgres CONNSTRING] prune`: deletes the values of expired versions, then the
+    /// prefix-tree pages only expired entries use (KT §7.1).
+    /// </summary>
     private static int Prune(string[] args)
     {
         string? data = Option(args, "--data");
@@ -256,6 +260,8 @@ internal static class ServerCommands
             }
 
             Console.WriteLine($"{data}: pruned the openings and values of {folder.Log.PruneExpired()} expired versions");
+            PrefixSweepResult trees = folder.Log.ReclaimExpiredTrees();
+            Console.WriteLine($"{data}: deleted {trees.DeletedPages} prefix-tree pages only expired entries used; {trees.KeptPages} kept");
             return 0;
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or System.Data.Common.DbException)

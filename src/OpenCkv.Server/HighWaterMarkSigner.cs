@@ -7,9 +7,11 @@ namespace OpenCkv.Server;
 /// <summary>
 /// Signs tree heads only at sizes above the largest it ever signed (DESIGN §7). The mark lives in a file beside the
 /// signing key, outside the database: the size, the SHA-256 of the head signed at it, and whether that head was
-/// stored (41 bytes, overwritten in place and flushed to the device — one write within a sector, so no rename
-/// whose directory entry might not survive a crash). It is advanced before each signature, flagged once the head is
-/// stored, and raised to every head this server adopts from other writers of a shared database.
+/// stored (41 bytes, overwritten in place — one write within a sector, so no rename whose directory entry might not
+/// survive a crash). It is advanced and flushed to the device before each signature, and raised and flushed to every
+/// head this server adopts from other writers of a shared database. The stored flag is set once the head is stored
+/// without waiting for the device: it decides nothing (a mark whose flag a crash lost is set again at the next
+/// start, when the database holds the head), so it costs no second flush per entry.
 /// Heads are signed only after their entry committed, so the bytes signed at a size are fixed by the database: the
 /// same head may be signed again (a crash between signing and storing it), a different one never. A database
 /// restored from an older backup therefore cannot make the log sign a second, different head at a size it already
@@ -86,7 +88,7 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
         {
             if (treeSize == Mark && !MarkCommitted)
             {
-                Write(_markPath, Mark, _markedHash, committed: true);
+                Write(_markPath, Mark, _markedHash, committed: true, flush: false);
                 MarkCommitted = true;
             }
         }
@@ -118,13 +120,13 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
     }
 
     /// <summary>The mark file: the size (8 bytes, big-endian), SHA-256 of the head signed at it, and 1 once committed.</summary>
-    private static void Write(string path, ulong mark, byte[] hash, bool committed)
+    private static void Write(string path, ulong mark, byte[] hash, bool committed, bool flush = true)
     {
         var bytes = new byte[MarkSize];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, mark);
         hash.CopyTo(bytes, 8);
         bytes[40] = committed ? (byte)1 : (byte)0;
-        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.WriteThrough };
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.None, Options = flush ? FileOptions.WriteThrough : FileOptions.None };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -132,6 +134,6 @@ public sealed class HighWaterMarkSigner : ITreeHeadSigner
 
         using var stream = new FileStream(path, options);
         stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
+        stream.Flush(flushToDisk: flush);
     }
 }

@@ -27,6 +27,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
     private readonly PostgresLogTree _logTree;
     private readonly Dictionary<ulong, StoredEntry> _entries = [];
     private readonly Lock _cacheGate = new();
+    private readonly PostgresPrefixPageTable _pages;
     private ulong _size;
     private ulong _signedSize;
 
@@ -43,7 +44,8 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
         _database = database;
         _ownsDatabase = ownsDatabase;
         _logTree = new PostgresLogTree(database, hasher);
-        PrefixVersions = new PagedPrefixVersions(hasher, new PostgresPrefixPageTable(database), levelsPerPage);
+        _pages = new PostgresPrefixPageTable(database);
+        PrefixVersions = new PagedPrefixVersions(hasher, _pages, levelsPerPage);
         Refresh();
     }
 
@@ -96,6 +98,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
     /// <inheritdoc />
     public void Refresh()
     {
+        _pages.Forget(); // another server may have written pages since
         using NpgsqlConnection connection = _database.Open();
         (ulong size, bool signed) = Newest(connection, null);
         lock (_cacheGate)
@@ -199,8 +202,35 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
 
             using NpgsqlConnection connection = _database.Open();
             using NpgsqlTransaction transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
-            Fence?.Check(connection, transaction);
-            (ulong stored, bool signed) = Newest(connection, transaction);
+
+            // The checks in one round trip, in this order: the fence (which holds the lease row until the commit), the
+            // newest stored entry, and how many versions the step's labels have.
+            (ulong stored, bool signed) newest;
+            var counts = new Dictionary<string, long>();
+            using (var checks = new NpgsqlBatch(connection, transaction))
+            {
+                Action<NpgsqlDataReader>? fenced = Fence?.AddCheckTo(checks);
+                checks.BatchCommands.Add(PostgresCommands.BatchCommand(NewestSql));
+                int countQueries = AddVersionCounts(checks, sequenced);
+                using NpgsqlDataReader reader = checks.ExecuteReader();
+                if (fenced is not null)
+                {
+                    fenced(reader);
+                    reader.NextResult();
+                }
+
+                newest = ReadNewest(reader);
+                for (int i = 0; i < countQueries; i++)
+                {
+                    reader.NextResult();
+                    while (reader.Read())
+                    {
+                        counts[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = reader.GetInt64(1);
+                    }
+                }
+            }
+
+            (ulong stored, bool signed) = newest;
             if (stored != sequenced.Position || !signed)
             {
                 throw new ArgumentException(
@@ -208,7 +238,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
                     nameof(sequenced));
             }
 
-            CheckVersionsFollow(sequenced, connection, transaction);
+            CheckVersionsFollow(sequenced, counts);
             var commands = new List<NpgsqlBatchCommand>(sequenced.Versions.Count + 1)
             {
                 PostgresCommands.BatchCommand(
@@ -230,18 +260,25 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
                     published.Version.VrfOutput.ToArray(), published.Version.Commitment.ToArray(), published.Version.Opening, published.Version.Value.Value,
                 }).ToArray()));
 
+            commands.AddRange(_pages.Inserts(sequenced.NewPages)); // one transaction: no entry without its pages, no orphan pages
             try
             {
-                PostgresCommands.ExecuteInChunks(connection, transaction, commands);
-                using var tree = new NpgsqlBatch(connection, transaction);
-                _logTree.AppendIn(tree, sequenced.Position, sequenced.LogLeaf);
-                tree.ExecuteNonQuery();
+                commands.AddRange(_logTree.AppendIn(connection, transaction, sequenced.Position, sequenced.LogLeaf));
+                PostgresCommands.ExecuteInChunks(connection, transaction, commands); // one round trip but for the largest steps
                 transaction.Commit();
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
+                _pages.Forget();
                 throw new ArgumentException($"Step {sequenced.Position} collides with a stored row: another writer stored that position.", nameof(sequenced), e);
             }
+            catch
+            {
+                _pages.Forget();
+                throw;
+            }
+
+            _pages.Committed(sequenced.NewPages);
 
             lock (_cacheGate)
             {
@@ -318,40 +355,47 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
     /// The number of entries (numbered from 0 without gaps, so the highest position plus one) and whether the newest
     /// is signed (an empty log counts as signed). Only the newest entry can lack its head.
     /// </summary>
+    private string NewestSql => $"SELECT position, length(head_signature) > 0 FROM {_database.Table("entries")} ORDER BY position DESC LIMIT 1";
+
     private (ulong Size, bool Signed) Newest(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
-        List<(long Position, bool Signed)> rows = PostgresCommands.QueryAll(
-            connection,
-            transaction,
-            $"SELECT position, length(head_signature) > 0 FROM {_database.Table("entries")} ORDER BY position DESC LIMIT 1",
-            r => (r.GetInt64(0), r.GetBoolean(1)));
-        return rows.Count == 0 ? (0, true) : ((ulong)rows[0].Position + 1, rows[0].Signed);
+        using NpgsqlCommand command = PostgresCommands.Command(connection, transaction, NewestSql);
+        using NpgsqlDataReader reader = command.ExecuteReader();
+        return ReadNewest(reader);
     }
 
-    /// <summary>Each label's new versions continue its stored ones, in order, at this step's position; one query per step.</summary>
-    private void CheckVersionsFollow(SequencedStep step, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    /// <summary>The stored size, and whether its newest entry is signed, from the result of <see cref="NewestSql"/>.</summary>
+    private static (ulong Size, bool Signed) ReadNewest(NpgsqlDataReader reader) =>
+        reader.Read() ? ((ulong)reader.GetInt64(0) + 1, reader.GetBoolean(1)) : (0, true);
+
+    /// <summary>Adds the queries counting the stored versions of the step's labels; returns how many.</summary>
+    private int AddVersionCounts(NpgsqlBatch batch, SequencedStep step)
     {
         byte[][] labels = [.. step.Versions.Select(v => v.Label).DistinctBy(Convert.ToHexString)];
-        var next = new Dictionary<string, long>();
+        int queries = 0;
         foreach (byte[][] chunk in labels.Chunk(PostgresCommands.MaxListLength))
         {
-            string sql = $"SELECT label, COUNT(*) FROM {_database.Table("versions")} WHERE label IN ({PostgresCommands.Placeholders(chunk.Length)}) GROUP BY label";
-            foreach ((byte[] label, long count) in PostgresCommands.QueryAll(connection, transaction, sql, r => (r.GetFieldValue<byte[]>(0), r.GetInt64(1)), [.. chunk]))
-            {
-                next[Convert.ToHexString(label)] = count;
-            }
+            batch.BatchCommands.Add(PostgresCommands.BatchCommand(
+                $"SELECT label, COUNT(*) FROM {_database.Table("versions")} WHERE label IN ({PostgresCommands.Placeholders(chunk.Length)}) GROUP BY label", [.. chunk]));
+            queries++;
         }
 
+        return queries;
+    }
+
+    /// <summary>Each label's new versions continue its stored ones (<paramref name="counts"/>, by hex label), in order, at this step's position.</summary>
+    private static void CheckVersionsFollow(SequencedStep step, Dictionary<string, long> counts)
+    {
         foreach (PublishedLabelVersion published in step.Versions)
         {
             string key = Convert.ToHexString(published.Label);
-            long expected = next.GetValueOrDefault(key);
+            long expected = counts.GetValueOrDefault(key);
             if (published.Version.Version != expected || published.Version.Position != step.Position)
             {
                 throw new ArgumentException($"Version {published.Version.Version} does not follow the label's {expected} versions.", nameof(step));
             }
 
-            next[key] = expected + 1;
+            counts[key] = expected + 1;
         }
     }
 

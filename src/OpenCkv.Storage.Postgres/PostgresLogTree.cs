@@ -34,32 +34,31 @@ public sealed class PostgresLogTree(PostgresLogDatabase database, TreeHasher has
         {
             using NpgsqlConnection connection = database.Open();
             using NpgsqlTransaction transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
-            using var batch = new NpgsqlBatch(connection, transaction);
-            AppendIn(batch, SizeIn(connection, transaction), leaf);
-            batch.ExecuteNonQuery();
+            PostgresCommands.ExecuteInChunks(connection, transaction, AppendIn(connection, transaction, SizeIn(connection, transaction), leaf));
             transaction.Commit();
         }
     }
 
     /// <summary>
-    /// Adds to <paramref name="batch"/> the inserts of leaf number <paramref name="size"/> and of every balanced head
-    /// it completes; the left siblings are read in the batch's transaction.
+    /// The inserts of leaf number <paramref name="size"/> and of every balanced head it completes, for the caller to
+    /// run in <paramref name="transaction"/>; the left siblings are read in it now.
     /// </summary>
-    internal void AppendIn(NpgsqlBatch batch, ulong size, Hash32 leaf)
+    internal List<NpgsqlBatchCommand> AppendIn(NpgsqlConnection connection, NpgsqlTransaction transaction, ulong size, Hash32 leaf)
     {
+        var commands = new List<NpgsqlBatchCommand>();
         string sql = $"INSERT INTO {database.Table("log_heads")} (level, idx, value) VALUES ($1, $2, $3)";
         Hash32 current = leaf;
         ulong position = size;
         var buffer = new byte[Hash32.Size];
         for (int k = 0; ; k++)
         {
-            batch.BatchCommands.Add(PostgresCommands.BatchCommand(sql, (long)k, (long)position, current.ToArray()));
+            commands.Add(PostgresCommands.BatchCommand(sql, (long)k, (long)position, current.ToArray()));
             if ((position & 1) == 0)
             {
-                break; // a left child: its parent is not complete yet
+                return commands; // a left child: its parent is not complete yet
             }
 
-            Hash32 left = ReadOne(batch.Connection!, batch.Transaction, k, position - 1);
+            Hash32 left = ReadOne(connection, transaction, k, position - 1);
             hasher.LogParent(k == 0, left.Span, k == 0, current.Span, buffer);
             current = Hash32.From(buffer);
             position >>= 1;

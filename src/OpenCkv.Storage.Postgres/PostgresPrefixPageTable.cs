@@ -4,23 +4,69 @@ using OpenCkv.KeyTransparency.Trees.Paged;
 namespace OpenCkv.Storage.Postgres;
 
 /// <summary>
-/// Prefix-tree pages as rows (<see cref="PrefixPageCodec"/>), read in one query per batch. Decoded pages are
-/// cached: a page never changes once written (a change writes a new page under a new id), so a cached page is
-/// never stale, whichever process wrote it. The cache holds at most <paramref name="cachedPages"/> pages and is
-/// emptied when full.
+/// Prefix-tree pages as rows (<see cref="PrefixPageCodec"/>), read in one query per batch. Decoded pages, read or
+/// written, are cached (<see cref="PrefixPageCache"/>, at most <paramref name="cachedPages"/>): a page never changes
+/// once written, so a cached page is never stale, whichever process wrote it. The log store inserts an entry's pages
+/// in the entry's own transaction (<see cref="Inserts"/>, <see cref="Committed"/>).
 /// </summary>
 public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int cachedPages = 200_000) : IPrefixPageTable
 {
-    private readonly Dictionary<ulong, PrefixPage> _cache = [];
-    private readonly Lock _cacheGate = new();
+    private readonly PrefixPageCache _cache = new(cachedPages);
+    private readonly Lock _nextGate = new();
+    private ulong _nextId; // 0: not known; read from the table
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Read from the table once, then advanced by this process's own commits: only the sequencer writes pages, and a
+    /// server that takes the sequencer lease refreshes its store first (<see cref="Forget"/>), so the ids another
+    /// holder used in between are read again.
+    /// </remarks>
     public ulong NextId
     {
         get
         {
-            using NpgsqlConnection connection = database.Open();
-            return (ulong)PostgresCommands.ScalarLong(connection, null, $"SELECT COALESCE(MAX(id), 0) + 1 FROM {database.Table("prefix_pages")}");
+            lock (_nextGate)
+            {
+                if (_nextId == 0)
+                {
+                    using NpgsqlConnection connection = database.Open();
+                    _nextId = (ulong)PostgresCommands.ScalarLong(connection, null, $"SELECT COALESCE(MAX(id), 0) + 1 FROM {database.Table("prefix_pages")}");
+                }
+
+                return _nextId;
+            }
+        }
+    }
+
+    /// <summary>The statements that insert <paramref name="pages"/>, for a transaction of the log store's.</summary>
+    internal List<NpgsqlBatchCommand> Inserts(IReadOnlyList<PrefixPage> pages) =>
+        PostgresCommands.RowInserts(
+            database.Table("prefix_pages"), "id, page", 2, pages.Select(page => new object[] { (long)page.Id, PrefixPageCodec.Encode(page) }).ToArray());
+
+    /// <summary>Pages whose insert committed: cached, and the next id moves past them.</summary>
+    internal void Committed(IReadOnlyList<PrefixPage> pages)
+    {
+        if (pages.Count == 0)
+        {
+            return;
+        }
+
+        _cache.Add(pages);
+        lock (_nextGate)
+        {
+            if (_nextId != 0)
+            {
+                _nextId = Math.Max(_nextId, pages.Max(p => p.Id) + 1);
+            }
+        }
+    }
+
+    /// <summary>Reads the next id from the table again: after a failed commit, or when another server may have written.</summary>
+    internal void Forget()
+    {
+        lock (_nextGate)
+        {
+            _nextId = 0;
         }
     }
 
@@ -29,51 +75,25 @@ public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int ca
     {
         ArgumentNullException.ThrowIfNull(ids);
         var pages = new Dictionary<ulong, PrefixPage>(ids.Count);
-        var missing = new List<ulong>();
-        lock (_cacheGate)
-        {
-            foreach (ulong id in ids)
-            {
-                if (_cache.TryGetValue(id, out PrefixPage? cached))
-                {
-                    pages[id] = cached;
-                }
-                else
-                {
-                    missing.Add(id);
-                }
-            }
-        }
-
+        List<ulong> missing = _cache.Lookup(ids, pages);
         if (missing.Count > 0)
         {
             // One query per chunk of ids: one round trip for any batch a search or an insert asks for.
+            var read = new List<PrefixPage>(missing.Count);
             using NpgsqlConnection connection = database.Open();
             foreach (ulong[] chunk in missing.Chunk(PostgresCommands.MaxListLength))
             {
                 string sql = $"SELECT id, page FROM {database.Table("prefix_pages")} WHERE id IN ({PostgresCommands.Placeholders(chunk.Length)})";
-                foreach (PrefixPage page in PostgresCommands.QueryAll(
-                    connection, null, sql, r => PrefixPageCodec.Decode((ulong)r.GetInt64(0), r.GetFieldValue<byte[]>(1)), [.. chunk.Select(id => (object)(long)id)]))
-                {
-                    pages[page.Id] = page;
-                }
+                read.AddRange(PostgresCommands.QueryAll(
+                    connection, null, sql, r => PrefixPageCodec.Decode((ulong)r.GetInt64(0), r.GetFieldValue<byte[]>(1)), [.. chunk.Select(id => (object)(long)id)]));
             }
 
-            lock (_cacheGate)
+            foreach (PrefixPage page in read)
             {
-                if (_cache.Count + missing.Count > cachedPages)
-                {
-                    _cache.Clear();
-                }
-
-                foreach (ulong id in missing)
-                {
-                    if (pages.TryGetValue(id, out PrefixPage? page))
-                    {
-                        _cache[id] = page;
-                    }
-                }
+                pages[page.Id] = page;
             }
+
+            _cache.Add(read);
         }
 
         return pages.Count == ids.Count
@@ -92,10 +112,50 @@ public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int ca
 
         // Read committed is enough: pages are only ever inserted, and a reused id fails the primary key, which
         // rolls the whole batch back.
+        try
+        {
+            using NpgsqlConnection connection = database.Open();
+            using NpgsqlTransaction transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
+            PostgresCommands.ExecuteInChunks(connection, transaction, Inserts(pages));
+            transaction.Commit();
+        }
+        catch
+        {
+            Forget();
+            throw;
+        }
+
+        Committed(pages); // the next insert starts from these
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ulong> IdsFrom(ulong first, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        using NpgsqlConnection connection = database.Open();
+        return PostgresCommands.QueryAll(
+            connection, null, $"SELECT id FROM {database.Table("prefix_pages")} WHERE id >= $1 ORDER BY id LIMIT $2", r => (ulong)r.GetInt64(0), (long)first, limit);
+    }
+
+    /// <inheritdoc />
+    public void Delete(IReadOnlyCollection<ulong> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        _cache.Remove(ids);
         using NpgsqlConnection connection = database.Open();
         using NpgsqlTransaction transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
-        PostgresCommands.ExecuteInChunks(connection, transaction, PostgresCommands.RowInserts(
-            database.Table("prefix_pages"), "id, page", 2, pages.Select(page => new object[] { (long)page.Id, PrefixPageCodec.Encode(page) }).ToArray()));
+        foreach (ulong[] chunk in ids.Chunk(PostgresCommands.MaxListLength))
+        {
+            using NpgsqlCommand delete = PostgresCommands.Command(
+                connection, transaction, $"DELETE FROM {database.Table("prefix_pages")} WHERE id IN ({PostgresCommands.Placeholders(chunk.Length)})", [.. chunk.Select(id => (object)(long)id)]);
+            delete.ExecuteNonQuery();
+        }
+
         transaction.Commit();
     }
 }

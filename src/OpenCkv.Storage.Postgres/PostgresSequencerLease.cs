@@ -175,17 +175,38 @@ public sealed class PostgresSequencerLease
     /// <exception cref="FencedOutException">This server holds no live lease.</exception>
     internal void Check(NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
+        using var batch = new NpgsqlBatch(connection, transaction);
+        Action<NpgsqlDataReader> verify = AddCheckTo(batch);
+        using NpgsqlDataReader reader = batch.ExecuteReader();
+        verify(reader);
+    }
+
+    /// <summary>
+    /// Adds the fence's query to <paramref name="batch"/>, so a commit sends it with its other checks in one round
+    /// trip, and returns what judges its result set (the reader positioned on it).
+    /// </summary>
+    /// <exception cref="FencedOutException">This server holds no lease (now, or when the result is judged).</exception>
+    internal Action<NpgsqlDataReader> AddCheckTo(NpgsqlBatch batch)
+    {
         long held = Epoch ?? throw new FencedOutException("This server does not hold the sequencer lease.");
-        List<long> rows = PostgresCommands.QueryAll(
-            connection,
-            transaction,
+        batch.BatchCommands.Add(PostgresCommands.BatchCommand(
             $"SELECT epoch FROM {_database.Table("sequencer_lease")} WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > clock_timestamp() FOR SHARE",
-            r => r.GetInt64(0),
-            Name, Holder, held);
-        if (rows.Count != 1)
+            Name,
+            Holder,
+            held));
+        return reader =>
         {
-            Epoch = null;
-            throw new FencedOutException($"The sequencer lease of epoch {held} expired or was taken over: this server must not write the log.");
-        }
+            int rows = 0;
+            while (reader.Read())
+            {
+                rows++;
+            }
+
+            if (rows != 1)
+            {
+                Epoch = null;
+                throw new FencedOutException($"The sequencer lease of epoch {held} expired or was taken over: this server must not write the log.");
+            }
+        };
     }
 }

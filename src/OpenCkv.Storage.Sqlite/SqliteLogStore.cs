@@ -27,6 +27,7 @@ public sealed class SqliteLogStore : ILogStore
     private readonly SqliteLogDatabase _database;
     private readonly SqliteLogTree _logTree;
     private readonly Dictionary<ulong, StoredEntry> _entries = [];
+    private readonly SqlitePrefixPageTable _pages;
     private ulong _size;
     private ulong _signedSize;
 
@@ -37,7 +38,8 @@ public sealed class SqliteLogStore : ILogStore
         ArgumentNullException.ThrowIfNull(hasher);
         _database = database;
         _logTree = new SqliteLogTree(database, hasher);
-        PrefixVersions = new PagedPrefixVersions(hasher, new SqlitePrefixPageTable(database), levelsPerPage);
+        _pages = new SqlitePrefixPageTable(database);
+        PrefixVersions = new PagedPrefixVersions(hasher, _pages, levelsPerPage);
         lock (database.Gate)
         {
             using SqliteCommand command = database.Connection.CreateCommand();
@@ -182,7 +184,17 @@ public sealed class SqliteLogStore : ILogStore
             }
 
             _logTree.AppendIn(transaction, sequenced.Position, sequenced.LogLeaf);
+            try
+            {
+                _pages.InsertIn(transaction, sequenced.NewPages); // one transaction: no entry without its pages, no orphan pages
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == 19) // SQLITE_CONSTRAINT: a page id already stored
+            {
+                throw new ArgumentException($"Step {sequenced.Position} reuses a stored prefix page id: it is not the next step of this log.", nameof(sequenced), e);
+            }
+
             transaction.Commit();
+            _pages.Committed(sequenced.NewPages);
             _entries[sequenced.Position] = sequenced.Entry;
             _size++;
         }

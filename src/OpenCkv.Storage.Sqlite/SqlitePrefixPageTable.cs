@@ -4,25 +4,32 @@ using OpenCkv.KeyTransparency.Trees.Paged;
 namespace OpenCkv.Storage.Sqlite;
 
 /// <summary>
-/// Prefix-tree pages as rows (<see cref="PrefixPageCodec"/>), read in one query per batch. Decoded pages are
-/// cached: a page never changes once written (a change writes a new page under a new id), so a cached page is
-/// never stale. The cache holds at most <paramref name="cachedPages"/> pages and is emptied when full.
+/// Prefix-tree pages as rows (<see cref="PrefixPageCodec"/>), read in one query per batch. Decoded pages, read or
+/// written, are cached (<see cref="PrefixPageCache"/>, at most <paramref name="cachedPages"/>): a page never changes
+/// once written, so a cached page is never stale.
 /// </summary>
 public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cachedPages = 200_000) : IPrefixPageTable
 {
     private const int MaxIdsPerQuery = 900;
-    private readonly Dictionary<ulong, PrefixPage> _cache = [];
+    private readonly PrefixPageCache _cache = new(cachedPages);
+    private ulong _nextId; // 0: not known; read from the table, under the database's gate
 
     /// <inheritdoc />
+    /// <remarks>Read from the table once, then advanced by this process's commits: the data folder's lock makes it the only writer.</remarks>
     public ulong NextId
     {
         get
         {
             lock (database.Gate)
             {
-                using SqliteCommand command = database.Connection.CreateCommand();
-                command.CommandText = "SELECT COALESCE(MAX(id), 0) + 1 FROM prefix_pages";
-                return (ulong)(long)command.ExecuteScalar()!;
+                if (_nextId == 0)
+                {
+                    using SqliteCommand command = database.Connection.CreateCommand();
+                    command.CommandText = "SELECT COALESCE(MAX(id), 0) + 1 FROM prefix_pages";
+                    _nextId = (ulong)(long)command.ExecuteScalar()!;
+                }
+
+                return _nextId;
             }
         }
     }
@@ -32,26 +39,15 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cached
     {
         ArgumentNullException.ThrowIfNull(ids);
         var pages = new Dictionary<ulong, PrefixPage>(ids.Count);
+        List<ulong> missing = _cache.Lookup(ids, pages);
+        if (missing.Count == 0)
+        {
+            return pages;
+        }
+
+        var read = new List<PrefixPage>(missing.Count);
         lock (database.Gate)
         {
-            var missing = new List<ulong>();
-            foreach (ulong id in ids)
-            {
-                if (_cache.TryGetValue(id, out PrefixPage? cached))
-                {
-                    pages[id] = cached;
-                }
-                else
-                {
-                    missing.Add(id);
-                }
-            }
-
-            if (_cache.Count + missing.Count > cachedPages)
-            {
-                _cache.Clear();
-            }
-
             // One query per chunk of ids, well under SQLite's limit on host parameters.
             foreach (ulong[] chunk in missing.Chunk(MaxIdsPerQuery))
             {
@@ -65,14 +61,17 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cached
                 using SqliteDataReader reader = command.ExecuteReader();
                 while (reader.Read())
                 {
-                    var id = (ulong)reader.GetInt64(0);
-                    PrefixPage page = PrefixPageCodec.Decode(id, (byte[])reader.GetValue(1));
-                    pages[id] = page;
-                    _cache[id] = page;
+                    read.Add(PrefixPageCodec.Decode((ulong)reader.GetInt64(0), (byte[])reader.GetValue(1)));
                 }
             }
         }
 
+        foreach (PrefixPage page in read)
+        {
+            pages[page.Id] = page;
+        }
+
+        _cache.Add(read);
         return pages.Count == ids.Count
             ? pages
             : throw new InvalidOperationException($"{ids.Count - pages.Count} of the requested prefix pages are missing from the database.");
@@ -85,15 +84,79 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cached
         lock (database.Gate)
         {
             using SqliteTransaction transaction = database.Connection.BeginTransaction();
+            InsertIn(transaction, pages);
+            transaction.Commit();
+            Committed(pages);
+        }
+    }
+
+    /// <summary>Inserts <paramref name="pages"/> in a transaction of the log store's (the caller holds the database's gate).</summary>
+    internal void InsertIn(SqliteTransaction transaction, IReadOnlyList<PrefixPage> pages)
+    {
+        using SqliteCommand command = database.Connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO prefix_pages (id, page) VALUES ($id, $page)"; // a reused id fails the primary key
+        SqliteParameter id = command.Parameters.Add("$id", SqliteType.Integer);
+        SqliteParameter page = command.Parameters.Add("$page", SqliteType.Blob);
+        foreach (PrefixPage p in pages)
+        {
+            id.Value = (long)p.Id;
+            page.Value = PrefixPageCodec.Encode(p);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Pages whose insert committed: cached, and the next id moves past them (the caller holds the gate).</summary>
+    internal void Committed(IReadOnlyList<PrefixPage> pages)
+    {
+        if (pages.Count == 0)
+        {
+            return;
+        }
+
+        _cache.Add(pages); // the next insert starts from these
+        if (_nextId != 0)
+        {
+            _nextId = Math.Max(_nextId, pages.Max(p => p.Id) + 1);
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ulong> IdsFrom(ulong first, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var ids = new List<ulong>();
+        lock (database.Gate)
+        {
+            using SqliteCommand command = database.Connection.CreateCommand();
+            command.CommandText = "SELECT id FROM prefix_pages WHERE id >= $first ORDER BY id LIMIT $limit";
+            command.Parameters.AddWithValue("$first", (long)first);
+            command.Parameters.AddWithValue("$limit", limit);
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                ids.Add((ulong)reader.GetInt64(0));
+            }
+        }
+
+        return ids;
+    }
+
+    /// <inheritdoc />
+    public void Delete(IReadOnlyCollection<ulong> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        _cache.Remove(ids);
+        lock (database.Gate)
+        {
+            using SqliteTransaction transaction = database.Connection.BeginTransaction();
             using SqliteCommand command = database.Connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "INSERT INTO prefix_pages (id, page) VALUES ($id, $page)"; // a reused id fails the primary key
+            command.CommandText = "DELETE FROM prefix_pages WHERE id = $id";
             SqliteParameter id = command.Parameters.Add("$id", SqliteType.Integer);
-            SqliteParameter page = command.Parameters.Add("$page", SqliteType.Blob);
-            foreach (PrefixPage p in pages)
+            foreach (ulong pageId in ids)
             {
-                id.Value = (long)p.Id;
-                page.Value = PrefixPageCodec.Encode(p);
+                id.Value = (long)pageId;
                 command.ExecuteNonQuery();
             }
 

@@ -247,6 +247,110 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
+    public void A_step_commits_its_pages_with_it_and_one_whose_page_reuses_an_id_stores_nothing()
+    {
+        OpenedLog opened = Open();
+        ILogStore store = opened.Store;
+        Publish(Log(store), new Random(10), 5, 1_000_000);
+        ulong next = opened.Pages.NextId;
+        PrefixPage existing = opened.Pages.Read([next - 1])[next - 1];
+        PrefixPage fresh = existing with { Id = next };
+        byte[] label = "mailto:paged@example.com"u8.ToArray();
+        var step = new SequencedStep(
+            5,
+            store.Entry(4),
+            Hash32.Zero,
+            [new PublishedLabelVersion(label, new PublishedVersion(0, 5, Hash32.Zero, Hash32.Zero, new byte[16], new UpdateValue([1], null)))])
+        {
+            NewPages = [fresh, existing],
+        };
+
+        Assert.Throws<ArgumentException>(() => store.Commit(step));
+        foreach (OpenedLog view in new[] { opened, Open() })
+        {
+            Assert.Equal(5UL, view.Store.Size);
+            Assert.Empty(view.Store.Versions(label));
+            Assert.Empty(view.Pages.IdsFrom(next, 10));
+        }
+
+        store.Commit(step with { NewPages = [fresh] });
+        OpenedLog reopened = Open();
+        Assert.Equal(6UL, reopened.Store.Size);
+        Assert.Equal(fresh, reopened.Pages.Read([next])[next]);
+        Assert.Equal(next + 1, reopened.Pages.NextId);
+    }
+
+    [Fact]
+    public void Pages_are_listed_in_id_order_from_any_id_and_deleted_together()
+    {
+        var random = new Random(8);
+        var memory = new InMemoryPrefixPageTable();
+        new PagedPrefixVersions(Suite.TreeHashes, memory, 2).Insert(new PagedPrefixVersions(Suite.TreeHashes, memory, 2).Empty, [.. Enumerable.Range(0, 30).Select(_ => Leaf(random))]);
+        ulong[] ids = [.. memory.IdsFrom(0, int.MaxValue)];
+        Assert.True(ids.Length > 12, $"only {ids.Length} pages");
+        IPrefixPageTable table = Open().Pages;
+        table.Write([.. memory.Read(ids).Values.OrderBy(p => p.Id)]);
+
+        Assert.Equal(ids[3..6], table.IdsFrom(ids[3], 3));
+        Assert.Equal(ids[^2..], table.IdsFrom(ids[^2], 100));
+        Assert.Empty(table.IdsFrom(ids[^1] + 1, 100));
+        table.Read([ids[5], ids[7]]); // cached now
+        table.Delete([ids[5], ids[7], ids[^1] + 50]);
+
+        ulong[] left = [.. ids.Where(id => id != ids[5] && id != ids[7])];
+        foreach (IPrefixPageTable view in new[] { table, Open().Pages })
+        {
+            Assert.Equal(left, view.IdsFrom(0, 1_000));
+            Assert.Equal([ids[4], ids[6], ids[8]], view.IdsFrom(ids[4], 3));
+            Assert.Throws<InvalidOperationException>(() => view.Read([ids[5]]));
+            Assert.Throws<InvalidOperationException>(() => view.Read([ids[7]]));
+            Assert.Equal(memory.Read([ids[6]])[ids[6]], view.Read([ids[6]])[ids[6]]);
+        }
+    }
+
+    [Fact]
+    public void Expired_trees_are_reclaimed_from_the_store_and_every_answer_left_is_the_same_after_a_reopen()
+    {
+        OpenedLog opened = Open();
+        TransparencyLog log = Log(opened.Store, maximumLifetime: 5_000);
+        ulong now = Publish(log, new Random(14), 100, 1_000_000);
+        var answers = new Dictionary<SearchRequest, byte[]>();
+        for (int user = 0; user < 50; user++)
+        {
+            byte[] label = System.Text.Encoding.ASCII.GetBytes($"mailto:user{user}@example.com");
+            foreach (uint? version in new uint?[] { null, 0, 1 })
+            {
+                var request = new SearchRequest(null, label, version);
+                try
+                {
+                    answers[request] = KtMessages.Encode(log.Search(request), version is not null, DeploymentMode.ContactMonitoring);
+                }
+                catch (ArgumentException)
+                {
+                    // no such version, or an expired one
+                }
+            }
+        }
+
+        int pagesBefore = opened.Pages.IdsFrom(0, 1_000_000).Count;
+
+        PrefixSweepResult result = log.ReclaimExpiredTrees();
+
+        Assert.True(result.DeletedPages > 0, "no page reclaimed");
+        Assert.Equal(pagesBefore - result.DeletedPages, Open().Pages.IdsFrom(0, 1_000_000).Count);
+        TransparencyLog reopened = Log(Open().Store, reopen: true, maximumLifetime: 5_000);
+        Assert.True(answers.Count > 50, $"only {answers.Count} answers");
+        foreach ((SearchRequest request, byte[] answer) in answers)
+        {
+            SearchResponse response = reopened.Search(request);
+            Assert.Equal(answer, KtMessages.Encode(response, request.Version is not null, DeploymentMode.ContactMonitoring));
+            SearchVerifier.Verify(Suite, reopened.Configuration, null, request, response, now);
+        }
+
+        Assert.Equal(0, reopened.ReclaimExpiredTrees().DeletedPages);
+    }
+
+    [Fact]
     public void Log_tree_heads_agree_with_the_in_memory_tree_through_a_reopen()
     {
         var random = new Random(12);
@@ -329,7 +433,7 @@ public abstract class LogStoreContract : IDisposable
     private static InMemoryLogStore MemoryStore(InMemoryPrefixPageTable? pages = null) =>
         new(Suite.TreeHashes, new PagedPrefixVersions(Suite.TreeHashes, pages ?? new InMemoryPrefixPageTable(), 4));
 
-    private Configuration Config(EcdsaP256PrivateKey signing) => new()
+    private Configuration Config(EcdsaP256PrivateKey signing, ulong? maximumLifetime) => new()
     {
         Mode = DeploymentMode.ContactMonitoring,
         SignaturePublicKey = signing.PublicKey.Encoded.ToArray(),
@@ -337,17 +441,17 @@ public abstract class LogStoreContract : IDisposable
         MaxAhead = 60_000,
         MaxBehind = 100_000_000,
         ReasonableMonitoringWindow = 1_000,
-        MaximumLifetime = null,
+        MaximumLifetime = maximumLifetime,
     };
 
     /// <summary>A log over <paramref name="store"/> with reproducible openings and signatures, so two stores can be compared.</summary>
-    private TransparencyLog Log(ILogStore store, bool reopen = false)
+    private TransparencyLog Log(ILogStore store, bool reopen = false, ulong? maximumLifetime = null)
     {
         _signingScalar[0] &= 0x7f;
         var signing = EcdsaP256PrivateKey.Import(_signingScalar);
         TransparencyLog log = reopen
-            ? TransparencyLog.Open(Suite, Config(signing), signing, _vrf, store)
-            : TransparencyLog.Create(Suite, Config(signing), signing, _vrf, store);
+            ? TransparencyLog.Open(Suite, Config(signing, maximumLifetime), signing, _vrf, store)
+            : TransparencyLog.Create(Suite, Config(signing, maximumLifetime), signing, _vrf, store);
         if (!reopen)
         {
             log.UseDeterministicSources(

@@ -33,6 +33,14 @@ public sealed partial class TransparencyLog
             throw new ArgumentOutOfRangeException(nameof(position), position, $"The log has {size} entries.");
         }
 
+        if (IsExpired(position, size))
+        {
+            // Its update is proven against the tree before it, which is expired too and need not be kept (KT §7.1).
+            throw new ArgumentException(
+                $"Entry {position} has passed the log's maximum lifetime, and the prefix tree its update is proven against is not kept: an auditor this far behind cannot catch up.",
+                nameof(position));
+        }
+
         PrefixLeaf[] added = _store.VersionsAt(position).Select(v => new PrefixLeaf(v.Version.VrfOutput, v.Version.Commitment)).ToArray();
         Array.Sort(added, static (a, b) => a.VrfOutput.Span.SequenceCompareTo(b.VrfOutput.Span));
         PrefixVersion previous = position > 0 ? _store.Entry(position - 1).Tree : _store.PrefixVersions.Empty;

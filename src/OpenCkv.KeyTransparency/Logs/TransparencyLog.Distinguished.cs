@@ -15,7 +15,7 @@ public sealed partial class TransparencyLog
     {
         ArgumentNullException.ThrowIfNull(request);
         (ulong size, SignedView view, _) = Begin([], request.Last, nameof(request));
-        var session = new ProverSession(this, new LabelHistory([], []), [], request.Last, AuditedSize(request.Last, size, view));
+        var session = new ProverSession(this, new LabelHistory([], []), [], size, request.Last, AuditedSize(request.Last, size, view));
         UpdateView.Run(session, size, request.Last);
         DistinguishedWalk.Run(session, size, request.Stop, Configuration);
         return new HeadAndProofResponse(FullHeadFor(request.Last, size, view), session.Finish(size, request.Last));

@@ -20,7 +20,7 @@ public sealed partial class TransparencyLog
         PublishedVersion[] versions = history?.VersionsIn(size) ?? [];
         CheckMonitorMap(request.Entries, versions, size);
 
-        var session = new ProverSession(this, history!, versions, request.Last, AuditedSize(request.Last, size, view));
+        var session = new ProverSession(this, history!, versions, size, request.Last, AuditedSize(request.Last, size, view));
         UpdateView.Run(session, size, request.Last);
         try
         {

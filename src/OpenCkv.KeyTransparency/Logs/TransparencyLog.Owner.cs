@@ -25,7 +25,7 @@ public sealed partial class TransparencyLog
         // An owner may take over a label that has no version yet; its VRF outputs are then computed per response.
         LabelHistory history = cached ?? new LabelHistory(request.Label.ToArray(), []);
         PublishedVersion[] versions = history.VersionsIn(size);
-        var session = new ProverSession(this, history, versions, request.Last, AuditedSize(request.Last, size, view));
+        var session = new ProverSession(this, history, versions, size, request.Last, AuditedSize(request.Last, size, view));
         UpdateView.Run(session, size, request.Last);
         List<ulong> entries;
         try
@@ -98,7 +98,7 @@ public sealed partial class TransparencyLog
             throw new ArgumentException("The greatest version is ahead of the label's, or behind the version at the start.", nameof(request));
         }
 
-        var session = new ProverSession(this, history, versions, request.Last, AuditedSize(request.Last, size, view));
+        var session = new ProverSession(this, history, versions, size, request.Last, AuditedSize(request.Last, size, view));
         UpdateView.Run(session, size, request.Last);
         int ladders = 0;
         try

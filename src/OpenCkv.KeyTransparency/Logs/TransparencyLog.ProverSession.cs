@@ -17,10 +17,12 @@ public sealed partial class TransparencyLog
         private readonly List<PrefixProof> _prefixProofs = [];
 
         private readonly ulong? _auditorSize;
+        private readonly ulong _rightmostTimestamp;
 
-        public ProverSession(TransparencyLog log, LabelHistory history, PublishedVersion[] versions, ulong? previousSize, ulong? auditorSize)
+        public ProverSession(TransparencyLog log, LabelHistory history, PublishedVersion[] versions, ulong size, ulong? previousSize, ulong? auditorSize)
         {
             _auditorSize = auditorSize;
+            _rightmostTimestamp = log._store.Entry(size - 1).Timestamp;
             _log = log;
             _history = history;
             _versions = versions;
@@ -47,7 +49,7 @@ public sealed partial class TransparencyLog
             Hash32[] keys = ladder.LookedUp
                 .Select(v => _history.Output(v, version => _log.EvaluateVrf(_history.Label, version)))
                 .ToArray();
-            PrefixVersion tree = _log._store.Entry(position).Tree;
+            PrefixVersion tree = TreeAt(position);
             _prefixProofs.Add(_log._store.PrefixVersions.Search(tree, keys));
             return (ladder, tree.Root);
         }
@@ -59,7 +61,7 @@ public sealed partial class TransparencyLog
                 throw new InvalidOperationException($"Versions {string.Join(", ", versions)} are not all in entry {position}: the request was not checked.");
             }
 
-            PrefixVersion tree = _log._store.Entry(position).Tree;
+            PrefixVersion tree = TreeAt(position);
             _prefixProofs.Add(_log._store.PrefixVersions.Search(tree, versions.Select(OutputOf).ToArray()));
             return tree.Root;
         }
@@ -68,9 +70,23 @@ public sealed partial class TransparencyLog
 
         protected override (bool Present, Hash32 PrefixRoot) NextLookup(ulong position, uint version)
         {
-            PrefixVersion tree = _log._store.Entry(position).Tree;
+            PrefixVersion tree = TreeAt(position);
             _prefixProofs.Add(_log._store.PrefixVersions.Search(tree, [_history.Output(version, v => _log.EvaluateVrf(_history.Label, v))]));
             return (ExistsAt(version, position), tree.Root);
+        }
+
+        /// <summary>
+        /// The prefix tree of an entry a proof looks into. An expired entry's tree is refused: the log need not keep it
+        /// (KT §7.1; the searches skip expired entries) and pruning deletes it (<see cref="ReclaimExpiredTrees"/>), so
+        /// a client that stayed away longer than the maximum lifetime gets this answer whether or not pruning ran.
+        /// </summary>
+        private PrefixVersion TreeAt(ulong position)
+        {
+            StoredEntry entry = _log._store.Entry(position);
+            return FixedVersionSearch.IsExpired(entry.Timestamp, _rightmostTimestamp, _log.Configuration.MaximumLifetime)
+                ? throw new ArgumentException(
+                    $"Entry {position} has passed the log's maximum lifetime and its prefix tree is not kept (KT §7.1), so no proof can go through it.")
+                : entry.Tree;
         }
 
         /// <summary>True when version <paramref name="version"/> was in the prefix tree of entry <paramref name="position"/>.</summary>

@@ -32,7 +32,7 @@ public sealed partial class TransparencyLog
             throw new ArgumentException($"The label has no version {target}.", nameof(request));
         }
 
-        var session = new ProverSession(this, history, versions, request.Last, AuditedSize(request.Last, size, view));
+        var session = new ProverSession(this, history, versions, size, request.Last, AuditedSize(request.Last, size, view));
         UpdateView.Run(session, size, request.Last);
         try
         {

@@ -90,7 +90,7 @@ public sealed partial class TransparencyLog
     {
         ulong position = added[0].Position;
         uint[] addedVersions = added.Select(v => v.Version).ToArray();
-        var session = new ProverSession(this, history, versions, last, AuditedSize(last, size, view));
+        var session = new ProverSession(this, history, versions, size, last, AuditedSize(last, size, view));
         UpdateView.Run(session, size, last);
         LabelUpdate.Run(session, size, position, previous, addedVersions, Configuration.ReasonableMonitoringWindow);
 

@@ -302,13 +302,14 @@ public sealed partial class TransparencyLog
             }
 
             PrefixVersion previous = position > 0 ? _store.Entry(position - 1).Tree : _store.PrefixVersions.Empty;
-            PrefixVersion tree = _store.PrefixVersions.Insert(previous, leaves);
+            PrefixInsertion insertion = _store.PrefixVersions.Prepare(previous, leaves);
+            PrefixVersion tree = insertion.Version;
             Span<byte> leaf = stackalloc byte[Hash32.Size];
             _suite.TreeHashes.LogLeaf(timestampMs, tree.Root.Span, leaf);
             Hash32 logLeaf = Hash32.From(leaf);
             ulong size = position + 1;
             Hash32 root = LogTreeProof.RootAfterAppend(_store.LogTree, size - 1, logLeaf, _suite.TreeHashes);
-            _store.Commit(new SequencedStep(position, new StoredEntry(timestampMs, tree), logLeaf, published));
+            _store.Commit(new SequencedStep(position, new StoredEntry(timestampMs, tree), logLeaf, published) { NewPages = insertion.NewPages });
 
             // Signed only once committed (DESIGN §7): the signature then covers an entry no other writer can replace,
             // and should anything fail from here on, the next writer signs these same bytes (CompleteHead). Nothing

@@ -16,12 +16,31 @@ public interface IPrefixVersions
     /// <summary>The empty tree.</summary>
     PrefixVersion Empty { get; }
 
-    /// <summary>A new version with <paramref name="leaves"/> added.</summary>
+    /// <summary>A new version with <paramref name="leaves"/> added, stored at once: <see cref="Prepare"/> and <see cref="Store"/>.</summary>
     PrefixVersion Insert(PrefixVersion from, IReadOnlyCollection<PrefixLeaf> leaves);
+
+    /// <summary>
+    /// Computes the version with <paramref name="leaves"/> added and what storing it takes, and stores nothing: a log
+    /// store commits the new pages together with the entry that names the version (<see cref="Logs.Storage.SequencedStep.NewPages"/>),
+    /// so a version is never searchable without its entry, and an entry never names pages that are missing.
+    /// </summary>
+    PrefixInsertion Prepare(PrefixVersion from, IReadOnlyCollection<PrefixLeaf> leaves);
+
+    /// <summary>Stores the pages of a prepared version on their own (stores without a transaction to put them in).</summary>
+    void Store(IReadOnlyList<PrefixPage> pages);
 
     /// <summary>A batch search of one version (KT §12.2).</summary>
     PrefixProof Search(PrefixVersion at, IReadOnlyList<Hash32> keys);
+
+    /// <summary>
+    /// Frees the storage that only versions outside <paramref name="kept"/> use; every kept version searches as
+    /// before, and the others may no longer be searched.
+    /// </summary>
+    PrefixSweepResult Reclaim(IReadOnlyCollection<PrefixVersion> kept);
 }
+
+/// <summary>A prepared prefix-tree version and the pages it adds (none for trees held as objects, or for a heartbeat).</summary>
+public sealed record PrefixInsertion(PrefixVersion Version, IReadOnlyList<PrefixPage> NewPages);
 
 /// <summary>Versions as immutable object trees sharing unchanged nodes: fast, and held in memory.</summary>
 public sealed class InMemoryPrefixVersions(TreeHasher hasher) : IPrefixVersions
@@ -36,7 +55,24 @@ public sealed class InMemoryPrefixVersions(TreeHasher hasher) : IPrefixVersions
         new ObjectVersion(Own(from).Insert(leaves));
 
     /// <inheritdoc />
+    public PrefixInsertion Prepare(PrefixVersion from, IReadOnlyCollection<PrefixLeaf> leaves) => new(Insert(from, leaves), []);
+
+    /// <inheritdoc />
+    public void Store(IReadOnlyList<PrefixPage> pages)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        if (pages.Count > 0)
+        {
+            throw new ArgumentException("Trees held as objects have no pages.", nameof(pages));
+        }
+    }
+
+    /// <inheritdoc />
     public PrefixProof Search(PrefixVersion at, IReadOnlyList<Hash32> keys) => Own(at).Search(keys);
+
+    /// <inheritdoc />
+    /// <remarks>Nothing is stored here but object trees, which the garbage collector frees once nothing holds them.</remarks>
+    public PrefixSweepResult Reclaim(IReadOnlyCollection<PrefixVersion> kept) => new(0, 0);
 
     /// <summary>The object tree behind a version of this store.</summary>
     internal static PrefixTree TreeOf(PrefixVersion version) => Own(version);
@@ -68,10 +104,18 @@ public sealed class PagedPrefixVersions(TreeHasher hasher, IPrefixPageTable tabl
     /// <inheritdoc />
     public PrefixVersion Insert(PrefixVersion from, IReadOnlyCollection<PrefixLeaf> leaves)
     {
+        PrefixInsertion insertion = Prepare(from, leaves);
+        Store(insertion.NewPages);
+        return insertion.Version;
+    }
+
+    /// <inheritdoc />
+    public PrefixInsertion Prepare(PrefixVersion from, IReadOnlyCollection<PrefixLeaf> leaves)
+    {
         ArgumentNullException.ThrowIfNull(leaves);
         if (leaves.Count == 0)
         {
-            return Own(from); // a heartbeat entry: the same pages, the same root
+            return new PrefixInsertion(Own(from), []); // a heartbeat entry: the same pages, the same root
         }
 
         var insert = new PagedPrefixInsert(Own(from).RootPageId, leaves, hasher, table.NextId, levelsPerPage);
@@ -80,8 +124,17 @@ public sealed class PagedPrefixVersions(TreeHasher hasher, IPrefixPageTable tabl
             insert.Supply(table.Read(insert.PagesNeeded));
         }
 
-        table.Write(insert.Result.NewPages);
-        return new PagedVersion(insert.Result.RootPageId, insert.Result.Root);
+        return new PrefixInsertion(new PagedVersion(insert.Result.RootPageId, insert.Result.Root), insert.Result.NewPages);
+    }
+
+    /// <inheritdoc />
+    public void Store(IReadOnlyList<PrefixPage> pages)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        if (pages.Count > 0)
+        {
+            table.Write(pages);
+        }
     }
 
     /// <inheritdoc />
@@ -94,6 +147,13 @@ public sealed class PagedPrefixVersions(TreeHasher hasher, IPrefixPageTable tabl
         }
 
         return search.Result;
+    }
+
+    /// <inheritdoc />
+    public PrefixSweepResult Reclaim(IReadOnlyCollection<PrefixVersion> kept)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        return PrefixPageSweep.Run(table, kept.Select(RootPageOf));
     }
 
     private static PagedVersion Own(PrefixVersion version) =>

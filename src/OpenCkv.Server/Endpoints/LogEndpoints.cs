@@ -73,9 +73,16 @@ internal static class LogEndpoints
         writer.WriteUInt64(start);
         int available = start >= size ? 0 : (int)Math.Min((ulong)count, size - start);
         writer.WriteVectorCount(available, byte.MaxValue);
-        for (int i = 0; i < available; i++)
+        try
         {
-            state.Log.AuditorUpdateFor(start + (ulong)i).Encode(writer);
+            for (int i = 0; i < available; i++)
+            {
+                state.Log.AuditorUpdateFor(start + (ulong)i).Encode(writer);
+            }
+        }
+        catch (ArgumentException e)
+        {
+            throw new KtRequestException(e.Message); // an entry past the maximum lifetime: its tree is not kept
         }
 
         return Results.Bytes(writer.ToArray(), KtEndpoints.Octets);

@@ -1,4 +1,5 @@
 using OpenCkv.KeyTransparency.Trees;
+using OpenCkv.KeyTransparency.Trees.Paged;
 
 namespace OpenCkv.KeyTransparency.Logs.Storage;
 
@@ -19,10 +20,14 @@ public sealed record PublishedLabelVersion(byte[] Label, PublishedVersion Versio
 
 /// <summary>
 /// Everything one sequencing step adds except its signed head, which is signed only after the step committed
-/// (<see cref="ILogStore.StoreHead"/>). A store commits it all or nothing: the entry, its log-tree leaf and its label
-/// versions.
+/// (<see cref="ILogStore.StoreHead"/>). A store commits it all or nothing: the entry, its log-tree leaf, its label
+/// versions and the prefix-tree pages its version adds.
 /// </summary>
-public sealed record SequencedStep(ulong Position, StoredEntry Entry, Hash32 LogLeaf, IReadOnlyList<PublishedLabelVersion> Versions);
+public sealed record SequencedStep(ulong Position, StoredEntry Entry, Hash32 LogLeaf, IReadOnlyList<PublishedLabelVersion> Versions)
+{
+    /// <summary>The pages <see cref="IPrefixVersions.Prepare"/> made for the entry's prefix-tree version, none if it adds none.</summary>
+    public IReadOnlyList<PrefixPage> NewPages { get; init; } = [];
+}
 
 /// <summary>
 /// The operator's storage port: where entries, label versions and signed heads live, next to the two tree stores

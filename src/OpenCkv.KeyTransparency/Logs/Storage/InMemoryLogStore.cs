@@ -130,6 +130,9 @@ public sealed class InMemoryLogStore : ILogStore
                 next[published.Label] = expected + 1;
             }
 
+            // The pages first: a reused page id fails here, before anything else changed.
+            PrefixVersions.Store(step.NewPages);
+
             // Checked above: nothing below can fail on the step's contents.
             LogTree.Append(step.LogLeaf);
             foreach (PublishedLabelVersion published in step.Versions)

@@ -15,6 +15,15 @@ public interface IPrefixPageTable
 
     /// <summary>Stores new pages (ids from <see cref="NextId"/> upwards), all or none.</summary>
     void Write(IReadOnlyList<PrefixPage> pages);
+
+    /// <summary>Up to <paramref name="limit"/> ids of stored pages, from <paramref name="first"/> upwards, in order.</summary>
+    IReadOnlyList<ulong> IdsFrom(ulong first, int limit);
+
+    /// <summary>
+    /// Deletes pages, all or none; ids not stored are ignored. Only for pages no kept tree version reaches
+    /// (<see cref="PrefixPageSweep"/>).
+    /// </summary>
+    void Delete(IReadOnlyCollection<ulong> ids);
 }
 
 /// <summary>Pages in a dictionary. Thread-safe.</summary>
@@ -65,6 +74,41 @@ public sealed class InMemoryPrefixPageTable : IPrefixPageTable
             {
                 _pages.Add(page.Id, page);
                 _nextId = Math.Max(_nextId, page.Id + 1);
+            }
+        }
+    }
+
+    /// <summary>How many pages are stored.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pages.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ulong> IdsFrom(ulong first, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        lock (_gate)
+        {
+            return [.. _pages.Keys.Where(id => id >= first).Order().Take(limit)];
+        }
+    }
+
+    /// <inheritdoc />
+    public void Delete(IReadOnlyCollection<ulong> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        lock (_gate)
+        {
+            foreach (ulong id in ids)
+            {
+                _pages.Remove(id);
             }
         }
     }

@@ -1,0 +1,51 @@
+using OpenCkv.Crypto.Hashing;
+using OpenCkv.KeyTransparency.Trees.Paged;
+
+namespace OpenCkv.KeyTransparency.Tests.Trees;
+
+/// <summary>
+/// The page cache of the database tables: it never holds more than its capacity, a page asked for again and again
+/// survives any number of pages read once, and forgotten pages are looked up in the database again.
+/// </summary>
+public sealed class PrefixPageCacheTests
+{
+    [Fact]
+    public void A_page_in_use_outlives_a_stream_of_pages_read_once_and_the_cache_stays_bounded()
+    {
+        var cache = new PrefixPageCache(capacity: 100);
+        cache.Add([Page(1)]);
+        for (ulong id = 1_000; id < 11_000; id++)
+        {
+            cache.Add([Page(id)]);
+            if (id % 10 == 0)
+            {
+                var found = new Dictionary<ulong, PrefixPage>();
+                Assert.Empty(cache.Lookup([1], found)); // the root page every insert starts from
+                Assert.Equal(1ul, found[1].Id);
+            }
+
+            Assert.True(cache.Count <= 100, $"{cache.Count} pages cached");
+        }
+
+        var early = new Dictionary<ulong, PrefixPage>();
+        Assert.Equal([1_000ul, 2_000ul], cache.Lookup([1_000, 2_000, 10_999], early));
+        Assert.Equal([10_999ul], early.Keys);
+    }
+
+    [Fact]
+    public void Removed_pages_are_missing_and_the_rest_stay()
+    {
+        var cache = new PrefixPageCache(capacity: 10);
+        cache.Add([Page(1), Page(2), Page(3)]);
+        cache.Remove([2]);
+        var found = new Dictionary<ulong, PrefixPage>();
+        Assert.Equal([2ul], cache.Lookup([1, 2, 3], found));
+        Assert.Equal([1ul, 3ul], found.Keys.Order());
+    }
+
+    [Fact]
+    public void A_capacity_below_two_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PrefixPageCache(1));
+
+    private static PrefixPage Page(ulong id) => new(id, 0, new PageLink(id + 1, Hash32.Zero));
+}
