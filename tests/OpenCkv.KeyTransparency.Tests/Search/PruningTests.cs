@@ -39,19 +39,8 @@ public sealed class PruningTests
         var random = new Random(seed);
         var store = new InMemoryLogStore(LogFixture.Suite.TreeHashes);
         TransparencyLog log = TransparencyLog.Create(LogFixture.Suite, Config(5_000), Signing, Vrf, store);
-        ulong now = 1_000_000;
         var counts = new Dictionary<int, int>();
-        for (int entry = 0; entry < 120; entry++)
-        {
-            for (int u = random.Next(0, 3); u > 0; u--)
-            {
-                int label = random.Next(0, 8);
-                log.Stage(LogFixture.Label(label), [(byte)entry]);
-                counts[label] = counts.GetValueOrDefault(label) + 1;
-            }
-
-            log.Sequence(now += (ulong)random.Next(50, 250));
-        }
+        ulong now = PublishHistory(log, random, counts);
 
         // The slow reference: the log's own answer to a fixed-version search, before pruning.
         var expired = new HashSet<(int Label, uint Version)>();
@@ -100,19 +89,8 @@ public sealed class PruningTests
         var table = new InMemoryPrefixPageTable();
         var store = new InMemoryLogStore(LogFixture.Suite.TreeHashes, new PagedPrefixVersions(LogFixture.Suite.TreeHashes, table, levelsPerPage: 2));
         TransparencyLog log = TransparencyLog.Create(LogFixture.Suite, Config(5_000), Signing, Vrf, store);
-        ulong now = 1_000_000;
         var counts = new Dictionary<int, int>();
-        for (int entry = 0; entry < 120; entry++)
-        {
-            for (int u = random.Next(0, 4); u > 0; u--)
-            {
-                int label = random.Next(0, 8);
-                log.Stage(LogFixture.Label(label), [(byte)entry]);
-                counts[label] = counts.GetValueOrDefault(label) + 1;
-            }
-
-            log.Sequence(now += (ulong)random.Next(50, 250));
-        }
+        ulong now = PublishHistory(log, random, counts);
 
         // Every answer the log gives before: each label's greatest version, and each version it still finds.
         var answers = new Dictionary<SearchRequest, byte[]>();
@@ -194,5 +172,24 @@ public sealed class PruningTests
         LogFixture.PublishRoundRobin(log, 50, 2, 1_000_000, 10_000);
         Assert.Equal(0, log.PruneExpired());
         Assert.Equal(new PrefixSweepResult(0, 0), log.ReclaimExpiredTrees());
+    }
+
+    /// <summary>120 entries, 50–250 ms apart, each with up to two versions among 8 labels; counts the versions per label.</summary>
+    private static ulong PublishHistory(TransparencyLog log, Random random, Dictionary<int, int> counts)
+    {
+        ulong now = 1_000_000;
+        for (int entry = 0; entry < 120; entry++)
+        {
+            for (int u = random.Next(0, 3); u > 0; u--)
+            {
+                int label = random.Next(0, 8);
+                log.Stage(LogFixture.Label(label), [(byte)entry]);
+                counts[label] = counts.GetValueOrDefault(label) + 1;
+            }
+
+            log.Sequence(now += (ulong)random.Next(50, 250));
+        }
+
+        return now;
     }
 }
