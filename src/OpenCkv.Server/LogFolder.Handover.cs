@@ -1,6 +1,7 @@
 using OpenCkv.KeyTransparency;
 using OpenCkv.KeyTransparency.Tls;
 using OpenCkv.Protocol;
+using OpenCkv.Shared;
 using OpenCkv.Storage.Postgres;
 
 namespace OpenCkv.Server;

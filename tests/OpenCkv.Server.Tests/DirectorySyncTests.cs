@@ -1,3 +1,5 @@
+using OpenCkv.Shared;
+
 namespace OpenCkv.Server.Tests;
 
 /// <summary>Flushing a folder's entries through the C library: it reaches the call, and failures are typed.</summary>

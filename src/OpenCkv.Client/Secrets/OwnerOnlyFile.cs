@@ -1,6 +1,12 @@
+using OpenCkv.Shared;
+
 namespace OpenCkv.Client.Secrets;
 
-/// <summary>Writes a file only its owner can read, whole or not at all: a fresh temporary file, flushed, then renamed.</summary>
+/// <summary>
+/// Writes a file only its owner can read, whole or not at all: a fresh temporary file, flushed, then renamed, and the
+/// folder flushed so the rename itself survives a crash (a device that lost its newest state could accept a view of
+/// the log older than one it already saw).
+/// </summary>
 internal static class OwnerOnlyFile
 {
     /// <summary>Writes <paramref name="path"/> with what <paramref name="write"/> puts in the stream.</summary>
@@ -26,5 +32,6 @@ internal static class OwnerOnlyFile
         }
 
         File.Move(temporary, path, overwrite);
+        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 }

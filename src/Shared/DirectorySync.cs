@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 
-namespace OpenCkv.Server;
+namespace OpenCkv.Shared;
 
 /// <summary>
 /// Makes a folder's entries durable: after a file is created or renamed into place, its data may be on disk while
 /// the folder entry naming it is not, and a crash would lose the name (POSIX fsync; ext4 and xfs document that a
 /// new or renamed file needs an fsync of its directory). .NET cannot open a directory, so this calls the C library.
 /// On Windows the call is skipped: NTFS journals its metadata, and directories are not opened for flushing there.
+/// Compiled into the server (a log handover's rename) and the device SDK (every state file it replaces).
 /// </summary>
 internal static partial class DirectorySync
 {
