@@ -169,21 +169,10 @@ public sealed class PostgresSequencerLease
     }
 
     /// <summary>
-    /// Inside a commit's transaction: locks the lease row against a takeover until the transaction ends and checks
-    /// that this server's epoch is the live one.
-    /// </summary>
-    /// <exception cref="FencedOutException">This server holds no live lease.</exception>
-    internal void Check(NpgsqlConnection connection, NpgsqlTransaction transaction)
-    {
-        using var batch = new NpgsqlBatch(connection, transaction);
-        Action<NpgsqlDataReader> verify = AddCheckTo(batch);
-        using NpgsqlDataReader reader = batch.ExecuteReader();
-        verify(reader);
-    }
-
-    /// <summary>
-    /// Adds the fence's query to <paramref name="batch"/>, so a commit sends it with its other checks in one round
-    /// trip, and returns what judges its result set (the reader positioned on it).
+    /// The fence of a commit: adds to <paramref name="batch"/>, which runs in the commit's transaction with the
+    /// commit's other checks in one round trip, the query that locks the lease row against a takeover until the
+    /// transaction ends; returns what checks, on its result set (the reader positioned on it), that this server's
+    /// epoch is the live one.
     /// </summary>
     /// <exception cref="FencedOutException">This server holds no lease (now, or when the result is judged).</exception>
     internal Action<NpgsqlDataReader> AddCheckTo(NpgsqlBatch batch)
