@@ -12,8 +12,6 @@ namespace OpenCkv.Storage.Postgres;
 public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int cachedPages = 200_000) : IPrefixPageTable
 {
     private readonly PrefixPageCache _cache = new(cachedPages);
-    private readonly Lock _nextGate = new();
-    private ulong _nextId; // 0: not known; read from the table
 
     /// <inheritdoc />
     /// <remarks>
@@ -21,22 +19,11 @@ public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int ca
     /// server that takes the sequencer lease refreshes its store first (<see cref="Forget"/>), so the ids another
     /// holder used in between are read again.
     /// </remarks>
-    public ulong NextId
+    public ulong NextId => _cache.NextId(() =>
     {
-        get
-        {
-            lock (_nextGate)
-            {
-                if (_nextId == 0)
-                {
-                    using NpgsqlConnection connection = database.Open();
-                    _nextId = (ulong)PostgresCommands.ScalarLong(connection, null, $"SELECT COALESCE(MAX(id), 0) + 1 FROM {database.Table("prefix_pages")}");
-                }
-
-                return _nextId;
-            }
-        }
-    }
+        using NpgsqlConnection connection = database.Open();
+        return (ulong)PostgresCommands.ScalarLong(connection, null, $"SELECT COALESCE(MAX(id), 0) + 1 FROM {database.Table("prefix_pages")}");
+    });
 
     /// <summary>The statements that insert <paramref name="pages"/>, for a transaction of the log store's.</summary>
     internal List<NpgsqlBatchCommand> Inserts(IReadOnlyList<PrefixPage> pages) =>
@@ -44,31 +31,10 @@ public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int ca
             database.Table("prefix_pages"), "id, page", 2, pages.Select(page => new object[] { (long)page.Id, PrefixPageCodec.Encode(page) }).ToArray());
 
     /// <summary>Pages whose insert committed: cached, and the next id moves past them.</summary>
-    internal void Committed(IReadOnlyList<PrefixPage> pages)
-    {
-        if (pages.Count == 0)
-        {
-            return;
-        }
-
-        _cache.Add(pages);
-        lock (_nextGate)
-        {
-            if (_nextId != 0)
-            {
-                _nextId = Math.Max(_nextId, pages.Max(p => p.Id) + 1);
-            }
-        }
-    }
+    internal void Committed(IReadOnlyList<PrefixPage> pages) => _cache.Committed(pages);
 
     /// <summary>Reads the next id from the table again: after a failed commit, or when another server may have written.</summary>
-    internal void Forget()
-    {
-        lock (_nextGate)
-        {
-            _nextId = 0;
-        }
-    }
+    internal void Forget() => _cache.ForgetNextId();
 
     /// <inheritdoc />
     public IReadOnlyDictionary<ulong, PrefixPage> Read(IReadOnlyCollection<ulong> ids)

@@ -12,27 +12,18 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cached
 {
     private const int MaxIdsPerQuery = 900;
     private readonly PrefixPageCache _cache = new(cachedPages);
-    private ulong _nextId; // 0: not known; read from the table, under the database's gate
 
     /// <inheritdoc />
     /// <remarks>Read from the table once, then advanced by this process's commits: the data folder's lock makes it the only writer.</remarks>
-    public ulong NextId
+    public ulong NextId => _cache.NextId(() =>
     {
-        get
+        lock (database.Gate)
         {
-            lock (database.Gate)
-            {
-                if (_nextId == 0)
-                {
-                    using SqliteCommand command = database.Connection.CreateCommand();
-                    command.CommandText = "SELECT COALESCE(MAX(id), 0) + 1 FROM prefix_pages";
-                    _nextId = (ulong)(long)command.ExecuteScalar()!;
-                }
-
-                return _nextId;
-            }
+            using SqliteCommand command = database.Connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(MAX(id), 0) + 1 FROM prefix_pages";
+            return (ulong)(long)command.ExecuteScalar()!;
         }
-    }
+    });
 
     /// <inheritdoc />
     public IReadOnlyDictionary<ulong, PrefixPage> Read(IReadOnlyCollection<ulong> ids)
@@ -106,20 +97,8 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cached
         }
     }
 
-    /// <summary>Pages whose insert committed: cached, and the next id moves past them (the caller holds the gate).</summary>
-    internal void Committed(IReadOnlyList<PrefixPage> pages)
-    {
-        if (pages.Count == 0)
-        {
-            return;
-        }
-
-        _cache.Add(pages); // the next insert starts from these
-        if (_nextId != 0)
-        {
-            _nextId = Math.Max(_nextId, pages.Max(p => p.Id) + 1);
-        }
-    }
+    /// <summary>Pages whose insert committed: cached (the next insert starts from these), and the next id moves past them.</summary>
+    internal void Committed(IReadOnlyList<PrefixPage> pages) => _cache.Committed(pages);
 
     /// <inheritdoc />
     public IReadOnlyList<ulong> IdsFrom(ulong first, int limit)

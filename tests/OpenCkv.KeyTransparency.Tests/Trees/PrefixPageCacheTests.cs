@@ -5,7 +5,8 @@ namespace OpenCkv.KeyTransparency.Tests.Trees;
 
 /// <summary>
 /// The page cache of the database tables: it never holds more than its capacity, a page asked for again and again
-/// survives any number of pages read once, and forgotten pages are looked up in the database again.
+/// survives any number of pages read once, and forgotten pages are looked up in the database again. The next page id
+/// is read from the table once, moves past committed pages, and is read again once forgotten.
 /// </summary>
 public sealed class PrefixPageCacheTests
 {
@@ -41,6 +42,35 @@ public sealed class PrefixPageCacheTests
         var found = new Dictionary<ulong, PrefixPage>();
         Assert.Equal([2ul], cache.Lookup([1, 2, 3], found));
         Assert.Equal([1ul, 3ul], found.Keys.Order());
+    }
+
+    [Fact]
+    public void The_next_id_is_read_once_moves_past_committed_pages_and_is_read_again_once_forgotten()
+    {
+        var cache = new PrefixPageCache(capacity: 10);
+        int reads = 0;
+        ulong stored = 5;
+        ulong Read()
+        {
+            reads++;
+            return stored;
+        }
+
+        cache.Committed([Page(40)]); // not known yet: nothing to move
+        Assert.Equal(5ul, cache.NextId(Read));
+        Assert.Equal(5ul, cache.NextId(Read));
+        Assert.Equal(1, reads);
+
+        cache.Committed([Page(5), Page(7), Page(6)]);
+        Assert.Equal(8ul, cache.NextId(Read));
+        Assert.Equal(1, reads);
+        var found = new Dictionary<ulong, PrefixPage>();
+        Assert.Empty(cache.Lookup([5, 6, 7], found)); // committed pages are cached too
+
+        stored = 20; // another writer moved the table on
+        cache.ForgetNextId();
+        Assert.Equal(20ul, cache.NextId(Read));
+        Assert.Equal(2, reads);
     }
 
     [Fact]

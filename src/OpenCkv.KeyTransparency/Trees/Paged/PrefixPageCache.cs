@@ -1,8 +1,9 @@
 namespace OpenCkv.KeyTransparency.Trees.Paged;
 
 /// <summary>
-/// Decoded pages by id, for a page table kept in a database. A page never changes once written (a change writes a new
-/// page under a new id), so a cached page is never stale, whichever process wrote it. Thread-safe.
+/// What a page table kept in a database holds in memory: decoded pages by id, and the next free page id. A page
+/// never changes once written (a change writes a new page under a new id), so a cached page is never stale, whichever
+/// process wrote it. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Two generations of at most half the capacity each: when the young one is full it becomes the old one and the old
@@ -16,6 +17,7 @@ public sealed class PrefixPageCache
     private readonly Lock _gate = new();
     private Dictionary<ulong, PrefixPage> _young = [];
     private Dictionary<ulong, PrefixPage> _old = [];
+    private ulong _nextId; // 0: not known
 
     /// <summary>A cache of at most <paramref name="capacity"/> pages (at least 2).</summary>
     public PrefixPageCache(int capacity)
@@ -68,7 +70,57 @@ public sealed class PrefixPageCache
         return missing;
     }
 
-    /// <summary>Caches pages just read or just written (only once their write committed).</summary>
+    /// <summary>
+    /// The id the next written page may take: read from the table once (<paramref name="readFromTable"/>), then
+    /// advanced by <see cref="Committed"/>, until <see cref="ForgetNextId"/>. The table is read outside the cache's
+    /// lock, so a database lock held around <see cref="Committed"/> cannot deadlock with it.
+    /// </summary>
+    public ulong NextId(Func<ulong> readFromTable)
+    {
+        ArgumentNullException.ThrowIfNull(readFromTable);
+        lock (_gate)
+        {
+            if (_nextId != 0)
+            {
+                return _nextId;
+            }
+        }
+
+        ulong read = readFromTable();
+        lock (_gate)
+        {
+            _nextId = Math.Max(_nextId, read);
+            return _nextId;
+        }
+    }
+
+    /// <summary>Pages whose write committed: cached, and the next id, when known, moves past them.</summary>
+    public void Committed(IReadOnlyList<PrefixPage> pages)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        lock (_gate)
+        {
+            foreach (PrefixPage page in pages)
+            {
+                AddLocked(page);
+                if (_nextId != 0)
+                {
+                    _nextId = Math.Max(_nextId, page.Id + 1);
+                }
+            }
+        }
+    }
+
+    /// <summary>Makes the next <see cref="NextId"/> read the table again: a write failed, or another process may have written.</summary>
+    public void ForgetNextId()
+    {
+        lock (_gate)
+        {
+            _nextId = 0;
+        }
+    }
+
+    /// <summary>Caches pages just read.</summary>
     public void Add(IEnumerable<PrefixPage> pages)
     {
         ArgumentNullException.ThrowIfNull(pages);
