@@ -225,7 +225,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
                     reader.NextResult();
                     while (reader.Read())
                     {
-                        counts[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = reader.GetInt64(1);
+                        counts[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
                     }
                 }
             }
@@ -261,9 +261,11 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
                 }).ToArray()));
 
             commands.AddRange(_pages.Inserts(sequenced.NewPages)); // one transaction: no entry without its pages, no orphan pages
+            LogTreeAppend logAppend;
             try
             {
-                commands.AddRange(_logTree.AppendIn(connection, transaction, sequenced.Position, sequenced.LogLeaf));
+                logAppend = _logTree.AppendIn(connection, transaction, sequenced.Position, sequenced.LogLeaf);
+                commands.AddRange(logAppend.Commands);
                 PostgresCommands.ExecuteInChunks(connection, transaction, commands); // one round trip but for the largest steps
                 transaction.Commit();
             }
@@ -279,6 +281,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
             }
 
             _pages.Committed(sequenced.NewPages);
+            _logTree.Committed(logAppend);
 
             lock (_cacheGate)
             {
@@ -368,15 +371,22 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
     private static (ulong Size, bool Signed) ReadNewest(NpgsqlDataReader reader) =>
         reader.Read() ? ((ulong)reader.GetInt64(0) + 1, reader.GetBoolean(1)) : (0, true);
 
-    /// <summary>Adds the queries counting the stored versions of the step's labels; returns how many.</summary>
+    /// <summary>
+    /// Adds the queries reading how many versions the step's labels have stored; returns how many queries. Versions
+    /// are numbered from 0 without gaps and never deleted, so the count is the greatest version plus one, which the
+    /// primary key answers with one index probe per label, where counting would read every version a label ever had.
+    /// </summary>
     private int AddVersionCounts(NpgsqlBatch batch, SequencedStep step)
     {
         byte[][] labels = [.. step.Versions.Select(v => v.Label).DistinctBy(Convert.ToHexString)];
         int queries = 0;
         foreach (byte[][] chunk in labels.Chunk(PostgresCommands.MaxListLength))
         {
+            // A correlated MAX over the key's leading column: a backward index probe per label on all three databases.
+            string values = string.Join(", ", Enumerable.Range(1, chunk.Length).Select(i => i == 1 ? "($1::bytea)" : $"(${i})"));
             batch.BatchCommands.Add(PostgresCommands.BatchCommand(
-                $"SELECT label, COUNT(*) FROM {_database.Table("versions")} WHERE label IN ({PostgresCommands.Placeholders(chunk.Length)}) GROUP BY label", [.. chunk]));
+                $"SELECT l.label, (SELECT MAX(v.version) + 1 FROM {_database.Table("versions")} v WHERE v.label = l.label) FROM (VALUES {values}) AS l (label)",
+                [.. chunk]));
             queries++;
         }
 

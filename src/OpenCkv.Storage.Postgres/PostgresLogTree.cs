@@ -34,18 +34,22 @@ public sealed class PostgresLogTree(PostgresLogDatabase database, TreeHasher has
         {
             using NpgsqlConnection connection = database.Open();
             using NpgsqlTransaction transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
-            PostgresCommands.ExecuteInChunks(connection, transaction, AppendIn(connection, transaction, SizeIn(connection, transaction), leaf));
+            LogTreeAppend append = AppendIn(connection, transaction, SizeIn(connection, transaction), leaf);
+            PostgresCommands.ExecuteInChunks(connection, transaction, append.Commands);
             transaction.Commit();
+            Committed(append);
         }
     }
 
     /// <summary>
     /// The inserts of leaf number <paramref name="size"/> and of every balanced head it completes, for the caller to
-    /// run in <paramref name="transaction"/>; the left siblings are read in it now.
+    /// run in <paramref name="transaction"/> and, once it committed, hand to <see cref="Committed"/>. The left
+    /// siblings come from the cache (the previous appends put them there) or are read in the transaction now.
     /// </summary>
-    internal List<NpgsqlBatchCommand> AppendIn(NpgsqlConnection connection, NpgsqlTransaction transaction, ulong size, Hash32 leaf)
+    internal LogTreeAppend AppendIn(NpgsqlConnection connection, NpgsqlTransaction transaction, ulong size, Hash32 leaf)
     {
         var commands = new List<NpgsqlBatchCommand>();
+        var heads = new List<KeyValuePair<(long Level, ulong Index), Hash32>>();
         string sql = $"INSERT INTO {database.Table("log_heads")} (level, idx, value) VALUES ($1, $2, $3)";
         Hash32 current = leaf;
         ulong position = size;
@@ -53,9 +57,10 @@ public sealed class PostgresLogTree(PostgresLogDatabase database, TreeHasher has
         for (int k = 0; ; k++)
         {
             commands.Add(PostgresCommands.BatchCommand(sql, (long)k, (long)position, current.ToArray()));
+            heads.Add(KeyValuePair.Create(((long)k, position), current));
             if ((position & 1) == 0)
             {
-                return commands; // a left child: its parent is not complete yet
+                return new LogTreeAppend(commands, heads); // a left child: its parent is not complete yet
             }
 
             Hash32 left = ReadOne(connection, transaction, k, position - 1);
@@ -146,6 +151,9 @@ public sealed class PostgresLogTree(PostgresLogDatabase database, TreeHasher has
             : throw new ArgumentException($"The log subtree at level {level}, index {index} is not complete.");
     }
 
+    /// <summary>Caches the heads of an append whose transaction committed: the next appends and searches read them.</summary>
+    internal void Committed(LogTreeAppend append) => Remember(append.Heads);
+
     private void Remember(IEnumerable<KeyValuePair<(long Level, ulong Index), Hash32>> heads)
     {
         lock (_cacheGate)
@@ -162,3 +170,6 @@ public sealed class PostgresLogTree(PostgresLogDatabase database, TreeHasher has
         }
     }
 }
+
+/// <summary>An append's inserts, and the heads they store (by level and index), to cache once committed.</summary>
+internal sealed record LogTreeAppend(List<NpgsqlBatchCommand> Commands, List<KeyValuePair<(long Level, ulong Index), Hash32>> Heads);

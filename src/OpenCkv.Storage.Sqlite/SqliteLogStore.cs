@@ -255,7 +255,9 @@ public sealed class SqliteLogStore : ILogStore
             string key = Convert.ToHexString(published.Label);
             if (!next.TryGetValue(key, out long expected))
             {
-                using SqliteCommand count = Query("SELECT COUNT(*) FROM versions WHERE label = $l", ("$l", published.Label));
+                // Versions are numbered from 0 without gaps and never deleted: the greatest plus one is the count,
+                // read with one probe of the primary key instead of a scan of every version the label ever had.
+                using SqliteCommand count = Query("SELECT COALESCE(MAX(version) + 1, 0) FROM versions WHERE label = $l", ("$l", published.Label));
                 count.Transaction = transaction;
                 expected = (long)count.ExecuteScalar()!;
             }

@@ -180,6 +180,44 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
+    public void A_step_must_continue_each_labels_versions_however_many_it_already_has()
+    {
+        ILogStore store = Open().Store;
+        byte[] busy = [0xb], quiet = [0xc];
+        PublishedLabelVersion V(byte[] label, uint version, ulong position) =>
+            new(label, new PublishedVersion(version, position, Hash32.Zero, Hash32.Zero, new byte[16], new UpdateValue([(byte)version], null)));
+        SequencedStep Step(ulong position, params PublishedLabelVersion[] versions) =>
+            new(position, new StoredEntry(1_000 + position, store.PrefixVersions.Empty), Hash32.From(Fill(32, (byte)(position + 1))), versions);
+        void Commit(ulong position, params PublishedLabelVersion[] versions)
+        {
+            store.Commit(Step(position, versions));
+            store.StoreHead(new TreeHead(position + 1, Fill(64, (byte)position)));
+        }
+
+        // 40 versions of one label over ten entries, one of another.
+        for (uint position = 0; position < 10; position++)
+        {
+            Commit(position, [.. Enumerable.Range(0, 4).Select(i => V(busy, (position * 4) + (uint)i, position))]);
+        }
+
+        Commit(10, V(quiet, 0, 10));
+
+        Assert.Throws<ArgumentException>(() => store.Commit(Step(11, V(busy, 39, 11))));                  // a version it has
+        Assert.Throws<ArgumentException>(() => store.Commit(Step(11, V(busy, 41, 11))));                  // one past the next
+        Assert.Throws<ArgumentException>(() => store.Commit(Step(11, V(quiet, 1, 11), V(busy, 0, 11)))); // the first again
+        Assert.Throws<ArgumentException>(() => store.Commit(Step(11, V(quiet, 0, 11))));                  // the other's first again
+        Assert.Equal(11UL, store.Size);
+
+        Commit(11, V(busy, 40, 11), V(quiet, 1, 11), V(busy, 41, 11), V([0xd], 0, 11));
+        foreach (ILogStore view in new[] { store, Open().Store })
+        {
+            Assert.Equal(12UL, view.Size);
+            Assert.Equal(Enumerable.Range(0, 42).Select(v => (uint)v), view.Versions(busy).Select(v => v.Version));
+            Assert.Equal([0u, 1u], view.Versions(quiet).Select(v => v.Version));
+        }
+    }
+
+    [Fact]
     public void Erased_history_reads_back_without_openings_after_a_reopen_and_everything_else_still_verifies()
     {
         ILogStore store = Open().Store;
