@@ -202,71 +202,54 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
 
             using NpgsqlConnection connection = _database.Open();
             using NpgsqlTransaction transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
-
-            // The checks in one round trip, in this order: the fence (which holds the lease row until the commit), the
-            // newest stored entry, and how many versions the step's labels have.
-            (ulong stored, bool signed) newest;
-            var counts = new Dictionary<string, long>();
-            using (var checks = new NpgsqlBatch(connection, transaction))
-            {
-                Action<NpgsqlDataReader>? fenced = Fence?.AddCheckTo(checks);
-                checks.BatchCommands.Add(PostgresCommands.BatchCommand(NewestSql));
-                int countQueries = AddVersionCounts(checks, sequenced);
-                using NpgsqlDataReader reader = checks.ExecuteReader();
-                if (fenced is not null)
-                {
-                    fenced(reader);
-                    reader.NextResult();
-                }
-
-                newest = ReadNewest(reader);
-                for (int i = 0; i < countQueries; i++)
-                {
-                    reader.NextResult();
-                    while (reader.Read())
-                    {
-                        counts[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
-                    }
-                }
-            }
-
-            (ulong stored, bool signed) = newest;
-            if (stored != sequenced.Position || !signed)
-            {
-                throw new ArgumentException(
-                    $"Step {sequenced.Position} is not the next of the stored log of {stored}{(signed ? string.Empty : " whose newest entry waits for its head")}: another writer moved it.",
-                    nameof(sequenced));
-            }
-
-            CheckVersionsFollow(sequenced, counts);
-            var commands = new List<NpgsqlBatchCommand>(sequenced.Versions.Count + 1)
-            {
-                PostgresCommands.BatchCommand(
-                    $"INSERT INTO {_database.Table("entries")} (position, timestamp_ms, prefix_root_page, prefix_root, head_signature) VALUES ($1, $2, $3, $4, $5)",
-                    (long)sequenced.Position,
-                    (long)sequenced.Entry.Timestamp,
-                    (long)PagedPrefixVersions.RootPageOf(sequenced.Entry.Tree),
-                    sequenced.Entry.Tree.Root.ToArray(),
-                    Array.Empty<byte>()),
-            };
-            long seq = 0;
-            commands.AddRange(PostgresCommands.RowInserts(
-                _database.Table("versions"),
-                "label, version, position, seq, vrf_output, commitment, opening, value",
-                8,
-                sequenced.Versions.Select(published => new object[]
-                {
-                    published.Label, (long)published.Version.Version, (long)published.Version.Position, seq++,
-                    published.Version.VrfOutput.ToArray(), published.Version.Commitment.ToArray(), published.Version.Opening, published.Version.Value.Value,
-                }).ToArray()));
-
-            commands.AddRange(_pages.Inserts(sequenced.NewPages)); // one transaction: no entry without its pages, no orphan pages
             LogTreeAppend logAppend;
             try
             {
+                // A left sibling the cache lacks is read first: it is hashed into the heads the step inserts.
                 logAppend = _logTree.AppendIn(connection, transaction, sequenced.Position, sequenced.LogLeaf);
-                commands.AddRange(logAppend.Commands);
-                PostgresCommands.ExecuteInChunks(connection, transaction, commands); // one round trip but for the largest steps
+                List<NpgsqlBatchCommand> inserts = Inserts(sequenced, logAppend);
+
+                // The checks and the inserts in one round trip. In this order: the fence (which holds the lease row
+                // until the commit), the newest stored entry, how many versions the step's labels have, then the
+                // rows. The inserts run before the checks are read; a failed check throws before the commit, and the
+                // transaction rolls back with everything they wrote.
+                int inFirst = Math.Min(inserts.Count, PostgresCommands.MaxBatchCommands);
+                using (var batch = new NpgsqlBatch(connection, transaction))
+                {
+                    Action<NpgsqlDataReader>? fenced = Fence?.AddCheckTo(batch);
+                    batch.BatchCommands.Add(PostgresCommands.BatchCommand(NewestSql));
+                    int countQueries = AddVersionCounts(batch, sequenced);
+                    foreach (NpgsqlBatchCommand insert in inserts.Take(inFirst))
+                    {
+                        batch.BatchCommands.Add(insert);
+                    }
+
+                using NpgsqlDataReader reader = batch.ExecuteReader();
+                    if (fenced is not null)
+                    {
+                        fenced(reader);
+                        reader.NextResult();
+                    }
+
+                    CheckNext(sequenced, ReadNewest(reader));
+                    var counts = new Dictionary<string, long>();
+                    for (int i = 0; i < countQueries; i++)
+                    {
+                        reader.NextResult();
+                        while (reader.Read())
+                        {
+                            counts[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+                        }
+                    }
+
+                    CheckVersionsFollow(sequenced, counts);
+                    while (reader.NextResult())
+                    {
+                        // an insert that failed (a stored key) throws here
+                    }
+                }
+
+                PostgresCommands.ExecuteInChunks(connection, transaction, inserts[inFirst..]); // only the largest steps have more
                 transaction.Commit();
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -280,16 +263,55 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
                 throw;
             }
 
-            _pages.Committed(sequenced.NewPages);
+            _pages.Committed(sequenced.NewPages, sequenced.ReplacedPages);
             _logTree.Committed(logAppend);
 
             lock (_cacheGate)
             {
                 _entries[sequenced.Position] = sequenced.Entry;
-                _size = stored + 1;
-                _signedSize = stored;
+                _size = sequenced.Position + 1;
+                _signedSize = sequenced.Position;
             }
         }
+    }
+
+    /// <summary>The step is the next position of the stored log, whose newest entry is signed.</summary>
+    private static void CheckNext(SequencedStep sequenced, (ulong Stored, bool Signed) newest)
+    {
+        if (newest.Stored != sequenced.Position || !newest.Signed)
+        {
+            throw new ArgumentException(
+                $"Step {sequenced.Position} is not the next of the stored log of {newest.Stored}{(newest.Signed ? string.Empty : " whose newest entry waits for its head")}: another writer moved it.",
+                nameof(sequenced));
+        }
+    }
+
+    /// <summary>The step's rows: its entry, its label versions, its prefix pages and its log-tree heads.</summary>
+    private List<NpgsqlBatchCommand> Inserts(SequencedStep sequenced, LogTreeAppend logAppend)
+    {
+        var commands = new List<NpgsqlBatchCommand>
+        {
+            PostgresCommands.BatchCommand(
+                $"INSERT INTO {_database.Table("entries")} (position, timestamp_ms, prefix_root_page, prefix_root, head_signature) VALUES ($1, $2, $3, $4, $5)",
+                (long)sequenced.Position,
+                (long)sequenced.Entry.Timestamp,
+                (long)PagedPrefixVersions.RootPageOf(sequenced.Entry.Tree),
+                sequenced.Entry.Tree.Root.ToArray(),
+                Array.Empty<byte>()),
+        };
+        long seq = 0;
+        commands.AddRange(PostgresCommands.RowInserts(
+            _database.Table("versions"),
+            "label, version, position, seq, vrf_output, commitment, opening, value",
+            8,
+            sequenced.Versions.Select(published => new object[]
+            {
+                published.Label, (long)published.Version.Version, (long)published.Version.Position, seq++,
+                published.Version.VrfOutput.ToArray(), published.Version.Commitment.ToArray(), published.Version.Opening, published.Version.Value.Value,
+            }).ToArray()));
+        commands.AddRange(_pages.Inserts(sequenced.NewPages)); // one transaction: no entry without its pages, no orphan pages
+        commands.AddRange(logAppend.Commands);
+        return commands;
     }
 
     /// <inheritdoc />

@@ -30,8 +30,8 @@ public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int ca
         PostgresCommands.RowInserts(
             database.Table("prefix_pages"), "id, page", 2, pages.Select(page => new object[] { (long)page.Id, PrefixPageCodec.Encode(page) }).ToArray());
 
-    /// <summary>Pages whose insert committed: cached, and the next id moves past them.</summary>
-    internal void Committed(IReadOnlyList<PrefixPage> pages) => _cache.Committed(pages);
+    /// <summary>Pages whose insert committed: cached, and the next id moves past them; the pages they replace age out first.</summary>
+    internal void Committed(IReadOnlyList<PrefixPage> pages, IReadOnlyCollection<ulong>? replaced = null) => _cache.Committed(pages, replaced);
 
     /// <summary>Reads the next id from the table again: after a failed commit, or when another server may have written.</summary>
     internal void Forget() => _cache.ForgetNextId();

@@ -194,7 +194,7 @@ public sealed class SqliteLogStore : ILogStore
             }
 
             transaction.Commit();
-            _pages.Committed(sequenced.NewPages);
+            _pages.Committed(sequenced.NewPages, sequenced.ReplacedPages);
             _entries[sequenced.Position] = sequenced.Entry;
             _size++;
         }

@@ -97,8 +97,11 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cached
         }
     }
 
-    /// <summary>Pages whose insert committed: cached (the next insert starts from these), and the next id moves past them.</summary>
-    internal void Committed(IReadOnlyList<PrefixPage> pages) => _cache.Committed(pages);
+    /// <summary>
+    /// Pages whose insert committed: cached (the next insert starts from these), and the next id moves past them; the
+    /// pages they replace age out first.
+    /// </summary>
+    internal void Committed(IReadOnlyList<PrefixPage> pages, IReadOnlyCollection<ulong>? replaced = null) => _cache.Committed(pages, replaced);
 
     /// <inheritdoc />
     public IReadOnlyList<ulong> IdsFrom(ulong first, int limit)

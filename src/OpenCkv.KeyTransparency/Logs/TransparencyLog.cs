@@ -309,7 +309,7 @@ public sealed partial class TransparencyLog
             Hash32 logLeaf = Hash32.From(leaf);
             ulong size = position + 1;
             Hash32 root = LogTreeProof.RootAfterAppend(_store.LogTree, size - 1, logLeaf, _suite.TreeHashes);
-            _store.Commit(new SequencedStep(position, new StoredEntry(timestampMs, tree), logLeaf, published) { NewPages = insertion.NewPages });
+            _store.Commit(new SequencedStep(position, new StoredEntry(timestampMs, tree), logLeaf, published) { NewPages = insertion.NewPages, ReplacedPages = insertion.ReplacedPages });
 
             // Signed only once committed (DESIGN §7): the signature then covers an entry no other writer can replace,
             // and should anything fail from here on, the next writer signs these same bytes (CompleteHead). Nothing

@@ -40,7 +40,14 @@ public interface IPrefixVersions
 }
 
 /// <summary>A prepared prefix-tree version and the pages it adds (none for trees held as objects, or for a heartbeat).</summary>
-public sealed record PrefixInsertion(PrefixVersion Version, IReadOnlyList<PrefixPage> NewPages);
+public sealed record PrefixInsertion(PrefixVersion Version, IReadOnlyList<PrefixPage> NewPages)
+{
+    /// <summary>
+    /// The ids of the pages the new version replaces with new copies: only older versions read them any more, so a
+    /// page cache may let them go first (<see cref="Paged.PrefixPageCache.Committed"/>).
+    /// </summary>
+    public IReadOnlyList<ulong> ReplacedPages { get; init; } = [];
+}
 
 /// <summary>Versions as immutable object trees sharing unchanged nodes: fast, and held in memory.</summary>
 public sealed class InMemoryPrefixVersions(TreeHasher hasher) : IPrefixVersions
@@ -124,7 +131,10 @@ public sealed class PagedPrefixVersions(TreeHasher hasher, IPrefixPageTable tabl
             insert.Supply(table.Read(insert.PagesNeeded));
         }
 
-        return new PrefixInsertion(new PagedVersion(insert.Result.RootPageId, insert.Result.Root), insert.Result.NewPages);
+        return new PrefixInsertion(new PagedVersion(insert.Result.RootPageId, insert.Result.Root), insert.Result.NewPages)
+        {
+            ReplacedPages = insert.Result.Replaced,
+        };
     }
 
     /// <inheritdoc />

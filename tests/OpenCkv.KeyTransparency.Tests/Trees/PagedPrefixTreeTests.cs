@@ -145,7 +145,61 @@ public sealed class PagedPrefixTreeTests
         Assert.Equal(first.RootPageId, empty.RootPageId);
         Assert.Equal(first.Root, empty.Root);
         Assert.Empty(empty.NewPages);
+        Assert.Empty(empty.Replaced);
         Assert.Equal(Hash32.Zero, store.Insert(0, []).Root);
+    }
+
+    [Fact]
+    public void The_pages_an_insert_replaces_are_exactly_those_the_old_version_has_and_the_new_one_lost() =>
+        Gen.Int[1, 4].Select(Keys.HashSet[1, 120].Array[1, 6]).Sample((levelsPerPage, batches) =>
+        {
+            var store = new PageStore { LevelsPerPage = levelsPerPage };
+            var seen = new HashSet<Hash32>();
+            ulong root = 0;
+            foreach (HashSet<Hash32> batch in batches)
+            {
+                PrefixLeaf[] leaves = [.. batch.Where(seen.Add).Select(k => new PrefixLeaf(k, Hash32.Zero))];
+                PagedInsertResult result = store.Insert(root, leaves);
+                HashSet<ulong> lost = Reachable(store, root);
+                lost.ExceptWith(Reachable(store, result.RootPageId));
+                Assert.Equal(lost.Order(), result.Replaced.Order());
+                root = result.RootPageId;
+            }
+        }, iter: 100);
+
+    /// <summary>The ids of every page a version reads, from its root page down its links.</summary>
+    private static HashSet<ulong> Reachable(PageStore store, ulong root)
+    {
+        var ids = new HashSet<ulong>();
+        var pending = new Stack<ulong>(root == 0 ? [] : [root]);
+        while (pending.TryPop(out ulong id))
+        {
+            if (ids.Add(id))
+            {
+                var nodes = new Stack<PageNode>([store.Pages[id].Root]);
+                while (nodes.TryPop(out PageNode? node))
+                {
+                    switch (node)
+                    {
+                        case PageLink link:
+                            pending.Push(link.PageId);
+                            break;
+                        case PageParent parent:
+                            foreach (PageNode? child in new[] { parent.Left, parent.Right })
+                            {
+                                if (child is not null)
+                                {
+                                    nodes.Push(child);
+                                }
+                            }
+
+                            break;
+                    }
+                }
+            }
+        }
+
+        return ids;
     }
 
     [Fact]

@@ -34,6 +34,26 @@ public sealed class PrefixPageCacheTests
     }
 
     [Fact]
+    public void Replaced_pages_age_out_before_the_pages_that_replaced_them_and_the_cache_stays_bounded()
+    {
+        var cache = new PrefixPageCache(capacity: 10);
+        cache.Add([Page(1), Page(2), Page(3), Page(4), Page(5)]);
+        cache.Committed([Page(6)], replaced: [1]); // page 6 replaces page 1 in the newest version
+        cache.Add([Page(7)]);                      // the young generation was full: it became the old one
+
+        var found = new Dictionary<ulong, PrefixPage>();
+        Assert.Equal([1ul], cache.Lookup([1, 2, 6, 7], found));
+        Assert.Equal([2ul, 6ul, 7ul], found.Keys.Order());
+
+        // An insert after another, each replacing the pages the one before wrote: never more than the capacity.
+        for (ulong id = 100; id < 1_000; id += 3)
+        {
+            cache.Committed([Page(id), Page(id + 1), Page(id + 2)], replaced: [id - 3, id - 2, id - 1]);
+            Assert.True(cache.Count <= 10, $"{cache.Count} pages cached");
+        }
+    }
+
+    [Fact]
     public void Removed_pages_are_missing_and_the_rest_stay()
     {
         var cache = new PrefixPageCache(capacity: 10);

@@ -27,6 +27,9 @@ public sealed record SequencedStep(ulong Position, StoredEntry Entry, Hash32 Log
 {
     /// <summary>The pages <see cref="IPrefixVersions.Prepare"/> made for the entry's prefix-tree version, none if it adds none.</summary>
     public IReadOnlyList<PrefixPage> NewPages { get; init; } = [];
+
+    /// <summary>The pages the entry's version replaces (<see cref="PrefixInsertion.ReplacedPages"/>), for a store's page cache.</summary>
+    public IReadOnlyList<ulong> ReplacedPages { get; init; } = [];
 }
 
 /// <summary>

@@ -69,6 +69,9 @@ public sealed class PagedPrefixInsert : PageFetchLoop
                 PageLink link => new PagedInsertResult(link.PageId, Pages[link.PageId].Root.Value, written),
                 _ => NewRootPage(root, written),
             };
+
+            // Every page read lies on a new key's path, so the new version holds a new copy of each in its place.
+            _result = _result with { Replaced = _sorted.Length == 0 ? [] : [.. Pages.Keys] };
         }
 
         return missing;
@@ -192,4 +195,8 @@ public sealed class PagedPrefixInsert : PageFetchLoop
 }
 
 /// <summary>A new paged version: its root page (0 when empty), root value, and the pages to write.</summary>
-public sealed record PagedInsertResult(ulong RootPageId, Hash32 Root, IReadOnlyList<PrefixPage> NewPages);
+public sealed record PagedInsertResult(ulong RootPageId, Hash32 Root, IReadOnlyList<PrefixPage> NewPages)
+{
+    /// <summary>The pages of the old version that the new one holds new copies of: older versions still read them, the new one never does.</summary>
+    public IReadOnlyList<ulong> Replaced { get; init; } = [];
+}

@@ -94,12 +94,25 @@ public sealed class PrefixPageCache
         }
     }
 
-    /// <summary>Pages whose write committed: cached, and the next id, when known, moves past them.</summary>
-    public void Committed(IReadOnlyList<PrefixPage> pages)
+    /// <summary>
+    /// Pages whose write committed: cached, and the next id, when known, moves past them. The pages they replace
+    /// (<paramref name="replaced"/>) move to the old generation: the newest version no longer reads them, so they are
+    /// the first to go, and the young generation keeps room for the pages every insert and search of the newest
+    /// version walks.
+    /// </summary>
+    public void Committed(IReadOnlyList<PrefixPage> pages, IReadOnlyCollection<ulong>? replaced = null)
     {
         ArgumentNullException.ThrowIfNull(pages);
         lock (_gate)
         {
+            foreach (ulong id in replaced ?? [])
+            {
+                if (_young.Remove(id, out PrefixPage? page) && _old.Count < _generationSize)
+                {
+                    _old[id] = page; // with the old generation full it simply goes: neither generation outgrows its half
+                }
+            }
+
             foreach (PrefixPage page in pages)
             {
                 AddLocked(page);
