@@ -144,7 +144,8 @@ public static class DirectoryServer
         }
         else if (app.Services.GetService<LeaseService>() is { } leader)
         {
-            shared.Role = () => leader.Leading ? "sequencer" : "replica";
+            // Asked each time: a replica that finds the log handed over while following retires then.
+            shared.Role = () => sequencer.Retired is not null ? "handed-over" : leader.Leading ? "sequencer" : "replica";
         }
 
         app.Use(async (context, next) =>

@@ -164,6 +164,43 @@ public sealed class SharedDatabaseTests : IDisposable
         System.IO.Directory.Delete(next, recursive: true);
     }
 
+    [Fact]
+    public async Task A_replica_following_the_log_when_it_is_handed_over_retires_at_its_next_look()
+    {
+        LogFolder.Create(_first, sqlite: false);
+        CopyFolder(_first, _second);
+        string next = Path.Combine(_first, "..", Path.GetFileName(_first) + "-next");
+        Configuration nextLog = LogFolder.Create(next);
+        Configuration old = LogFolder.ReadConfiguration(_first);
+
+        // The replica looks at the lease every 15 s: long enough for the writer to stop and the log to be handed over
+        // between two looks, so the replica meets the statement while following, not when the lease is free.
+        string[] slowReplica = ["--postgres", _database.ConnectionString, "--lease-s", "3", "--replica-poll-ms", "15000"];
+        ServerProcess writer = await ServerProcess.StartAsync(_first, Shared);
+        await WaitForRoleAsync(writer, "sequencer");
+        TestAccount alice = await TestAccount.RegisterAsync(writer.Http, "mailto:alice@example.com");
+        using ServerProcess replica = await ServerProcess.StartAsync(_second, slowReplica);
+        await WaitForRoleAsync(replica, "replica");
+        Assert.Equal(0, await writer.TerminateAsync()); // a graceful stop gives the lease up at once
+        writer.Dispose();
+
+        (int done, _, string failure) = await ServerProcess.RunCommandAsync(
+            ["server", "handover", "--data", _first, "--postgres", _database.ConnectionString, "--to", next]);
+        Assert.True(done == 0, failure);
+
+        await WaitForRoleAsync(replica, "handed-over", within: TimeSpan.FromSeconds(40));
+        LogHandover verified = LogHandover.Verify(old, await replica.Http.GetByteArrayAsync(new Uri("/v1/log/handover", UriKind.Relative)));
+        Assert.Equal(nextLog.Fingerprint(), verified.New.Fingerprint());
+        Assert.Equal(verified.FinalTreeSize, (await HealthAsync(replica)).GetProperty("treeSize").GetUInt64());
+        var client = new DirectoryClient(replica.Http);
+        Assert.Equal(alice.Records[alice.Label], (await alice.LookUpAsync(alice.Label, via: client)).Record);
+        DirectoryApiException moved = await Assert.ThrowsAsync<DirectoryApiException>(
+            () => client.ChangeAsync(alice.Credentials, Transition.CkvOff, alice.Next(CkvState.Off)));
+        Assert.Equal(HttpStatusCode.Gone, moved.Status);
+        Assert.Equal("log-moved", moved.Problem);
+        System.IO.Directory.Delete(next, recursive: true);
+    }
+
     private static async Task<HttpResponseMessage> PostChangeAsync(ServerProcess server, TestAccount account, HandleRecord[] records)
     {
         var client = new DirectoryClient(server.Http);
@@ -184,9 +221,10 @@ public sealed class SharedDatabaseTests : IDisposable
         return health.RootElement.Clone();
     }
 
-    private static async Task WaitForRoleAsync(ServerProcess server, string role)
+    private static async Task WaitForRoleAsync(ServerProcess server, string role, TimeSpan? within = null)
     {
-        for (int i = 0; i < 200; i++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < (within ?? TimeSpan.FromSeconds(10)))
         {
             if ((await HealthAsync(server)).GetProperty("role").GetString() == role)
             {
