@@ -182,7 +182,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
     }
 
     /// <summary>
-    /// Stores the step in one transaction: its entry, its label versions and its log-tree heads, after proving this
+    /// Stores the step in one transaction: its entry, label versions, prefix pages and log-tree heads, after proving this
     /// server holds the lease (<see cref="Fence"/>) and that the newest stored entry is signed.
     /// Read committed is enough, and avoids the retry errors serializable isolation would add: every row is an
     /// insert under a primary key that a second writer of the same step would also insert, so of two processes
@@ -224,7 +224,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
                         batch.BatchCommands.Add(insert);
                     }
 
-                using NpgsqlDataReader reader = batch.ExecuteReader();
+                    using NpgsqlDataReader reader = batch.ExecuteReader();
                     if (fenced is not null)
                     {
                         fenced(reader);
@@ -232,17 +232,7 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
                     }
 
                     CheckNext(sequenced, ReadNewest(reader));
-                    var counts = new Dictionary<string, long>();
-                    for (int i = 0; i < countQueries; i++)
-                    {
-                        reader.NextResult();
-                        while (reader.Read())
-                        {
-                            counts[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
-                        }
-                    }
-
-                    CheckVersionsFollow(sequenced, counts);
+                    CheckVersionsFollow(sequenced, ReadVersionCounts(reader, countQueries));
                     while (reader.NextResult())
                     {
                         // an insert that failed (a stored key) throws here
@@ -413,6 +403,22 @@ public sealed class PostgresLogStore : ILogStore, IDisposable
         }
 
         return queries;
+    }
+
+    /// <summary>The results of <see cref="AddVersionCounts"/>'s queries, next in <paramref name="reader"/>: versions by hex label.</summary>
+    private static Dictionary<string, long> ReadVersionCounts(NpgsqlDataReader reader, int queries)
+    {
+        var counts = new Dictionary<string, long>();
+        for (int i = 0; i < queries; i++)
+        {
+            reader.NextResult();
+            while (reader.Read())
+            {
+                counts[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1); // null: no versions yet
+            }
+        }
+
+        return counts;
     }
 
     /// <summary>Each label's new versions continue its stored ones (<paramref name="counts"/>, by hex label), in order, at this step's position.</summary>
