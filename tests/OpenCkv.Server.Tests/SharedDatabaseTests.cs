@@ -22,6 +22,7 @@ public sealed class SharedDatabaseTests : IDisposable
     private readonly PostgresDatabase _database = new();
     private readonly string _first = System.IO.Directory.CreateTempSubdirectory("ckv-shared-a-").FullName;
     private readonly string _second = System.IO.Directory.CreateTempSubdirectory("ckv-shared-b-").FullName;
+    private readonly string _next = Path.Combine(Path.GetTempPath(), "ckv-shared-next-" + Guid.NewGuid().ToString("N"));
 
     private string[] Shared => ["--postgres", _database.ConnectionString, "--lease-s", "3", "--replica-poll-ms", "100"];
 
@@ -113,13 +114,9 @@ public sealed class SharedDatabaseTests : IDisposable
     [Fact]
     public async Task A_shared_log_is_handed_over_through_the_database_and_every_server_of_it_retires()
     {
-        LogFolder.Create(_first, sqlite: false);
-        CopyFolder(_first, _second);
-        string next = Path.Combine(_first, "..", Path.GetFileName(_first) + "-next");
-        Configuration nextLog = LogFolder.Create(next);
-        Configuration old = LogFolder.ReadConfiguration(_first);
+        (Configuration old, Configuration nextLog) = SharedLogAndNext();
         // Run from the second server's copy of the folder: the first one's folder is locked while it runs.
-        string[] handover = ["server", "handover", "--data", _second, "--postgres", _database.ConnectionString, "--to", next];
+        string[] handover = ["server", "handover", "--data", _second, "--postgres", _database.ConnectionString, "--to", _next];
         TestAccount alice;
         using (ServerProcess a = await ServerProcess.StartAsync(_first, Shared))
         {
@@ -144,34 +141,17 @@ public sealed class SharedDatabaseTests : IDisposable
         using ServerProcess second = await ServerProcess.StartAsync(_second, Shared);
         byte[] statement = await first.Http.GetByteArrayAsync(new Uri("/v1/log/handover", UriKind.Relative));
         Assert.Equal(statement, await second.Http.GetByteArrayAsync(new Uri("/v1/log/handover", UriKind.Relative)));
-        LogHandover verified = LogHandover.Verify(old, statement);
-        Assert.Equal(nextLog.Fingerprint(), verified.New.Fingerprint());
-        foreach (ServerProcess server in new[] { first, second })
-        {
-            JsonElement health = await HealthAsync(server);
-            Assert.Equal("handed-over", health.GetProperty("role").GetString());
-            Assert.Equal(verified.FinalTreeSize, health.GetProperty("treeSize").GetUInt64());
-            var client = new DirectoryClient(server.Http);
-            Assert.Equal(alice.Records[alice.Label], (await alice.LookUpAsync(alice.Label, via: client)).Record);
-            DirectoryApiException moved = await Assert.ThrowsAsync<DirectoryApiException>(
-                () => client.ChangeAsync(alice.Credentials, Transition.CkvOff, alice.Next(CkvState.Off)));
-            Assert.Equal(HttpStatusCode.Gone, moved.Status);
-            Assert.Equal("log-moved", moved.Problem);
-        }
+        LogHandover verified = await HandedOverAsync(first, old, nextLog, alice);
+        await HandedOverAsync(second, old, nextLog, alice);
 
         await Task.Delay(500);
         Assert.Equal(verified.FinalTreeSize, (await HealthAsync(first)).GetProperty("treeSize").GetUInt64()); // no heartbeat either
-        System.IO.Directory.Delete(next, recursive: true);
     }
 
     [Fact]
     public async Task A_replica_following_the_log_when_it_is_handed_over_retires_at_its_next_look()
     {
-        LogFolder.Create(_first, sqlite: false);
-        CopyFolder(_first, _second);
-        string next = Path.Combine(_first, "..", Path.GetFileName(_first) + "-next");
-        Configuration nextLog = LogFolder.Create(next);
-        Configuration old = LogFolder.ReadConfiguration(_first);
+        (Configuration old, Configuration nextLog) = SharedLogAndNext();
 
         // The replica looks at the lease every 15 s: long enough for the writer to stop and the log to be handed over
         // between two looks, so the replica meets the statement while following, not when the lease is free.
@@ -185,20 +165,39 @@ public sealed class SharedDatabaseTests : IDisposable
         writer.Dispose();
 
         (int done, _, string failure) = await ServerProcess.RunCommandAsync(
-            ["server", "handover", "--data", _first, "--postgres", _database.ConnectionString, "--to", next]);
+            ["server", "handover", "--data", _first, "--postgres", _database.ConnectionString, "--to", _next]);
         Assert.True(done == 0, failure);
 
         await WaitForRoleAsync(replica, "handed-over", within: TimeSpan.FromSeconds(40));
-        LogHandover verified = LogHandover.Verify(old, await replica.Http.GetByteArrayAsync(new Uri("/v1/log/handover", UriKind.Relative)));
-        Assert.Equal(nextLog.Fingerprint(), verified.New.Fingerprint());
-        Assert.Equal(verified.FinalTreeSize, (await HealthAsync(replica)).GetProperty("treeSize").GetUInt64());
-        var client = new DirectoryClient(replica.Http);
-        Assert.Equal(alice.Records[alice.Label], (await alice.LookUpAsync(alice.Label, via: client)).Record);
+        await HandedOverAsync(replica, old, nextLog, alice);
+    }
+
+    /// <summary>A PostgreSQL log in the first folder, copied to the second, and a new log to hand it over to: their configurations.</summary>
+    private (Configuration Old, Configuration Next) SharedLogAndNext()
+    {
+        LogFolder.Create(_first, sqlite: false);
+        CopyFolder(_first, _second);
+        return (LogFolder.ReadConfiguration(_first), LogFolder.Create(_next));
+    }
+
+    /// <summary>
+    /// The server serves a statement handing <paramref name="old"/> over to <paramref name="next"/>, says so on
+    /// /health at the statement's final size, answers lookups there, and refuses changes with 410 log-moved.
+    /// </summary>
+    private static async Task<LogHandover> HandedOverAsync(ServerProcess server, Configuration old, Configuration next, TestAccount account)
+    {
+        LogHandover verified = LogHandover.Verify(old, await server.Http.GetByteArrayAsync(new Uri("/v1/log/handover", UriKind.Relative)));
+        Assert.Equal(next.Fingerprint(), verified.New.Fingerprint());
+        JsonElement health = await HealthAsync(server);
+        Assert.Equal("handed-over", health.GetProperty("role").GetString());
+        Assert.Equal(verified.FinalTreeSize, health.GetProperty("treeSize").GetUInt64());
+        var client = new DirectoryClient(server.Http);
+        Assert.Equal(account.Records[account.Label], (await account.LookUpAsync(account.Label, via: client)).Record);
         DirectoryApiException moved = await Assert.ThrowsAsync<DirectoryApiException>(
-            () => client.ChangeAsync(alice.Credentials, Transition.CkvOff, alice.Next(CkvState.Off)));
+            () => client.ChangeAsync(account.Credentials, Transition.CkvOff, account.Next(CkvState.Off)));
         Assert.Equal(HttpStatusCode.Gone, moved.Status);
         Assert.Equal("log-moved", moved.Problem);
-        System.IO.Directory.Delete(next, recursive: true);
+        return verified;
     }
 
     private static async Task<HttpResponseMessage> PostChangeAsync(ServerProcess server, TestAccount account, HandleRecord[] records)
@@ -267,5 +266,9 @@ public sealed class SharedDatabaseTests : IDisposable
         _database.Dispose();
         System.IO.Directory.Delete(_first, recursive: true);
         System.IO.Directory.Delete(_second, recursive: true);
+        if (System.IO.Directory.Exists(_next))
+        {
+            System.IO.Directory.Delete(_next, recursive: true);
+        }
     }
 }
