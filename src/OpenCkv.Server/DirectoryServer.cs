@@ -138,15 +138,9 @@ public static class DirectoryServer
         });
         WebApplication app = builder.Build();
         ServerState shared = app.Services.GetRequiredService<ServerState>();
-        if (sequencer.Retired is not null)
-        {
-            shared.Role = static () => "handed-over";
-        }
-        else if (app.Services.GetService<LeaseService>() is { } leader)
-        {
-            // Asked each time: a replica that finds the log handed over while following retires then.
-            shared.Role = () => sequencer.Retired is not null ? "handed-over" : leader.Leading ? "sequencer" : "replica";
-        }
+        // Asked each time: a replica that finds the log handed over while following retires then.
+        LeaseService? leader = app.Services.GetService<LeaseService>();
+        shared.Role = () => sequencer.Retired is not null ? "handed-over" : leader is null || leader.Leading ? "sequencer" : "replica";
 
         app.Use(async (context, next) =>
         {
