@@ -37,35 +37,20 @@ public sealed class PostgresPrefixPageTable(PostgresLogDatabase database, int ca
     internal void Forget() => _cache.ForgetNextId();
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<ulong, PrefixPage> Read(IReadOnlyCollection<ulong> ids)
+    public IReadOnlyDictionary<ulong, PrefixPage> Read(IReadOnlyCollection<ulong> ids) => _cache.ReadThrough(ids, missing =>
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        var pages = new Dictionary<ulong, PrefixPage>(ids.Count);
-        List<ulong> missing = _cache.Lookup(ids, pages);
-        if (missing.Count > 0)
+        // One query per chunk of ids: one round trip for any batch a search or an insert asks for.
+        var read = new List<PrefixPage>(missing.Count);
+        using NpgsqlConnection connection = database.Open();
+        foreach (ulong[] chunk in missing.Chunk(PostgresCommands.MaxListLength))
         {
-            // One query per chunk of ids: one round trip for any batch a search or an insert asks for.
-            var read = new List<PrefixPage>(missing.Count);
-            using NpgsqlConnection connection = database.Open();
-            foreach (ulong[] chunk in missing.Chunk(PostgresCommands.MaxListLength))
-            {
-                string sql = $"SELECT id, page FROM {database.Table("prefix_pages")} WHERE id IN ({PostgresCommands.Placeholders(chunk.Length)})";
-                read.AddRange(PostgresCommands.QueryAll(
-                    connection, null, sql, r => PrefixPageCodec.Decode((ulong)r.GetInt64(0), r.GetFieldValue<byte[]>(1)), [.. chunk.Select(id => (object)(long)id)]));
-            }
-
-            foreach (PrefixPage page in read)
-            {
-                pages[page.Id] = page;
-            }
-
-            _cache.Add(read);
+            string sql = $"SELECT id, page FROM {database.Table("prefix_pages")} WHERE id IN ({PostgresCommands.Placeholders(chunk.Length)})";
+            read.AddRange(PostgresCommands.QueryAll(
+                connection, null, sql, r => PrefixPageCodec.Decode((ulong)r.GetInt64(0), r.GetFieldValue<byte[]>(1)), [.. chunk.Select(id => (object)(long)id)]));
         }
 
-        return pages.Count == ids.Count
-            ? pages
-            : throw new InvalidOperationException($"{ids.Count - pages.Count} of the requested prefix pages are missing from the database.");
-    }
+        return read;
+    });
 
     /// <inheritdoc />
     public void Write(IReadOnlyList<PrefixPage> pages)

@@ -26,16 +26,8 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cached
     });
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<ulong, PrefixPage> Read(IReadOnlyCollection<ulong> ids)
+    public IReadOnlyDictionary<ulong, PrefixPage> Read(IReadOnlyCollection<ulong> ids) => _cache.ReadThrough(ids, missing =>
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        var pages = new Dictionary<ulong, PrefixPage>(ids.Count);
-        List<ulong> missing = _cache.Lookup(ids, pages);
-        if (missing.Count == 0)
-        {
-            return pages;
-        }
-
         var read = new List<PrefixPage>(missing.Count);
         lock (database.Gate)
         {
@@ -57,16 +49,8 @@ public sealed class SqlitePrefixPageTable(SqliteLogDatabase database, int cached
             }
         }
 
-        foreach (PrefixPage page in read)
-        {
-            pages[page.Id] = page;
-        }
-
-        _cache.Add(read);
-        return pages.Count == ids.Count
-            ? pages
-            : throw new InvalidOperationException($"{ids.Count - pages.Count} of the requested prefix pages are missing from the database.");
-    }
+        return read;
+    });
 
     /// <inheritdoc />
     public void Write(IReadOnlyList<PrefixPage> pages)

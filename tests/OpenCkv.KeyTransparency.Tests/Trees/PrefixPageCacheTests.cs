@@ -54,6 +54,27 @@ public sealed class PrefixPageCacheTests
     }
 
     [Fact]
+    public void A_read_through_asks_the_table_for_the_missing_pages_only_caches_them_and_fails_on_a_page_it_lacks()
+    {
+        var cache = new PrefixPageCache(capacity: 10);
+        cache.Add([Page(1)]);
+        var asked = new List<List<ulong>>();
+        List<PrefixPage> Table(List<ulong> ids)
+        {
+            asked.Add([.. ids]);
+            return [.. ids.Where(id => id < 100).Select(Page)];
+        }
+
+        Assert.Equal([1ul, 2ul, 3ul], cache.ReadThrough([1, 2, 3], Table).Keys.Order());
+        Assert.Equal([3ul, 2ul], cache.ReadThrough([3, 2], Table).Keys); // cached now: the table is not asked
+        Assert.Equal([[2ul, 3ul]], asked);
+
+        InvalidOperationException lacking = Assert.Throws<InvalidOperationException>(() => cache.ReadThrough([2, 100, 4], Table));
+        Assert.StartsWith("1 of the requested", lacking.Message, StringComparison.Ordinal);
+        Assert.Equal([100ul, 4ul], asked[^1]);
+    }
+
+    [Fact]
     public void Removed_pages_are_missing_and_the_rest_stay()
     {
         var cache = new PrefixPageCache(capacity: 10);

@@ -71,6 +71,34 @@ public sealed class PrefixPageCache
     }
 
     /// <summary>
+    /// A page table's read: the pages <paramref name="ids"/>, from the cache where it has them, and otherwise from
+    /// <paramref name="readMissing"/> (called only when some are missing, with those ids in the order asked), whose
+    /// pages are then cached.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A page is neither cached nor read: the table lacks it.</exception>
+    public IReadOnlyDictionary<ulong, PrefixPage> ReadThrough(IReadOnlyCollection<ulong> ids, Func<List<ulong>, List<PrefixPage>> readMissing)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(readMissing);
+        var pages = new Dictionary<ulong, PrefixPage>(ids.Count);
+        List<ulong> missing = Lookup(ids, pages);
+        if (missing.Count > 0)
+        {
+            List<PrefixPage> read = readMissing(missing);
+            foreach (PrefixPage page in read)
+            {
+                pages[page.Id] = page;
+            }
+
+            Add(read);
+        }
+
+        return pages.Count == ids.Count
+            ? pages
+            : throw new InvalidOperationException($"{ids.Count - pages.Count} of the requested prefix pages are missing from the database.");
+    }
+
+    /// <summary>
     /// The id the next written page may take: read from the table once (<paramref name="readFromTable"/>), then
     /// advanced by <see cref="Committed"/>, until <see cref="ForgetNextId"/>. The table is read outside the cache's
     /// lock, so a database lock held around <see cref="Committed"/> cannot deadlock with it.
