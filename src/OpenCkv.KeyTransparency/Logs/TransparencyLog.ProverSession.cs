@@ -17,12 +17,12 @@ public sealed partial class TransparencyLog
         private readonly List<PrefixProof> _prefixProofs = [];
 
         private readonly ulong? _auditorSize;
-        private readonly ulong _rightmostTimestamp;
+        private readonly ulong _size;
 
         public ProverSession(TransparencyLog log, LabelHistory history, PublishedVersion[] versions, ulong size, ulong? previousSize, ulong? auditorSize)
         {
             _auditorSize = auditorSize;
-            _rightmostTimestamp = log._store.Entry(size - 1).Timestamp;
+            _size = size;
             _log = log;
             _history = history;
             _versions = versions;
@@ -80,14 +80,10 @@ public sealed partial class TransparencyLog
         /// (KT §7.1; the searches skip expired entries) and pruning deletes it (<see cref="ReclaimExpiredTrees"/>), so
         /// a client that stayed away longer than the maximum lifetime gets this answer whether or not pruning ran.
         /// </summary>
-        private PrefixVersion TreeAt(ulong position)
-        {
-            StoredEntry entry = _log._store.Entry(position);
-            return FixedVersionSearch.IsExpired(entry.Timestamp, _rightmostTimestamp, _log.Configuration.MaximumLifetime)
-                ? throw new ArgumentException(
-                    $"Entry {position} has passed the log's maximum lifetime and its prefix tree is not kept (KT §7.1), so no proof can go through it.")
-                : entry.Tree;
-        }
+        private PrefixVersion TreeAt(ulong position) => _log.IsExpired(position, _size)
+            ? throw new ArgumentException(
+                $"Entry {position} has passed the log's maximum lifetime and its prefix tree is not kept (KT §7.1), so no proof can go through it.")
+            : _log._store.Entry(position).Tree;
 
         /// <summary>True when version <paramref name="version"/> was in the prefix tree of entry <paramref name="position"/>.</summary>
         private bool ExistsAt(uint version, ulong position) => version < _versions.Length && _versions[version].Position <= position;
